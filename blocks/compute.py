@@ -1,0 +1,51 @@
+"""Compute backends: where a Spark job runs."""
+
+from __future__ import annotations
+
+import abc
+from pathlib import Path
+from typing import Any
+
+from prefect.blocks.core import Block
+from pydantic import Field
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ComputeBackend(Block, abc.ABC):
+    """Runs a Spark job by name with its parameters and returns the job's metrics."""
+
+    _block_type_name = "Compute Backend"
+
+    @abc.abstractmethod
+    def run_job(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Run the Spark job `name` (see `tasks.jobs.JOBS`) and return its metrics."""
+
+    @abc.abstractmethod
+    def lake_location(self) -> str:
+        """Root of the lake as the jobs see it (a path or URI)."""
+
+
+class LocalDeltaSpark(ComputeBackend):
+    """Spark jobs in this process on delta-spark, tables under a local lake root."""
+
+    _block_type_name = "Local Delta Spark"
+    _block_type_slug = "local-delta-spark"
+    _description = "Runs the pipeline's Spark jobs in-process with delta-spark."
+
+    lake_root: str = Field(default=".lake", description="Lake root; relative paths are resolved against the repository root.")
+    spark_master: str = Field(default="local[*]", description="Spark master, e.g. local[*] or spark://host:7077.")
+    spark_conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark configuration, applied when the session is created.")
+
+    def lake_location(self) -> str:
+        root = Path(self.lake_root).expanduser()
+        return str(root if root.is_absolute() else (REPO_ROOT / root).resolve())
+
+    def run_job(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        from tasks.jobs import resolve_job
+        from tasks.spark.session import get_spark
+
+        job = resolve_job(name)
+        lake_root = self.lake_location()
+        spark = get_spark(master=self.spark_master, conf=self.spark_conf, lake_root=lake_root)
+        return job(spark, {**params, "lake_root": lake_root})

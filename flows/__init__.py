@@ -1,0 +1,1 @@
+"""Orchestration only: the parent flow and its subflows. Heavy imports stay inside functions."""

@@ -1,0 +1,76 @@
+"""Subflow `ingest`: YouTube APIs -> landing (page by page, as received) -> Bronze."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING, DEFAULT_SOURCE
+
+
+@flow(name="ingest", log_prints=True)
+def ingest(
+    backend: str = DEFAULT_BACKEND,
+    source: str = DEFAULT_SOURCE,
+    landing: str = DEFAULT_LANDING,
+    regions: list[str] | None = None,
+    channels: list[str] | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    lookback_days: int = 7,
+    include_data_api: bool = True,
+    include_analytics: bool = True,
+    run_id: str | None = None,
+) -> dict[str, Any]:
+    """Fetch the window from the source into landing, then load the run's pages into Bronze.
+
+    `backend`, `source` and `landing` are block references (`<block-type-slug>/<name>`). Regions and
+    channels default to the source's; `channels` takes 'mine' or channel ids. Analytics covers
+    [start_date, end_date] (default: the last `lookback_days` days); the Data API is fetched for
+    each snapshot day the source has in that window (today, for the live APIs).
+    """
+    from blocks.resolve import load_landing, load_source
+    from flows.window import resolve_window
+    from tasks.compute import run_spark_job
+    from tasks.ingestion import combine_outcomes, fetch_analytics, fetch_data_api_snapshot
+    from tasks.landing import run_prefix
+    from tasks.reporting import emit_landing_written, ingest_summary_rows, publish_ingest_summary
+
+    logger = get_run_logger()
+    run_id = run_id or str(flow_run.get_id())
+    src = load_source(source)
+    window = resolve_window(src.default_window(lookback_days), start_date, end_date, lookback_days)
+    regions = [r.upper() for r in (regions if regions is not None else src.default_regions())]
+    channels = list(channels if channels is not None else src.default_channels())
+    snapshot_days = src.snapshot_dates(window.start, window.end) if include_data_api else []
+    logger.info("ingest run %s: window %s..%s, snapshots %s, regions %s, channels %s", run_id, window.start,
+                window.end, [d.isoformat() for d in snapshot_days], regions, channels)
+
+    outcomes: list[dict[str, Any]] = []
+    channel_videos: dict[str, dict[str, Any]] = {}
+    for day in snapshot_days:
+        outcome = fetch_data_api_snapshot(source, landing, run_id, day, regions, channels)
+        outcomes.append(outcome)
+        channel_videos = outcome["channels"] or channel_videos
+        if outcome["quota_exhausted"]:
+            break
+    quota = next((o["quota_exhausted"] for o in outcomes if o["quota_exhausted"]), None)
+    if include_analytics and channels and not quota:
+        if not channel_videos:
+            logger.warning("no channel videos known for this run; Analytics is limited to channel reports")
+            channel_videos = {c: {"ref": c, "video_ids": []} for c in channels if c != "mine"}
+        as_of = snapshot_days[-1] if snapshot_days else window.end
+        outcomes.append(fetch_analytics(source, landing, run_id, as_of, channel_videos, window.start, window.end))
+    summary = combine_outcomes(outcomes)
+
+    landing_location = load_landing(landing).location(run_prefix(run_id))
+    loaded = run_spark_job(backend, "bronze_load", {"landing_location": landing_location})
+    rows = ingest_summary_rows(loaded["rows_inserted"], summary["usage"], summary["failures"], loaded["quarantined"])
+    publish_ingest_summary(run_id, rows)
+    emit_landing_written(run_id, {**window.as_payload(), "landing_block": landing, "landing_location": landing_location,
+                                  "snapshot_dates": [d.isoformat() for d in snapshot_days], "pages": summary["pages"]})
+    return {**summary, "run_id": run_id, **window.as_payload(), "landing_location": landing_location,
+            "bronze_rows": loaded["rows_inserted"], "quarantined": loaded["quarantined"]}

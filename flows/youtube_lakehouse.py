@@ -1,0 +1,91 @@
+"""Parent flow `youtube_lakehouse`: ingest -> (bronze_to_silver -> gold in later issues).
+
+    python -m flows.youtube_lakehouse              # the bundled sample, local delta-spark
+    python -m flows.youtube_lakehouse --help
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING, DEFAULT_SOURCE
+from flows.ingest import ingest
+
+
+@flow(name="youtube_lakehouse", log_prints=True)
+def youtube_lakehouse(
+    backend: str = DEFAULT_BACKEND,
+    source: str = DEFAULT_SOURCE,
+    landing: str = DEFAULT_LANDING,
+    regions: list[str] | None = None,
+    channels: list[str] | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    lookback_days: int = 7,
+) -> Any:
+    """Run the pipeline for a window, recording the run in `bronze.run_context_log` whatever happens."""
+    from blocks.resolve import load_source
+    from flows.window import resolve_window
+    from prefect.states import Failed
+    from tasks.compute import run_spark_job
+
+    logger = get_run_logger()
+    run_id = str(flow_run.get_id())
+    window = resolve_window(load_source(source).default_window(lookback_days), start_date, end_date, lookback_days)
+    parameters = {"backend": backend, "source": source, "landing": landing, "regions": regions,
+                  "channels": channels, "start_date": start_date, "end_date": end_date,
+                  "lookback_days": lookback_days}
+    run_spark_job(backend, "run_log_start", {
+        "run_id": run_id, "flow_name": "youtube_lakehouse", "backend": backend, "source": source,
+        "parameters": parameters, **window.as_payload()})
+    try:
+        summary = ingest(backend=backend, source=source, landing=landing, regions=regions, channels=channels,
+                         start_date=window.start, end_date=window.end, lookback_days=lookback_days, run_id=run_id)
+    except BaseException as exc:
+        status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
+        run_spark_job.fn(backend, "run_log_finish", {
+            "run_id": run_id, "status": status, "message": f"{type(exc).__name__}: {exc}"})
+        raise
+    status = "QUOTA_EXHAUSTED" if summary["quota_exhausted"] else "COMPLETED"
+    run_spark_job(backend, "run_log_finish", {
+        "run_id": run_id, "status": status, "message": summary["quota_exhausted"] or "; ".join(summary["warnings"][:20]),
+        "api_units": {e: u["units"] for e, u in summary["usage"].items()},
+        "rows_written": {f"bronze.{t}": n for t, n in summary["bronze_rows"].items()},
+        "failed_requests": len(summary["failures"]), "quarantined_rows": summary["quarantined"]})
+    if summary["quota_exhausted"]:
+        return Failed(name="QuotaExhausted", message=summary["quota_exhausted"] + " Fetched data was kept in Bronze.")
+    logger.info("run %s completed: %s", run_id, summary["bronze_rows"])
+    return summary
+
+
+def parse_args(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m flows.youtube_lakehouse",
+                                     description="Run the YouTube Lakehouse pipeline once, ad hoc.")
+    parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
+    parser.add_argument("--source", default=DEFAULT_SOURCE, help="YouTube source block (default: %(default)s)")
+    parser.add_argument("--landing", default=DEFAULT_LANDING, help="landing storage block (default: %(default)s)")
+    parser.add_argument("--regions", help="comma-separated trending regions (default: the source's)")
+    parser.add_argument("--channels", help="comma-separated 'mine' or channel ids (default: the source's)")
+    parser.add_argument("--start-date", type=date.fromisoformat, help="first Analytics day, YYYY-MM-DD")
+    parser.add_argument("--end-date", type=date.fromisoformat, help="last Analytics day, YYYY-MM-DD")
+    parser.add_argument("--lookback-days", type=int, default=7, help="days before --end-date (default: %(default)s)")
+    args = parser.parse_args(argv)
+    split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
+    return {"backend": args.backend, "source": args.source, "landing": args.landing,
+            "regions": split(args.regions), "channels": split(args.channels), "start_date": args.start_date,
+            "end_date": args.end_date, "lookback_days": args.lookback_days}
+
+
+def main(argv: list[str] | None = None) -> None:
+    state = youtube_lakehouse(**parse_args(argv), return_state=True)
+    print(f"youtube_lakehouse finished: {state.name}: {state.message or ''}")
+    raise SystemExit(0 if state.is_completed() else 1)
+
+
+if __name__ == "__main__":
+    main()

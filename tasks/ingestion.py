@@ -1,0 +1,74 @@
+"""Prefect tasks of the ingest subflow: fetch to landing, then summarise."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import get_run_logger, task
+
+
+def _lander(landing: str, run_id: str, source_kind: str) -> Any:
+    from blocks.resolve import load_landing
+    from tasks.landing import Lander
+
+    return Lander(load_landing(landing), run_id=run_id, source=source_kind)
+
+
+def _log_outcome(outcome: dict[str, Any]) -> None:
+    logger = get_run_logger()
+    for failure in outcome["failures"]:
+        logger.warning("request failed: %s %s -> %s %s: %s", failure["endpoint"], failure["params"],
+                       failure["status"], failure["reason"], failure["message"])
+    for warning in outcome["warnings"]:
+        logger.warning(warning)
+    if outcome["quota_exhausted"]:
+        logger.error(outcome["quota_exhausted"])
+
+
+@task(name="fetch-data-api-snapshot", task_run_name="data-api-{snapshot_date}")
+def fetch_data_api_snapshot(source: str, landing: str, run_id: str, snapshot_date: date,
+                            regions: list[str], channels: list[str]) -> dict[str, Any]:
+    """Trending, categories, channels, uploads and videos as of one day, landed page by page."""
+    from blocks.resolve import load_source
+    from tasks.youtube.ingest_plan import fetch_data_api_snapshot as fetch
+
+    src = load_source(source)
+    outcome = fetch(src.data_api(snapshot_date), _lander(landing, run_id, src.kind), snapshot_date,
+                    regions, channels).as_dict()
+    _log_outcome(outcome)
+    return outcome
+
+
+@task(name="fetch-analytics", task_run_name="analytics-{start}-{end}")
+def fetch_analytics(source: str, landing: str, run_id: str, as_of: date, channels: dict[str, dict[str, Any]],
+                    start: date, end: date, video_batch_size: int = 1) -> dict[str, Any]:
+    """Every Analytics report of every channel and video over the window."""
+    from blocks.resolve import load_source
+    from tasks.youtube.ingest_plan import fetch_analytics as fetch
+
+    src = load_source(source)
+    outcome = fetch(src.analytics_api(), _lander(landing, run_id, src.kind), as_of, channels, start, end,
+                    video_batch_size=video_batch_size).as_dict()
+    _log_outcome(outcome)
+    return outcome
+
+
+def combine_outcomes(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Add up pages, API usage and failures of several fetch steps."""
+    pages: dict[str, int] = {}
+    usage: dict[str, dict[str, int]] = {}
+    failures: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    quota = None
+    for outcome in outcomes:
+        for table, n in outcome["pages"].items():
+            pages[table] = pages.get(table, 0) + n
+        for row in outcome["usage"]:
+            acc = usage.setdefault(row["endpoint"], {"requests": 0, "units": 0, "retries": 0, "failed": 0})
+            for k in acc:
+                acc[k] += row[k]
+        failures += outcome["failures"]
+        warnings += outcome["warnings"]
+        quota = quota or outcome["quota_exhausted"]
+    return {"pages": pages, "usage": usage, "failures": failures, "warnings": warnings, "quota_exhausted": quota}

@@ -1,0 +1,33 @@
+"""Spark jobs: plain functions `(spark, params) -> metrics`, looked up by name.
+
+Names map to `module:function` strings so that importing the registry stays light; the same
+names are what `tasks.jobs.entry` (the file Databricks runs) accepts.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+JOBS: dict[str, str] = {
+    "bronze_bootstrap": "tasks.jobs.bronze_load:bootstrap",
+    "bronze_load": "tasks.jobs.bronze_load:run",
+    "run_log_start": "tasks.jobs.run_log:start",
+    "run_log_finish": "tasks.jobs.run_log:finish",
+}
+
+JobFunction = Callable[[Any, dict[str, Any]], dict[str, Any]]
+
+
+class UnknownJobError(KeyError):
+    """A job name that is not in the registry."""
+
+
+def resolve_job(name: str) -> JobFunction:
+    """The job function registered under `name`."""
+    try:
+        target = JOBS[name]
+    except KeyError:
+        raise UnknownJobError(f"unknown Spark job {name!r}; known jobs: {', '.join(sorted(JOBS))}") from None
+    module_name, function_name = target.split(":")
+    return getattr(importlib.import_module(module_name), function_name)

@@ -1,0 +1,98 @@
+"""Load a run's landing files into the Bronze tables; bad pages go to `bronze.quarantine`.
+
+Idempotent: rows are MERGEd on (run_id, snapshot_date, request_id), so loading the same
+landing files again inserts nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tasks.jobs.bronze_tables import ALL_TABLES, QUARANTINE, RAW_TABLES, schema_of
+from tasks.spark.lake import ensure_table, qualified_name
+
+RECORD_PREVIEW_CHARS = 2000
+
+
+def bootstrap(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """Create every Bronze table that does not exist yet."""
+    created = [ensure_table(spark, params["lake_root"], "bronze", t, schema_of(t)) for t in ALL_TABLES]
+    return {"tables": created}
+
+
+def _exists(spark: Any, location: str) -> bool:
+    """Whether a path exists, through Hadoop's file system API (local, S3, Volumes alike)."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(location)
+    return bool(path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(path))
+
+
+def _read_pages(spark: Any, location: str) -> Any:
+    """One row per landed page: its metadata joined to its body text."""
+    from pyspark.sql import functions as F
+
+    meta = (spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.meta.json")
+            .schema("run_id string, snapshot_date string, fetched_at_utc string, source_system string, "
+                    "source string, endpoint string, `table` string, request_id string, request string, "
+                    "schema_version int, region string, channel_id string, body_file string")
+            .json(location)
+            .withColumn("meta_path", F.col("_metadata.file_path")))
+    meta = meta.withColumn("body_path", F.concat(F.regexp_extract("meta_path", r"^(.*/)[^/]*$", 1), F.col("body_file")))
+    bodies = (spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.body")
+              .text(location, wholetext=True)
+              .select(F.col("value").alias("payload"), F.col("_metadata.file_path").alias("body_path")))
+    return meta.join(bodies, "body_path", "left")
+
+
+def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """Params: lake_root, landing_location (the run's landing folder). Returns rows per table."""
+    from delta.tables import DeltaTable
+    from pyspark.sql import functions as F
+
+    bootstrap(spark, params)
+    if not _exists(spark, params["landing_location"]):
+        return {"rows_inserted": {t: 0 for t in RAW_TABLES}, "quarantined": 0, "pages": 0}
+    pages = _read_pages(spark, params["landing_location"]).persist()
+    try:
+        valid = F.col("payload").isNotNull() & F.json_object_keys("payload").isNotNull()
+        rows = pages.select(
+            "run_id", F.to_date("snapshot_date").alias("snapshot_date"),
+            F.to_timestamp("fetched_at_utc").alias("ingest_ts_utc"), "source_system", "request_id", "request",
+            "schema_version", "payload", "region", "channel_id", "endpoint", "source",
+            F.col("body_path").alias("landing_path"), F.col("table").alias("target_table"), valid.alias("is_valid"))
+        inserted: dict[str, int] = {}
+        good = rows.filter("is_valid")
+        for table in RAW_TABLES:
+            batch = good.filter(F.col("target_table") == table).drop("target_table", "is_valid")
+            target = DeltaTable.forName(spark, qualified_name("bronze", table))
+            result = (target.alias("t").merge(batch.alias("s"),
+                      "t.run_id = s.run_id AND t.snapshot_date = s.snapshot_date AND t.request_id = s.request_id")
+                      .whenNotMatchedInsertAll().execute())
+            inserted[table] = int(result.first()["num_inserted_rows"])
+        unknown = rows.filter(~F.col("target_table").isin(*RAW_TABLES))
+        bad = rows.filter(~F.col("is_valid")).unionByName(unknown.filter("is_valid"))
+        reason = (F.when(~F.col("target_table").isin(*RAW_TABLES), F.concat(F.lit("unknown bronze table: "), F.col("target_table")))
+                  .when(F.col("payload").isNull(), F.lit("landing body file missing"))
+                  .otherwise(F.lit("payload is not a JSON object (invalid JSON)")))
+        quarantined = quarantine(spark, bad.select(
+            "run_id", F.lit("bronze_load").alias("stage"), "target_table", reason.alias("reason"),
+            F.col("request_id").alias("source_request_id"), "request", "landing_path",
+            F.substring(F.coalesce("payload", F.lit("")), 1, RECORD_PREVIEW_CHARS).alias("record")))
+        return {"rows_inserted": inserted, "quarantined": quarantined, "pages": pages.count()}
+    finally:
+        pages.unpersist()
+
+
+def quarantine(spark: Any, bad: Any) -> int:
+    """MERGE bad records into bronze.quarantine (one row per stage, table, request and record)."""
+    from delta.tables import DeltaTable
+    from pyspark.sql import functions as F
+
+    rows = (bad.withColumn("quarantine_id", F.sha2(F.concat_ws("|", "stage", "target_table", "run_id",
+                                                               "source_request_id", "landing_path", "record"), 256))
+               .withColumn("detected_ts_utc", F.current_timestamp())
+               .dropDuplicates(["quarantine_id"]))
+    target = DeltaTable.forName(spark, qualified_name("bronze", QUARANTINE))
+    result = (target.alias("t").merge(rows.alias("s"), "t.quarantine_id = s.quarantine_id")
+              .whenNotMatchedInsertAll().execute())
+    return int(result.first()["num_inserted_rows"])

@@ -1,0 +1,40 @@
+"""What a run leaves in Prefect: table artifacts and events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANDING_WRITTEN = "youtube.landing.written"
+
+
+def ingest_summary_rows(bronze_rows: dict[str, int], usage: dict[str, dict[str, int]],
+                        failures: list[dict[str, Any]], quarantined: int) -> list[dict[str, Any]]:
+    """One table: rows per Bronze table, API units per endpoint, failed requests."""
+    rows: list[dict[str, Any]] = [
+        {"section": "bronze rows inserted", "item": f"bronze.{t}", "count": n, "detail": ""}
+        for t, n in sorted(bronze_rows.items())
+    ]
+    rows.append({"section": "bronze rows inserted", "item": "bronze.quarantine", "count": quarantined,
+                 "detail": "pages that are not JSON objects"})
+    rows += [{"section": "api units", "item": endpoint, "count": u["units"],
+              "detail": f"requests={u['requests']} retries={u['retries']} failed={u['failed']}"}
+             for endpoint, u in sorted(usage.items())]
+    rows += [{"section": "failed request", "item": f["endpoint"], "count": f["status"] or 0,
+              "detail": f"{f['reason']}: {f['message'][:160]} {f['params']}"} for f in failures]
+    return rows
+
+
+def publish_ingest_summary(run_id: str, rows: list[dict[str, Any]]) -> None:
+    from prefect.artifacts import create_table_artifact
+
+    create_table_artifact(key="ingest-summary", table=rows,
+                          description=f"Ingest of run {run_id}: Bronze rows, API units per endpoint, failed requests")
+
+
+def emit_landing_written(run_id: str, payload: dict[str, Any]) -> None:
+    from prefect.events import emit_event
+
+    emit_event(event=LANDING_WRITTEN,
+               resource={"prefect.resource.id": f"youtube-lakehouse.landing.{run_id}",
+                         "prefect.resource.name": f"landing of run {run_id}"},
+               payload={"run_id": run_id, **payload})

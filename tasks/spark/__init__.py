@@ -1,0 +1,1 @@
+"""The one SparkSession of a process and the lake's table layout."""

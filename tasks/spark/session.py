@@ -1,0 +1,67 @@
+"""One Delta-enabled SparkSession per process, created on first use."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+_lock = threading.Lock()
+_session: "SparkSession | None" = None
+_registered_roots: set[str] = set()
+
+DEFAULT_CONF: dict[str, str] = {
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.default.parallelism": "4",
+    "spark.databricks.delta.snapshotPartitions": "2",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.driver.memory": "2g",
+    "spark.sql.sources.partitionOverwriteMode": "dynamic",
+}
+
+
+def get_spark(master: str = "local[*]", conf: Mapping[str, str] | None = None,
+              lake_root: str | None = None) -> "SparkSession":
+    """Return the process's SparkSession, creating it (with Delta) on first call.
+
+    When `lake_root` is given, every Delta table already under it is registered in the
+    session catalog as `<layer>.<table>` (once per root), so a fresh process sees the lake.
+    """
+    global _session
+    with _lock:
+        if _session is None:
+            _session = _build(master, conf or {})
+        if lake_root is not None and lake_root not in _registered_roots:
+            from tasks.spark.lake import register_existing_tables
+
+            register_existing_tables(_session, lake_root)
+            _registered_roots.add(lake_root)
+        return _session
+
+
+def _build(master: str, conf: Mapping[str, str]) -> "SparkSession":
+    from delta import configure_spark_with_delta_pip
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(master).appName("youtube-lakehouse")
+    for key, value in {**DEFAULT_CONF, **conf}.items():
+        builder = builder.config(key, value)
+    session = configure_spark_with_delta_pip(builder).getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def stop_spark() -> None:
+    """Stop the process's session (tests and CLI tools only; flows keep it for dbt)."""
+    global _session
+    with _lock:
+        if _session is not None:
+            _session.stop()
+        _session = None
+        _registered_roots.clear()

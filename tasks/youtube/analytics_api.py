@@ -1,0 +1,103 @@
+"""Analytics API v2 reports, only in the shapes the API accepts.
+
+Metric lists live in `REPORTS` (configuration, not code paths): when YouTube deprecates a
+metric, change the list. Country reports are asked one day at a time, because `country`
+cannot be combined with `day` and a multi-day total must never be labelled with one date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Iterator
+
+from tasks.youtube.data_api import DataApiContext
+
+ENDPOINT = "youtubeAnalytics.reports.query"
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    name: str
+    table: str
+    dimensions: str
+    metrics: tuple[str, ...]
+    per_video: bool
+    one_day_per_query: bool = False
+    sort: str | None = None
+
+
+REPORTS: dict[str, ReportSpec] = {
+    spec.name: spec for spec in (
+        ReportSpec("channel_daily", "analytics_channel_daily_raw", "day",
+                   ("views", "likes", "comments", "estimatedMinutesWatched", "averageViewDuration",
+                    "subscribersGained", "subscribersLost"), per_video=False, sort="day"),
+        ReportSpec("video_daily", "analytics_video_daily_raw", "day",
+                   ("views", "likes", "comments", "estimatedMinutesWatched", "averageViewDuration"),
+                   per_video=True, sort="day"),
+        ReportSpec("traffic_source", "analytics_video_traffic_source_daily_raw", "insightTrafficSourceType,day",
+                   ("views", "estimatedMinutesWatched"), per_video=True, sort="day"),
+        ReportSpec("device", "analytics_video_device_daily_raw", "deviceType,day",
+                   ("views", "estimatedMinutesWatched"), per_video=True, sort="day"),
+        ReportSpec("country", "analytics_video_country_daily_raw", "country",
+                   ("views", "estimatedMinutesWatched"), per_video=True, one_day_per_query=True),
+    )
+}
+
+
+@dataclass
+class AnalyticsPlan:
+    """One channel's reports over a window."""
+
+    channel_ref: str                      # "mine" or a channel id
+    channel_id: str                       # resolved id, stored with every row
+    video_ids: list[str]
+    start: date
+    end: date
+    reports: tuple[str, ...] = tuple(REPORTS)
+    video_batch_size: int = 1             # >1 asks video daily as dimensions=day,video with several ids
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def ids_param(self) -> str:
+        return "channel==MINE" if self.channel_ref == "mine" else f"channel=={self.channel_ref}"
+
+
+def _days(start: date, end: date) -> Iterator[date]:
+    day = start
+    while day <= end:
+        yield day
+        day += timedelta(days=1)
+
+
+def report_requests(spec: ReportSpec, plan: AnalyticsPlan) -> Iterator[dict[str, Any]]:
+    """The reports.query parameter sets for one report of one channel."""
+    base = {"ids": plan.ids_param, "metrics": ",".join(spec.metrics), "dimensions": spec.dimensions}
+    if spec.sort:
+        base["sort"] = spec.sort
+    windows = ([(d, d) for d in _days(plan.start, plan.end)] if spec.one_day_per_query
+               else [(plan.start, plan.end)])
+    if not spec.per_video:
+        for start, end in windows:
+            yield {**base, "startDate": start.isoformat(), "endDate": end.isoformat()}
+        return
+    batch = plan.video_batch_size if spec.name == "video_daily" else 1
+    for i in range(0, len(plan.video_ids), batch):
+        chunk = plan.video_ids[i:i + batch]
+        params = dict(base, filters="video==" + ",".join(chunk))
+        if len(chunk) > 1:
+            params["dimensions"] = "day,video"
+        for start, end in windows:
+            yield {**params, "startDate": start.isoformat(), "endDate": end.isoformat()}
+
+
+def fetch_reports(ctx: DataApiContext, plan: AnalyticsPlan) -> int:
+    """Fetch and land every report of the plan; the number of pages landed."""
+    landed = 0
+    for name in plan.reports:
+        spec = REPORTS[name]
+        for params in report_requests(spec, plan):
+            doc = ctx.call(ENDPOINT, spec.table, ctx.client.reports().query(**params), params,
+                           channel_id=plan.channel_id)
+            landed += doc is not None
+    return landed

@@ -1,0 +1,76 @@
+"""What one ingestion run fetches from a source, landing every page as it arrives."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from tasks.landing import Lander
+from tasks.youtube import analytics_api, data_api
+from tasks.youtube.errors import QuotaExhaustedError
+from tasks.youtube.executor import ApiExecutor
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class FetchOutcome:
+    """A JSON-able summary of one fetch step (what tasks hand back to the flow)."""
+
+    pages: dict[str, int] = field(default_factory=dict)
+    usage: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    quota_exhausted: str | None = None
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {ref, video_ids}
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _finish(outcome: FetchOutcome, ctx: data_api.DataApiContext) -> FetchOutcome:
+    outcome.pages = dict(ctx.lander.pages)
+    outcome.usage = ctx.executor.usage_rows()
+    outcome.failures = [f.as_row() for f in ctx.executor.failures]
+    outcome.warnings = ctx.warnings
+    return outcome
+
+
+def fetch_data_api_snapshot(client: Any, lander: Lander, snapshot_date: date, regions: list[str],
+                            channel_refs: list[str], executor: ApiExecutor | None = None) -> FetchOutcome:
+    """Trending and categories per region, then channels -> uploads -> videos, as of one day."""
+    ctx = data_api.DataApiContext(client, executor or ApiExecutor(), lander, snapshot_date)
+    outcome = FetchOutcome()
+    try:
+        for region in regions:
+            data_api.categories(ctx, region)
+            ids = data_api.trending(ctx, region)
+            if not ids:
+                ctx.warnings.append(f"region {region}: no trending chart on {snapshot_date}")
+        for channel_id, (ref, playlist) in data_api.channels(ctx, channel_refs).items():
+            video_ids = data_api.playlist_video_ids(ctx, channel_id, playlist)
+            data_api.videos(ctx, video_ids, channel_id=channel_id)
+            outcome.channels[channel_id] = {"ref": ref, "video_ids": video_ids}
+    except QuotaExhaustedError as exc:
+        outcome.quota_exhausted = str(exc)
+        logger.error("%s; keeping the %d pages fetched so far", exc, sum(lander.pages.values()))
+    return _finish(outcome, ctx)
+
+
+def fetch_analytics(client: Any, lander: Lander, as_of: date, channels: dict[str, dict[str, Any]],
+                    start: date, end: date, executor: ApiExecutor | None = None,
+                    video_batch_size: int = 1) -> FetchOutcome:
+    """Every Analytics report for each channel and its videos over [start, end]."""
+    ctx = data_api.DataApiContext(client, executor or ApiExecutor(), lander, as_of)
+    outcome = FetchOutcome(channels=channels)
+    try:
+        for channel_id, info in channels.items():
+            plan = analytics_api.AnalyticsPlan(info["ref"], channel_id, list(info["video_ids"]), start, end,
+                                               video_batch_size=video_batch_size)
+            analytics_api.fetch_reports(ctx, plan)
+    except QuotaExhaustedError as exc:
+        outcome.quota_exhausted = str(exc)
+        logger.error("%s; keeping the %d pages fetched so far", exc, sum(lander.pages.values()))
+    return _finish(outcome, ctx)
