@@ -125,6 +125,8 @@ class ReplayYouTubeSource(YouTubeSource):
     recording: str = Field(default="sample", description="A bundled recording's name or a recording folder.")
     credentials: YouTubeCredentials | None = Field(
         default=None, description="Optional; its API key is sent (and must never leak) like a live key.")
+    quota_requests: int | None = Field(
+        default=None, description="Simulate the daily quota: each client answers quotaExceeded after this many requests.")
 
     def recording_path(self) -> Path:
         candidate = Path(self.recording).expanduser()
@@ -149,13 +151,14 @@ class ReplayYouTubeSource(YouTubeSource):
         from tasks.youtube.replay import ReplayHttp
 
         key = self.credentials.api_key.get_secret_value() if self.credentials and self.credentials.api_key else None
-        return build_data_api(http=ReplayHttp(self._recording(), as_of=snapshot_date.isoformat()), developer_key=key)
+        http = ReplayHttp(self._recording(), as_of=snapshot_date.isoformat(), quota_requests=self.quota_requests)
+        return build_data_api(http=http, developer_key=key)
 
     def analytics_api(self) -> Any:
         from tasks.youtube.clients import build_analytics_api
         from tasks.youtube.replay import ReplayHttp
 
-        return build_analytics_api(http=ReplayHttp(self._recording()))
+        return build_analytics_api(http=ReplayHttp(self._recording(), quota_requests=self.quota_requests))
 
     def snapshot_dates(self, start: date, end: date) -> list[date]:
         days = (date.fromisoformat(d) for d in self.manifest()["snapshot_dates"])

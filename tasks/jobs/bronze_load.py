@@ -9,15 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from tasks.jobs.bronze_tables import ALL_TABLES, QUARANTINE, RAW_TABLES, schema_of
-from tasks.spark.lake import ensure_table, qualified_name
+from tasks.spark.lake import ensure_table, table_path
 
 RECORD_PREVIEW_CHARS = 2000
 
 
 def bootstrap(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     """Create every Bronze table that does not exist yet."""
-    created = [ensure_table(spark, params["lake_root"], "bronze", t, schema_of(t)) for t in ALL_TABLES]
-    return {"tables": created}
+    paths = [ensure_table(spark, params["lake_root"], "bronze", t, schema_of(t)) for t in ALL_TABLES]
+    return {"tables": [f"bronze.{t}" for t in ALL_TABLES], "paths": paths}
 
 
 def _exists(spark: Any, location: str) -> bool:
@@ -64,7 +64,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         good = rows.filter("is_valid")
         for table in RAW_TABLES:
             batch = good.filter(F.col("target_table") == table).drop("target_table", "is_valid")
-            target = DeltaTable.forName(spark, qualified_name("bronze", table))
+            target = DeltaTable.forPath(spark, table_path(params["lake_root"], "bronze", table))
             result = (target.alias("t").merge(batch.alias("s"),
                       "t.run_id = s.run_id AND t.snapshot_date = s.snapshot_date AND t.request_id = s.request_id")
                       .whenNotMatchedInsertAll().execute())
@@ -74,7 +74,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         reason = (F.when(~F.col("target_table").isin(*RAW_TABLES), F.concat(F.lit("unknown bronze table: "), F.col("target_table")))
                   .when(F.col("payload").isNull(), F.lit("landing body file missing"))
                   .otherwise(F.lit("payload is not a JSON object (invalid JSON)")))
-        quarantined = quarantine(spark, bad.select(
+        quarantined = quarantine(spark, params["lake_root"], bad.select(
             "run_id", F.lit("bronze_load").alias("stage"), "target_table", reason.alias("reason"),
             F.col("request_id").alias("source_request_id"), "request", "landing_path",
             F.substring(F.coalesce("payload", F.lit("")), 1, RECORD_PREVIEW_CHARS).alias("record")))
@@ -83,7 +83,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         pages.unpersist()
 
 
-def quarantine(spark: Any, bad: Any) -> int:
+def quarantine(spark: Any, lake_root: str, bad: Any) -> int:
     """MERGE bad records into bronze.quarantine (one row per stage, table, request and record)."""
     from delta.tables import DeltaTable
     from pyspark.sql import functions as F
@@ -92,7 +92,7 @@ def quarantine(spark: Any, bad: Any) -> int:
                                                                "source_request_id", "landing_path", "record"), 256))
                .withColumn("detected_ts_utc", F.current_timestamp())
                .dropDuplicates(["quarantine_id"]))
-    target = DeltaTable.forName(spark, qualified_name("bronze", QUARANTINE))
+    target = DeltaTable.forPath(spark, table_path(lake_root, "bronze", QUARANTINE))
     result = (target.alias("t").merge(rows.alias("s"), "t.quarantine_id = s.quarantine_id")
               .whenNotMatchedInsertAll().execute())
     return int(result.first()["num_inserted_rows"])

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from tasks.jobs.bronze_tables import RUN_LOG, run_log_schema
-from tasks.spark.lake import ensure_table, qualified_name
+from tasks.spark.lake import ensure_table
 
 TERMINAL_STATUSES = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED", "QUOTA_EXHAUSTED"})
 
@@ -15,12 +15,12 @@ TERMINAL_STATUSES = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED", "Q
 def _upsert(spark: Any, lake_root: str, row: dict[str, Any]) -> None:
     from delta.tables import DeltaTable
 
-    ensure_table(spark, lake_root, "bronze", RUN_LOG, run_log_schema())
+    path = ensure_table(spark, lake_root, "bronze", RUN_LOG, run_log_schema())
     schema = run_log_schema()
     full = {f.name: row.get(f.name) for f in schema.fields}
     source = spark.createDataFrame([full], schema)
     updates = {k: f"s.{k}" for k in row if k != "run_id"}
-    (DeltaTable.forName(spark, qualified_name("bronze", RUN_LOG)).alias("t")
+    (DeltaTable.forPath(spark, path).alias("t")
      .merge(source.alias("s"), "t.run_id = s.run_id")
      .whenMatchedUpdate(set=updates).whenNotMatchedInsertAll().execute())
 

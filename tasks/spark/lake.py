@@ -11,6 +11,9 @@ if TYPE_CHECKING:
 
 LAYERS = ("bronze", "silver", "gold")
 
+# name -> location this process registered it at; a name is re-pointed when the lake root changes
+_registered: dict[str, str] = {}
+
 
 def table_path(lake_root: str, layer: str, table: str) -> str:
     """The storage location of a table: a local path or a URI (s3://, /Volumes/...)."""
@@ -24,16 +27,28 @@ def qualified_name(layer: str, table: str, catalog: str | None = None) -> str:
 
 def ensure_table(spark: "SparkSession", lake_root: str, layer: str, table: str,
                  schema: "StructType", partition_by: tuple[str, ...] = ()) -> str:
-    """Create the external Delta table if it does not exist; return its qualified name."""
+    """Create the external Delta table at its lake path if needed and register it; return its path."""
     from delta.tables import DeltaTable
 
-    spark.sql(f"CREATE SCHEMA IF NOT EXISTS {layer}")
-    name = qualified_name(layer, table)
     path = table_path(lake_root, layer, table)
-    builder = DeltaTable.createIfNotExists(spark).tableName(name).location(path).addColumns(schema)
+    builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema)
     if partition_by:
         builder = builder.partitionedBy(*partition_by)
     builder.execute()
+    register(spark, layer, table, path)
+    return path
+
+
+def register(spark: "SparkSession", layer: str, table: str, path: str) -> str:
+    """Point the catalog name `<layer>.<table>` at `path` (an external table)."""
+    name = qualified_name(layer, table)
+    if _registered.get(name) == path:
+        return name
+    spark.sql(f"CREATE SCHEMA IF NOT EXISTS {layer}")
+    if name in _registered:
+        spark.sql(f"DROP TABLE IF EXISTS {name}")   # external: the data stays where it is
+    spark.sql(f"CREATE TABLE IF NOT EXISTS {name} USING DELTA LOCATION '{path}'")
+    _registered[name] = path
     return name
 
 
@@ -45,9 +60,6 @@ def register_existing_tables(spark: "SparkSession", lake_root: str) -> list[str]
         layer_dir = root / layer
         if not layer_dir.is_dir():
             continue
-        spark.sql(f"CREATE SCHEMA IF NOT EXISTS {layer}")
         for table_dir in sorted(p for p in layer_dir.iterdir() if (p / "_delta_log").is_dir()):
-            name = qualified_name(layer, table_dir.name)
-            spark.sql(f"CREATE TABLE IF NOT EXISTS {name} USING DELTA LOCATION '{table_dir.resolve()}'")
-            names.append(name)
+            names.append(register(spark, layer, table_dir.name, str(table_dir.resolve())))
     return names

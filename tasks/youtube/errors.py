@@ -91,7 +91,7 @@ def classify_exception(exc: BaseException) -> Verdict:
         return classify_http(exc.resp.status, exc.content)
     if isinstance(exc, RefreshError):
         return Verdict(Action.AUTH, None, "invalid_grant", f"OAuth token refresh failed: {exc}. {REFRESH_TOKEN_HELP}")
-    if isinstance(exc, TransportError | TRANSIENT_ERRORS):
+    if isinstance(exc, (TransportError, *TRANSIENT_ERRORS)):
         return Verdict(Action.RETRY, None, type(exc).__name__, str(exc))
     try:
         import httplib2

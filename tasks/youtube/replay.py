@@ -137,6 +137,7 @@ class ReplayHttp:
 
     recording: Recording
     as_of: str | None = None
+    quota_requests: int | None = None     # simulate the daily quota: quotaExceeded after this many
     served: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -146,6 +147,10 @@ class ReplayHttp:
         key = request_key(method, host, path, params)
         with self._lock:
             self.served.append(key)
+            over_quota = self.quota_requests is not None and len(self.served) > self.quota_requests
+        if over_quota:
+            return _response(403), error_body(403, "quotaExceeded", "The request cannot be completed because you "
+                                              "have exceeded your quota.", domain="youtube.quota")
         rejected = rule_violation(path, params)
         if rejected is not None:
             return _response(400), rejected

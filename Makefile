@@ -1,0 +1,41 @@
+# YouTube Lakehouse. Needs only Python 3.11+ and Java 17; everything else is installed here.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.9.30
+UV := $(VENV)/bin/uv
+
+.PHONY: demo test install jars lock sample clean help
+
+help:
+	@echo "make demo   - install, then run the whole pipeline on the bundled sample (local delta-spark)"
+	@echo "make test   - install, then run the test suite"
+	@echo "make lock   - re-resolve requirements.lock from pyproject.toml"
+	@echo "make sample - regenerate the bundled sample recording"
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) pip sync --quiet --python $(PY) requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+# Delta's jars come from Maven Central on the first Spark start (cached in ~/.ivy2.5.2).
+jars: install
+	$(PY) -m tasks.spark.warmup
+
+demo: install
+	$(PY) -m flows.youtube_lakehouse
+
+test: install jars
+	$(PY) -m pytest
+
+lock: install
+	$(UV) pip compile --quiet pyproject.toml --extra dev --python-version 3.11 --universal -o requirements.lock
+
+sample: install
+	$(PY) -m tasks.youtube.generate --out tasks/youtube/recordings/sample --size sample
+
+clean:
+	rm -rf .lake spark-warehouse metastore_db derby.log .pytest_cache

@@ -1,0 +1,152 @@
+"""Fetching from the bundled recording through google-api-python-client (replay, no mocks)."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from datetime import date
+
+import pytest
+
+from blocks.landing import LocalLanding
+from tasks.landing import Lander
+from tasks.youtube.clients import build_analytics_api, build_data_api
+from tasks.youtube.executor import ApiExecutor
+from tasks.youtube.ingest_plan import fetch_analytics, fetch_data_api_snapshot
+from tasks.youtube.replay import ReplayHttp
+
+DAY = date(2026, 10, 29)
+
+
+def params_of(key: str) -> dict[str, str]:
+    return dict(urllib.parse.parse_qsl(key.split("?", 1)[1]))
+
+
+@pytest.fixture
+def lander(tmp_path):
+    return Lander(LocalLanding(root=str(tmp_path)), run_id="t", source="youtube-replay-source")
+
+
+@pytest.fixture(scope="module")
+def snapshot(sample_recording, tmp_path_factory):
+    http = ReplayHttp(sample_recording, as_of=DAY.isoformat())
+    lander = Lander(LocalLanding(root=str(tmp_path_factory.mktemp("landing"))), run_id="t", source="replay")
+    outcome = fetch_data_api_snapshot(build_data_api(http=http), lander, DAY, sample_recording.manifest["regions"],
+                                      sample_recording.manifest["channels"], ApiExecutor(sleep=lambda s: None))
+    return http, outcome, lander
+
+
+def test_trending_follows_pages_to_the_full_chart(snapshot):
+    http, outcome, _ = snapshot
+    for region in ("US", "GB", "JP"):
+        pages = [params_of(k) for k in http.served if "chart=mostPopular" in k and f"regionCode={region}" in k]
+        assert len(pages) == 4 and all(p["maxResults"] == "50" for p in pages)
+        assert [p.get("pageToken") for p in pages] == [None, "T50", "T100", "T150"]
+    assert outcome.pages["trending_videos_raw"] == 12
+
+
+def test_region_without_a_chart_is_skipped_and_recorded(snapshot):
+    _, outcome, _ = snapshot
+    (failure,) = outcome.failures
+    assert failure["reason"] == "videoChartNotFound" and failure["params"]["regionCode"] == "KP"
+    assert any("KP" in w for w in outcome.warnings)
+
+
+def test_videos_are_batched_by_fifty_without_max_results(snapshot):
+    http, outcome, _ = snapshot
+    by_id = [params_of(k) for k in http.served if "/videos?" in k and "id=" in k]
+    sizes = sorted(len(p["id"].split(",")) for p in by_id)
+    assert sizes == [2, 4, 50]                   # 52 uploads -> 50 + 2; 4 uploads -> 4
+    assert all("maxResults" not in p for p in by_id)
+    assert outcome.pages["videos_raw"] == 3
+
+
+def test_uploads_are_paged_and_channels_resolved(snapshot):
+    http, outcome, _ = snapshot
+    assert len([k for k in http.served if "/playlistItems?" in k]) == 3
+    refs = {info["ref"]: len(info["video_ids"]) for info in outcome.channels.values()}
+    assert refs["mine"] == 52 and sorted(refs.values()) == [4, 52]
+
+
+def test_units_counted_per_endpoint(snapshot):
+    _, outcome, _ = snapshot
+    usage = {u["endpoint"]: u for u in outcome.usage}
+    assert usage["youtube.videos.list"]["units"] == 12 + 1 + 3   # chart pages, KP's failed call, id batches
+    assert usage["youtube.videoCategories.list"]["units"] == 4
+    assert usage["youtube.channels.list"]["units"] == 2
+    assert usage["youtube.playlistItems.list"]["units"] == 3
+
+
+def test_every_page_is_landed_as_received(snapshot, sample_recording):
+    _, _, lander = snapshot
+    files = lander.storage.list_files()
+    bodies = [f for f in files if f.endswith(".body")]
+    assert len(bodies) == sum(lander.pages.values())
+    for body_file in bodies:
+        meta = json.loads(lander.storage.read_bytes(body_file.replace(".body", ".meta.json")))
+        assert meta["snapshot_date"] == DAY.isoformat() and meta["request_id"] in body_file
+    html = [f for f in bodies if lander.storage.read_bytes(f).startswith(b"<html>")]
+    assert len(html) == 1 and "video_categories_raw" in html[0]
+
+
+@pytest.fixture(scope="module")
+def analytics(sample_recording, snapshot, tmp_path_factory):
+    _, outcome, _ = snapshot
+    http = ReplayHttp(sample_recording)
+    lander = Lander(LocalLanding(root=str(tmp_path_factory.mktemp("landing"))), run_id="t", source="replay")
+    m = sample_recording.manifest
+    result = fetch_analytics(build_analytics_api(http=http), lander, DAY, outcome.channels,
+                             date.fromisoformat(m["analytics_start"]), date.fromisoformat(m["analytics_end"]),
+                             ApiExecutor(sleep=lambda s: None))
+    return http, result
+
+
+def test_country_is_asked_one_day_at_a_time(analytics):
+    http, _ = analytics
+    country = [params_of(k) for k in http.served if "dimensions=country" in k]
+    assert len(country) == 56 * 30
+    assert all(p["startDate"] == p["endDate"] for p in country)
+    assert all(p["filters"].startswith("video==") and "," not in p["filters"] for p in country)
+
+
+def test_no_rejected_shapes_and_no_failures(analytics):
+    from tasks.youtube.shapes import analytics_shape_error
+
+    http, result = analytics
+    assert result.failures == [] and result.quota_exhausted is None
+    assert all(analytics_shape_error(params_of(k)) is None for k in http.served)
+    dims = {params_of(k)["dimensions"] for k in http.served}
+    assert dims == {"day", "insightTrafficSourceType,day", "deviceType,day", "country"}
+
+
+def test_replay_answers_rejected_shapes_like_the_api(sample_recording):
+    from googleapiclient.errors import HttpError
+
+    client = build_analytics_api(http=ReplayHttp(sample_recording))
+    with pytest.raises(HttpError) as info:
+        client.reports().query(ids="channel==MINE", startDate="2026-10-01", endDate="2026-10-30",
+                               metrics="views", dimensions="country,day").execute()
+    assert info.value.resp.status == 400 and b"not supported" in info.value.content
+
+
+def test_quota_exhaustion_keeps_what_was_fetched(sample_recording, lander):
+    http = ReplayHttp(sample_recording, as_of=DAY.isoformat(), quota_requests=10)
+    outcome = fetch_data_api_snapshot(build_data_api(http=http), lander, DAY, ["US", "GB", "JP"], ["mine"],
+                                      ApiExecutor(sleep=lambda s: None))
+    assert "quotaExceeded" in outcome.quota_exhausted
+    assert len(http.served) == 11                 # stopped at the first quotaExceeded, never retried
+    assert sum(outcome.pages.values()) == 10      # every page fetched before it is landed
+    assert len([f for f in lander.storage.list_files() if f.endswith(".body")]) == 10
+
+
+def test_api_key_is_sent_but_never_matched_or_logged(sample_recording, caplog):
+    import logging
+
+    http = ReplayHttp(sample_recording, as_of=DAY.isoformat())
+    client = build_data_api(http=http, developer_key="AIza-SECRET-KEY-123")
+    caplog.set_level(logging.DEBUG)
+    body = client.videoCategories().list(part="snippet", regionCode="US").execute()
+    assert json.loads(body)["items"]
+    assert "key=" not in http.served[0]
+    assert "key=<redacted>" in caplog.text          # the library logs the URL; the key is masked
+    assert "AIza-SECRET-KEY-123" not in caplog.text
