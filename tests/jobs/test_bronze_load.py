@@ -1,0 +1,92 @@
+"""The Bronze load job on local delta-spark: contract, idempotency, quarantine."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from blocks.compute import LocalDeltaSpark
+from blocks.landing import LocalLanding
+from tasks.jobs.bronze_tables import ALL_TABLES, RAW_TABLES
+from tasks.landing import Lander, run_prefix
+from tasks.youtube.clients import build_data_api
+from tasks.youtube.executor import ApiExecutor
+from tasks.youtube.ingest_plan import fetch_data_api_snapshot
+from tasks.youtube.replay import ReplayHttp
+
+pytestmark = pytest.mark.spark
+DAY = date(2026, 10, 29)   # the sample's day with a non-JSON categories page (GB)
+
+
+@pytest.fixture(scope="module")
+def loaded(spark, sample_recording, tmp_path_factory):
+    root = tmp_path_factory.mktemp("bronze")
+    backend = LocalDeltaSpark(lake_root=str(root / "lake"))
+    landing = LocalLanding(root=str(root / "landing"))
+    lander = Lander(landing, run_id="run-1", source="youtube-replay-source")
+    fetch_data_api_snapshot(build_data_api(http=ReplayHttp(sample_recording, as_of=DAY.isoformat())), lander, DAY,
+                            ["US", "GB"], ["mine"], ApiExecutor(sleep=lambda s: None))
+    params = {"landing_location": landing.location(run_prefix("run-1"))}
+    first = backend.run_job("bronze_load", params)
+    return backend, landing, lander, params, first
+
+
+def count(spark, backend, table):
+    return spark.read.format("delta").load(f"{backend.lake_location()}/bronze/{table}").count()
+
+
+def test_every_table_exists_and_pages_load(spark, loaded):
+    backend, _, lander, _, first = loaded
+    for table in ALL_TABLES:
+        assert spark.sql(f"SELECT * FROM bronze.{table}").columns
+    expected = dict(lander.pages)
+    expected["video_categories_raw"] -= 1          # the HTML page is quarantined instead
+    assert {t: n for t, n in first["rows_inserted"].items() if n} == expected
+    assert first["quarantined"] == 1
+
+
+def test_row_contract(spark, loaded):
+    backend = loaded[0]
+    row = spark.read.format("delta").load(f"{backend.lake_location()}/bronze/trending_videos_raw").first()
+    assert row.run_id == "run-1" and row.snapshot_date == DAY and row.source_system == "youtube"
+    assert row.region == "US" and row.schema_version == 1 and len(row.request_id) == 32
+    assert json.loads(row.request)["chart"] == "mostPopular"
+    assert json.loads(row.payload)["kind"] == "youtube#videoListResponse"
+    assert row.ingest_ts_utc is not None and row.landing_path.endswith(".body")
+
+
+def test_quarantine_row_names_reason_and_landing_path(spark, loaded):
+    backend = loaded[0]
+    (row,) = spark.read.format("delta").load(f"{backend.lake_location()}/bronze/quarantine").collect()
+    assert row.target_table == "video_categories_raw" and row.stage == "bronze_load"
+    assert "not a JSON object" in row.reason
+    assert row.record.startswith("<html>") and row.landing_path.endswith(".body")
+    assert json.loads(row.request)["regionCode"] == "GB"
+
+
+def test_loading_the_same_files_again_adds_nothing(spark, loaded):
+    backend, _, _, params, _ = loaded
+    before = {t: count(spark, backend, t) for t in RAW_TABLES + ("quarantine",)}
+    again = backend.run_job("bronze_load", params)
+    assert set(again["rows_inserted"].values()) == {0} and again["quarantined"] == 0
+    assert {t: count(spark, backend, t) for t in before} == before
+
+
+def test_missing_body_is_quarantined_and_the_rest_loads(spark, loaded, tmp_path):
+    backend, landing, _, _, _ = loaded
+    lander = Lander(LocalLanding(root=str(tmp_path)), run_id="run-2", source="test")
+    lander.land("channels_raw", "youtube.channels.list", {"part": "id", "mine": True}, b'{"items": []}', DAY)
+    lost = lander.land("channels_raw", "youtube.channels.list", {"part": "id", "id": "UCx"}, b'{"items": []}', DAY)
+    (tmp_path / lost).unlink()
+    result = backend.run_job("bronze_load", {"landing_location": str(tmp_path / run_prefix("run-2"))})
+    assert result["rows_inserted"]["channels_raw"] == 1 and result["quarantined"] == 1
+    reasons = [r.reason for r in spark.read.format("delta").load(f"{backend.lake_location()}/bronze/quarantine")
+               .filter("run_id = 'run-2'").collect()]
+    assert reasons == ["landing body file missing"]
+
+
+def test_a_run_with_nothing_landed_loads_nothing(loaded, tmp_path):
+    result = loaded[0].run_job("bronze_load", {"landing_location": str(tmp_path / "nothing-here")})
+    assert result["pages"] == 0 and set(result["rows_inserted"].values()) == {0}
