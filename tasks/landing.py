@@ -36,7 +36,7 @@ class Lander:
     pages: dict[str, int] = field(default_factory=dict)
 
     def land(self, table: str, endpoint: str, params: dict[str, Any], body: bytes, snapshot_date: date,
-             region: str | None = None, channel_id: str | None = None) -> str:
+             region: str | None = None, channel_id: str | None = None, page_offset: int | None = None) -> str:
         """Write the body byte for byte, then its metadata; return the body's relative path."""
         rid = request_id(endpoint, params)
         folder = f"{run_prefix(self.run_id)}/{table}/snapshot_date={snapshot_date.isoformat()}"
@@ -55,6 +55,7 @@ class Lander:
             "schema_version": SCHEMA_VERSION,
             "region": region,
             "channel_id": channel_id,
+            "page_offset": page_offset,
             "body_file": f"{rid}{BODY_SUFFIX}",
             "body_bytes": len(body),
         }

@@ -12,11 +12,13 @@ from tasks.jobs.bronze_tables import ALL_TABLES, QUARANTINE, RAW_TABLES, schema_
 from tasks.spark.lake import ensure_table, table_path
 
 RECORD_PREVIEW_CHARS = 2000
+CHANGE_FEED = {"delta.enableChangeDataFeed": "true"}   # Silver reads only the rows added since it last ran
 
 
 def bootstrap(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     """Create every Bronze table that does not exist yet."""
-    paths = [ensure_table(spark, params["lake_root"], "bronze", t, schema_of(t)) for t in ALL_TABLES]
+    paths = [ensure_table(spark, params["lake_root"], "bronze", t, schema_of(t),
+                          properties=CHANGE_FEED if t in RAW_TABLES else None) for t in ALL_TABLES]
     return {"tables": [f"bronze.{t}" for t in ALL_TABLES], "paths": paths}
 
 
@@ -34,7 +36,7 @@ def _read_pages(spark: Any, location: str) -> Any:
     meta = (spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.meta.json")
             .schema("run_id string, snapshot_date string, fetched_at_utc string, source_system string, "
                     "source string, endpoint string, `table` string, request_id string, request string, "
-                    "schema_version int, region string, channel_id string, body_file string")
+                    "schema_version int, region string, channel_id string, body_file string, page_offset int")
             .json(location)
             .withColumn("meta_path", F.col("_metadata.file_path")))
     meta = meta.withColumn("body_path", F.concat(F.regexp_extract("meta_path", r"^(.*/)[^/]*$", 1), F.col("body_file")))
@@ -59,7 +61,8 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
             "run_id", F.to_date("snapshot_date").alias("snapshot_date"),
             F.to_timestamp("fetched_at_utc").alias("ingest_ts_utc"), "source_system", "request_id", "request",
             "schema_version", "payload", "region", "channel_id", "endpoint", "source",
-            F.col("body_path").alias("landing_path"), F.col("table").alias("target_table"), valid.alias("is_valid"))
+            F.col("body_path").alias("landing_path"), "page_offset", F.col("table").alias("target_table"),
+            valid.alias("is_valid"))
         inserted: dict[str, int] = {}
         good = rows.filter("is_valid")
         for table in RAW_TABLES:

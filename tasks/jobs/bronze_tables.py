@@ -35,6 +35,7 @@ def raw_schema() -> "StructType":
         StructField("endpoint", StringType(), True),
         StructField("source", StringType(), True),
         StructField("landing_path", StringType(), True),
+        StructField("page_offset", IntegerType(), True),   # items before this page in its paged sequence
     ])
 
 

@@ -13,6 +13,7 @@ LAYERS = ("bronze", "silver", "gold")
 
 # name -> location this process registered it at; a name is re-pointed when the lake root changes
 _registered: dict[str, str] = {}
+_ensured: set[str] = set()
 
 
 def table_path(lake_root: str, layer: str, table: str) -> str:
@@ -25,16 +26,20 @@ def qualified_name(layer: str, table: str, catalog: str | None = None) -> str:
     return f"{catalog}.{layer}.{table}" if catalog else f"{layer}.{table}"
 
 
-def ensure_table(spark: "SparkSession", lake_root: str, layer: str, table: str,
-                 schema: "StructType", partition_by: tuple[str, ...] = ()) -> str:
+def ensure_table(spark: "SparkSession", lake_root: str, layer: str, table: str, schema: "StructType",
+                 partition_by: tuple[str, ...] = (), properties: dict[str, str] | None = None) -> str:
     """Create the external Delta table at its lake path if needed and register it; return its path."""
     from delta.tables import DeltaTable
 
     path = table_path(lake_root, layer, table)
-    builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema)
-    if partition_by:
-        builder = builder.partitionedBy(*partition_by)
-    builder.execute()
+    if path not in _ensured:
+        builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema)
+        for key, value in (properties or {}).items():
+            builder = builder.property(key, value)
+        if partition_by:
+            builder = builder.partitionedBy(*partition_by)
+        builder.execute()
+        _ensured.add(path)
     register(spark, layer, table, path)
     return path
 

@@ -33,13 +33,14 @@ class DataApiContext:
     snapshot_date: date
     warnings: list[str] = field(default_factory=list)
 
-    def call(self, endpoint: str, table: str, request: Any, params: dict[str, Any], *,
-             region: str | None = None, channel_id: str | None = None) -> dict[str, Any] | None:
+    def call(self, endpoint: str, table: str, request: Any, params: dict[str, Any], *, region: str | None = None,
+             channel_id: str | None = None, page_offset: int | None = None) -> dict[str, Any] | None:
         """Execute, land the page, and return it parsed (None if it failed or is not JSON)."""
         body = self.executor.execute(endpoint, request, params)
         if body is None:
             return None
-        self.lander.land(table, endpoint, params, body, self.snapshot_date, region=region, channel_id=channel_id)
+        self.lander.land(table, endpoint, params, body, self.snapshot_date, region=region, channel_id=channel_id,
+                         page_offset=page_offset)
         doc = as_json_object(body)
         if doc is None:
             self.warnings.append(f"{endpoint} {params}: response is not a JSON object; landed for quarantine")
@@ -56,7 +57,7 @@ def trending(ctx: DataApiContext, region: str, max_videos: int = CHART_MAX_VIDEO
         if token:
             params["pageToken"] = token
         doc = ctx.call("youtube.videos.list", "trending_videos_raw",
-                       ctx.client.videos().list(**params), params, region=region)
+                       ctx.client.videos().list(**params), params, region=region, page_offset=len(ids))
         if doc is None:
             break
         ids += [i["id"] for i in item_list(doc) if isinstance(i.get("id"), str)]
@@ -96,14 +97,17 @@ def playlist_video_ids(ctx: DataApiContext, channel_id: str, playlist_id: str) -
     """Every video id of an uploads playlist, following pages."""
     ids: list[str] = []
     token: str | None = None
+    offset = 0
     while True:
         params: dict[str, Any] = {"part": "snippet,contentDetails", "playlistId": playlist_id, "maxResults": PAGE_SIZE}
         if token:
             params["pageToken"] = token
         doc = ctx.call("youtube.playlistItems.list", "playlist_items_raw",
-                       ctx.client.playlistItems().list(**params), params, channel_id=channel_id)
+                       ctx.client.playlistItems().list(**params), params, channel_id=channel_id,
+                       page_offset=offset)
         if doc is None:
             break
+        offset += len(item_list(doc))
         for item in item_list(doc):
             vid = (item.get("contentDetails") or {}).get("videoId")
             if isinstance(vid, str) and vid not in ids:

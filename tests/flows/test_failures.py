@@ -11,43 +11,53 @@ from tests.flows.conftest import read_delta
 pytestmark = [pytest.mark.spark, pytest.mark.prefect_server]
 
 
+@pytest.fixture(scope="module")
+def own_lake(saved_blocks, tmp_path_factory):
+    """A lake of these tests' own, so the shared sample run's tables stay exactly one run."""
+    from blocks import LocalDeltaSpark
+
+    lake = tmp_path_factory.mktemp("failures") / "lake"
+    LocalDeltaSpark(lake_root=str(lake), spark_master="local[2]").save("failures", overwrite=True)
+    return {**saved_blocks, "backend": "local-delta-spark/failures", "lake": lake}
+
+
 def run_log(lake, run_id):
     (row,) = [r for r in read_delta(lake / "bronze" / "run_context_log").to_pylist() if r["run_id"] == run_id]
     return row
 
 
-def test_a_failing_run_is_finalised_failed(saved_blocks, tmp_path):
+def test_a_failing_run_is_finalised_failed(own_lake, tmp_path):
     from blocks import LocalLanding
     from flows.youtube_lakehouse import youtube_lakehouse
 
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("landing cannot be created below a file")
     LocalLanding(root=str(not_a_folder)).save("broken", overwrite=True)
-    state = youtube_lakehouse(backend=saved_blocks["backend"], source=saved_blocks["source"],
+    state = youtube_lakehouse(backend=own_lake["backend"], source=own_lake["source"],
                               landing="local-landing/broken", return_state=True)
     assert state.is_failed()
-    row = run_log(saved_blocks["lake"], str(state.state_details.flow_run_id))
+    row = run_log(own_lake["lake"], str(state.state_details.flow_run_id))
     assert row["status"] == "FAILED" and row["finished_at_utc"] is not None
     assert "NotADirectoryError" in row["message"] or "FileExistsError" in row["message"]
 
 
-def test_quota_exhaustion_keeps_fetched_pages_and_names_the_quota(saved_blocks):
+def test_quota_exhaustion_keeps_fetched_pages_and_names_the_quota(own_lake):
     from blocks import ReplayYouTubeSource
     from flows.youtube_lakehouse import youtube_lakehouse
 
     ReplayYouTubeSource(recording="sample", quota_requests=15).save("quota", overwrite=True)
-    state = youtube_lakehouse(backend=saved_blocks["backend"], source="youtube-replay-source/quota",
-                              landing=saved_blocks["landing_ref"], return_state=True)
+    state = youtube_lakehouse(backend=own_lake["backend"], source="youtube-replay-source/quota",
+                              landing=own_lake["landing_ref"], return_state=True)
     assert state.is_failed() and state.name == "QuotaExhausted"
     assert "quotaExceeded" in state.message and "kept" in state.message
     run_id = str(state.state_details.flow_run_id)
-    row = run_log(saved_blocks["lake"], run_id)
+    row = run_log(own_lake["lake"], run_id)
     assert row["status"] == "QUOTA_EXHAUSTED" and "quota" in row["message"].lower()
     assert json.loads(row["api_units"])["youtube.videos.list"] >= 1
     kept = sum(1 for t in ("trending_videos_raw", "video_categories_raw")
-               for r in read_delta(saved_blocks["lake"] / "bronze" / t).column("run_id").to_pylist() if r == run_id)
+               for r in read_delta(own_lake["lake"] / "bronze" / t).column("run_id").to_pylist() if r == run_id)
     assert kept == 15                       # every page answered before quotaExceeded reached Bronze
-    analytics = read_delta(saved_blocks["lake"] / "bronze" / "analytics_channel_daily_raw").column("run_id").to_pylist()
+    analytics = read_delta(own_lake["lake"] / "bronze" / "analytics_channel_daily_raw").column("run_id").to_pylist()
     assert run_id not in analytics          # fetching stopped: no Analytics call after the quota ran out
 
 
