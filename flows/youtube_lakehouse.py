@@ -1,4 +1,4 @@
-"""Parent flow `youtube_lakehouse`: ingest -> (bronze_to_silver -> gold in later issues).
+"""Parent flow `youtube_lakehouse`: ingest -> bronze_to_silver (-> gold, issue #4).
 
     python -m flows.youtube_lakehouse              # the bundled sample, local delta-spark
     python -m flows.youtube_lakehouse --help
@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING, DEFAULT_SOURCE
+from flows.bronze_to_silver import bronze_to_silver
 from flows.ingest import ingest
 
 
@@ -46,21 +47,26 @@ def youtube_lakehouse(
     try:
         summary = ingest(backend=backend, source=source, landing=landing, regions=regions, channels=channels,
                          start_date=window.start, end_date=window.end, lookback_days=lookback_days, run_id=run_id)
+        silver = bronze_to_silver(backend=backend, run_id=run_id, window_start=window.start, window_end=window.end)
     except BaseException as exc:
         status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
         run_spark_job.fn(backend, "run_log_finish", {
             "run_id": run_id, "status": status, "message": f"{type(exc).__name__}: {exc}"})
         raise
     status = "QUOTA_EXHAUSTED" if summary["quota_exhausted"] else "COMPLETED"
+    warnings = summary["warnings"] + silver["warnings"]
+    silver_rows = {f"silver.{t}": m["inserted"] + m["updated"] for t, m in silver["tables"].items()}
     run_spark_job(backend, "run_log_finish", {
-        "run_id": run_id, "status": status, "message": summary["quota_exhausted"] or "; ".join(summary["warnings"][:20]),
+        "run_id": run_id, "status": status, "message": summary["quota_exhausted"] or "; ".join(warnings[:20]),
         "api_units": {e: u["units"] for e, u in summary["usage"].items()},
-        "rows_written": {f"bronze.{t}": n for t, n in summary["bronze_rows"].items()},
-        "failed_requests": len(summary["failures"]), "quarantined_rows": summary["quarantined"]})
+        "rows_written": {**{f"bronze.{t}": n for t, n in summary["bronze_rows"].items()}, **silver_rows},
+        "failed_requests": len(summary["failures"]),
+        "quarantined_rows": summary["quarantined"] + sum(m["quarantined"] for m in silver["tables"].values())})
     if summary["quota_exhausted"]:
         return Failed(name="QuotaExhausted", message=summary["quota_exhausted"] + " Fetched data was kept in Bronze.")
-    logger.info("run %s completed: %s", run_id, summary["bronze_rows"])
-    return summary
+    logger.info("run %s completed: bronze %s; silver tables changed: %s", run_id, summary["bronze_rows"],
+                silver["changed"])
+    return {"ingest": summary, "silver": silver}
 
 
 def parse_args(argv: list[str] | None = None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 LANDING_WRITTEN = "youtube.landing.written"
+SILVER_UPDATED = "youtube.silver.updated"
 
 
 def ingest_summary_rows(bronze_rows: dict[str, int], usage: dict[str, dict[str, int]],
@@ -37,4 +38,24 @@ def emit_landing_written(run_id: str, payload: dict[str, Any]) -> None:
     emit_event(event=LANDING_WRITTEN,
                resource={"prefect.resource.id": f"youtube-lakehouse.landing.{run_id}",
                          "prefect.resource.name": f"landing of run {run_id}"},
+               payload={"run_id": run_id, **payload})
+
+
+def publish_silver_summary(run_id: str, tables: dict[str, dict[str, int]], warnings: list[str]) -> None:
+    from prefect.artifacts import create_table_artifact
+
+    rows = [{"table": f"silver.{t}", "inserted": m["inserted"], "updated": m["updated"],
+             "deleted": m.get("deleted", 0), "quarantined": m["quarantined"]} for t, m in sorted(tables.items())]
+    rows += [{"table": "warning", "inserted": 0, "updated": 0, "deleted": 0, "quarantined": 0, "detail": w}
+             for w in warnings]
+    create_table_artifact(key="silver-summary", table=rows,
+                          description=f"Bronze -> Silver of run {run_id}: rows inserted/updated/quarantined per table")
+
+
+def emit_silver_updated(run_id: str, payload: dict[str, Any]) -> None:
+    from prefect.events import emit_event
+
+    emit_event(event=SILVER_UPDATED,
+               resource={"prefect.resource.id": f"youtube-lakehouse.silver.{run_id}",
+                         "prefect.resource.name": f"silver of run {run_id}"},
                payload={"run_id": run_id, **payload})

@@ -12,6 +12,8 @@ from typing import Any, Callable
 JOBS: dict[str, str] = {
     "bronze_bootstrap": "tasks.jobs.bronze_load:bootstrap",
     "bronze_load": "tasks.jobs.bronze_load:run",
+    "silver_build": "tasks.jobs.silver_build:run",
+    "silver_maintenance": "tasks.jobs.silver_build:maintain",
     "run_log_start": "tasks.jobs.run_log:start",
     "run_log_finish": "tasks.jobs.run_log:finish",
 }

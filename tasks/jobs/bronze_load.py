@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.jobs.bronze_tables import ALL_TABLES, QUARANTINE, RAW_TABLES, schema_of
+from tasks.jobs.bronze_tables import ALL_TABLES, RAW_TABLES, schema_of
+from tasks.jobs.quarantine import quarantine
 from tasks.spark.lake import ensure_table, table_path
 
 RECORD_PREVIEW_CHARS = 2000
@@ -84,18 +85,3 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         return {"rows_inserted": inserted, "quarantined": quarantined, "pages": pages.count()}
     finally:
         pages.unpersist()
-
-
-def quarantine(spark: Any, lake_root: str, bad: Any) -> int:
-    """MERGE bad records into bronze.quarantine (one row per stage, table, request and record)."""
-    from delta.tables import DeltaTable
-    from pyspark.sql import functions as F
-
-    rows = (bad.withColumn("quarantine_id", F.sha2(F.concat_ws("|", "stage", "target_table", "run_id",
-                                                               "source_request_id", "landing_path", "record"), 256))
-               .withColumn("detected_ts_utc", F.current_timestamp())
-               .dropDuplicates(["quarantine_id"]))
-    target = DeltaTable.forPath(spark, table_path(lake_root, "bronze", QUARANTINE))
-    result = (target.alias("t").merge(rows.alias("s"), "t.quarantine_id = s.quarantine_id")
-              .whenNotMatchedInsertAll().execute())
-    return int(result.first()["num_inserted_rows"])

@@ -67,7 +67,8 @@ def generate(out: str | Path, config: WorldConfig) -> Path:
         "analytics_start": config.analytics_start.isoformat(),
         "analytics_end": config.analytics_end.isoformat(),
         "responses": len(kept),
-        "notes": {"changed_video": world.changed_video_id, "unknown_traffic_source_video": world.unknown_source_video_id},
+        "notes": {"changed_videos": world.changed_video_ids,
+                  "unknown_traffic_source_video": world.unknown_source_video_id},
     }
     return write_recording(out, manifest, kept)
 

@@ -143,10 +143,12 @@ class World:
             pool[-idx].title = MESSY_TITLES[i]
         pool[-7].missing_statistics = True
         pool[-13].hidden_likes = True
-        changed = self.videos[self.channels[0].video_ids[0]]
-        changed.title_changes[1] = changed.title + " (updated)"
-        changed.tag_changes[2] = changed.tags + ["updated-tag"]
-        self.changed_video_id = changed.id
+        retitled = self.videos[self.channels[0].video_ids[0]]      # new title from the second snapshot
+        retitled.title_changes[1] = retitled.title + " (updated)"
+        retagged = self.videos[self.channels[0].video_ids[2]]      # new tags from the third snapshot
+        retagged.tag_changes[2] = retagged.tags + ["updated-tag"]
+        self.changed_video_ids = [retitled.id, retagged.id]
+        self.changed_video_id = retitled.id
         self.unknown_source_video_id = self.channels[0].video_ids[1]
 
     def _video(self, rng: random.Random, channel_id: str, channel_title: str, published: datetime) -> Video:

@@ -37,6 +37,21 @@ def sample_run(saved_blocks):
     return {**saved_blocks, "state": state, "run_id": str(state.state_details.flow_run_id)}
 
 
+@pytest.fixture(scope="session")
+def sample_rerun(sample_run):
+    """Silver after the first run, then the same window run again: Silver after the second."""
+    from flows.youtube_lakehouse import youtube_lakehouse
+    from tasks.jobs.silver_build import SILVER_TABLES
+
+    def silver():
+        return {t: sorted(map(repr, read_delta(sample_run["lake"] / "silver" / t).to_pylist())) for t in SILVER_TABLES}
+
+    before = silver()
+    state = youtube_lakehouse(backend=sample_run["backend"], source=sample_run["source"],
+                              landing=sample_run["landing_ref"], return_state=True)
+    return {"before": before, "after": silver(), "state": state}
+
+
 def read_delta(path):
     from deltalake import DeltaTable
 

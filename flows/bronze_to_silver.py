@@ -1,0 +1,43 @@
+"""Subflow `bronze_to_silver`: new Bronze rows -> every Silver table, then OPTIMIZE and VACUUM."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from blocks.resolve import DEFAULT_BACKEND
+
+
+@flow(name="bronze_to_silver", log_prints=True)
+def bronze_to_silver(
+    backend: str = DEFAULT_BACKEND,
+    full_refresh: bool = False,
+    optimize: bool = True,
+    vacuum_retention_hours: float = 168.0,
+    run_id: str | None = None,
+    window_start: date | None = None,
+    window_end: date | None = None,
+) -> dict[str, Any]:
+    """MERGE the Bronze rows not merged yet into Silver on the chosen backend.
+
+    `full_refresh` rebuilds every Silver table from all of Bronze. `run_id` and the window only
+    label the `youtube.silver.updated` event (the job itself follows Bronze's change feed).
+    """
+    from tasks.compute import run_spark_job
+    from tasks.reporting import emit_silver_updated, publish_silver_summary
+
+    logger = get_run_logger()
+    run_id = run_id or str(flow_run.get_id())
+    built = run_spark_job(backend, "silver_build", {"full_refresh": full_refresh})
+    for warning in built["warnings"]:
+        logger.warning(warning)
+    if optimize:
+        run_spark_job(backend, "silver_maintenance", {"vacuum_retention_hours": vacuum_retention_hours})
+    publish_silver_summary(run_id, built["tables"], built["warnings"])
+    window = {"window_start": window_start.isoformat() if window_start else None,
+              "window_end": window_end.isoformat() if window_end else None}
+    emit_silver_updated(run_id, {**window, "tables_changed": built["changed"], "full_refresh": full_refresh})
+    return {"run_id": run_id, **window, **built}

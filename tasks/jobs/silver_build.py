@@ -1,0 +1,226 @@
+"""Bronze -> Silver: every Silver table of DESIGN.md, MERGEd on its grain from new Bronze rows.
+
+Params: lake_root; full_refresh (bool, default false): rebuild every Silver table from all of Bronze.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tasks.jobs.bronze_load import bootstrap as bronze_bootstrap
+from tasks.jobs.quarantine import quarantine
+from tasks.silver import analytics, data_api, dims
+from tasks.silver.increments import clear_watermarks, new_rows, read_watermarks, write_watermarks
+from tasks.silver.merge import merge_latest, replace_all
+from tasks.silver.scd2 import scd2_merge
+from tasks.spark.lake import table_path
+
+SILVER_TABLES: tuple[str, ...] = (
+    "silver_channels", "silver_videos", "silver_video_stats_snapshot", "silver_video_metadata_scd2",
+    "silver_trending_videos", "dim_category", "dim_date", "dim_traffic_source", "dim_country", "dim_device",
+    "fact_channel_daily_metrics", "fact_video_daily_metrics", "fact_video_traffic_source_metrics",
+    "fact_video_country_metrics", "fact_video_device_metrics",
+)
+GRAINS: dict[str, list[str]] = {
+    "silver_channels": ["channel_id"], "silver_videos": ["video_id"],
+    "silver_video_stats_snapshot": ["video_id", "snapshot_date"],
+    "silver_video_metadata_scd2": ["video_id", "valid_from"],
+    "silver_trending_videos": ["region", "snapshot_date", "video_id"],
+    "dim_category": ["region", "category_id", "valid_from"], "dim_date": ["date"],
+    "dim_traffic_source": ["source_id"], "dim_country": ["country_code"], "dim_device": ["device_type"],
+    **{name: spec.grain for name, spec in analytics.FACTS.items()},
+}
+SCD2_ATTRIBUTES = ("channel_id", "title", "description", "tags", "category_id", "duration_seconds", "definition",
+                   "caption", "licensed_content", "privacy_status", "made_for_kids", "default_audio_language")
+VIDEO_COLUMNS = ("video_id", "channel_id", "channel_title", "title", "description", "tags", "category_id",
+                 "published_at", "default_audio_language", "duration_iso", "duration_seconds", "definition", "caption",
+                 "licensed_content", "privacy_status", "made_for_kids", "view_count", "like_count", "comment_count")
+
+
+class _Run:
+    """Reads each Bronze table's new rows once and remembers the versions read."""
+
+    def __init__(self, spark: Any, lake_root: str, marks: dict[str, int]):
+        self.spark, self.lake_root, self.marks = spark, lake_root, marks
+        self.versions: dict[str, int] = {}
+        self.read_modes: dict[str, str] = {}
+        self.bad: list[Any] = []
+
+    def bronze(self, table: str) -> Any:
+        rows, version, how = new_rows(self.spark, self.lake_root, table, self.marks.get(table))
+        self.versions[table], self.read_modes[table] = version, how
+        return rows
+
+    def reject(self, bad: Any, target: str, record_col: str = "item_json") -> None:
+        from pyspark.sql import functions as F
+
+        self.bad.append(bad.select("run_id", F.lit("silver").alias("stage"), F.lit(target).alias("target_table"),
+                                   "reason", F.col("request_id" if "request_id" in bad.columns else "source_request_id")
+                                   .alias("source_request_id"), "request", "landing_path",
+                                   F.substring(F.col(record_col).cast("string"), 1, 2000).alias("record")))
+
+
+def _lineage() -> list[Any]:
+    """Where a Silver row came from (see merge.LINEAGE_COLUMNS)."""
+    from pyspark.sql import functions as F
+
+    return ["ingest_ts_utc", "run_id", F.col("request_id").alias("source_request_id")]
+
+
+def _videos(run: _Run, metrics: dict[str, Any]) -> None:
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    spark, lake = run.spark, run.lake_root
+    pages = {t: run.bronze(t) for t in ("videos_raw", "trending_videos_raw")}
+    typed = {}
+    for table, target in (("videos_raw", "silver_videos"), ("trending_videos_raw", "silver_trending_videos")):
+        items, bad_pages = data_api.explode_items(pages[table], data_api.VIDEO_ITEM)
+        good, bad = data_api.video_rows(items)
+        run.reject(bad_pages, target, "record")
+        run.reject(bad, target)
+        typed[table] = good
+    videos = typed["videos_raw"].unionByName(typed["trending_videos_raw"]).persist()
+    try:
+        current = videos.select(*VIDEO_COLUMNS, "snapshot_date", *_lineage())
+        metrics["silver_videos"] = merge_latest(spark, lake, "silver_videos", current, ["video_id"],
+                                                ("snapshot_date", "ingest_ts_utc"))
+        stats = videos.select("video_id", "snapshot_date", "channel_id", "view_count", "like_count", "comment_count",
+                              "favorite_count", *_lineage())
+        metrics["silver_video_stats_snapshot"] = merge_latest(spark, lake, "silver_video_stats_snapshot", stats,
+                                                              ["video_id", "snapshot_date"])
+        metrics["silver_video_metadata_scd2"] = scd2_merge(spark, lake, "silver_video_metadata_scd2", videos,
+                                                           ["video_id"], SCD2_ATTRIBUTES, "video_sk")
+        chart = typed["trending_videos_raw"].withColumn(
+            "rank", (F.coalesce("page_offset", F.lit(0)) + F.col("position") + 1).cast("int"))
+        best = Window.partitionBy("region", "snapshot_date", "video_id", "request_id").orderBy("rank")
+        chart = chart.withColumn("_r", F.row_number().over(best)).filter("_r = 1")
+        trending = chart.select("region", "snapshot_date", F.col("ingest_ts_utc").alias("snapshot_ts"), "rank",
+                                "video_id", "channel_id", "channel_title", "title", "category_id", "published_at",
+                                "view_count", "like_count", "comment_count", *_lineage())
+        metrics["silver_trending_videos"] = merge_latest(spark, lake, "silver_trending_videos", trending,
+                                                         ["region", "snapshot_date", "video_id"])
+    finally:
+        videos.unpersist()
+
+
+def _channels_and_categories(run: _Run, metrics: dict[str, Any]) -> None:
+    items, bad_pages = data_api.explode_items(run.bronze("channels_raw"), data_api.CHANNEL_ITEM)
+    good, bad = data_api.channel_rows(items)
+    run.reject(bad_pages, "silver_channels", "record")
+    run.reject(bad, "silver_channels")
+    channels = good.select("channel_id", "title", "description", "custom_url", "published_at", "country_code",
+                           "uploads_playlist_id", "view_count", "subscriber_count", "hidden_subscriber_count",
+                           "video_count", "snapshot_date", *_lineage())
+    metrics["silver_channels"] = merge_latest(run.spark, run.lake_root, "silver_channels", channels, ["channel_id"],
+                                              ("snapshot_date", "ingest_ts_utc"))
+    items, bad_pages = data_api.explode_items(run.bronze("video_categories_raw"), data_api.CATEGORY_ITEM)
+    good, bad = data_api.category_rows(items)
+    run.reject(bad_pages, "dim_category", "record")
+    run.reject(bad, "dim_category")
+    metrics["dim_category"] = scd2_merge(run.spark, run.lake_root, "dim_category", good, ["region", "category_id"],
+                                         ["title", "assignable", "channel_id"], "category_sk")
+
+
+def _facts(run: _Run, metrics: dict[str, Any]) -> None:
+    for name, spec in analytics.FACTS.items():
+        rows, bad_pages = analytics.report_rows(run.bronze(spec.bronze_table))
+        good, bad = analytics.fact_rows(rows, spec)
+        run.reject(bad_pages, name, "record")
+        run.reject(bad, name, "record_json")
+        facts = good.drop("request", "landing_path", "record_json")
+        metrics[name] = merge_latest(run.spark, run.lake_root, name, facts, spec.grain)
+
+
+def _dimensions(run: _Run, metrics: dict[str, Any]) -> list[str]:
+    from pyspark.sql import functions as F
+
+    spark, lake = run.spark, run.lake_root
+    read = lambda t: spark.read.format("delta").load(table_path(lake, "silver", t))  # noqa: E731
+    warnings: list[str] = []
+    seen = [r[0] for r in read("fact_video_traffic_source_metrics").select("traffic_source").distinct().collect()]
+    dim, unknown = dims.enum_dimension(spark, dims.TRAFFIC_SOURCES, seen, "source_id", "source_name")
+    metrics["dim_traffic_source"] = replace_all(spark, lake, "dim_traffic_source", dim, ["source_id"])
+    warnings += [f"unknown traffic source {u!r} passed through, flagged is_known=false" for u in unknown]
+    seen = [r[0] for r in read("fact_video_device_metrics").select("device_type").distinct().collect()]
+    dim, unknown = dims.enum_dimension(spark, dims.DEVICES, seen, "device_type", "device_name")
+    metrics["dim_device"] = replace_all(spark, lake, "dim_device", dim, ["device_type"])
+    warnings += [f"unknown device type {u!r} passed through, flagged is_known=false" for u in unknown]
+    seen = [r[0] for r in read("fact_video_country_metrics").select("country_code").distinct().collect()]
+    dim, unknown = dims.countries(spark, seen)
+    metrics["dim_country"] = replace_all(spark, lake, "dim_country", dim, ["country_code"])
+    warnings += [f"country code {u!r} is not ISO 3166-1, flagged is_known=false" for u in unknown]
+    dated = [read(t).select(F.min("date").alias("lo"), F.max("date").alias("hi")) for t in analytics.FACTS]
+    dated.append(read("silver_video_stats_snapshot").select(F.min("snapshot_date").alias("lo"),
+                                                              F.max("snapshot_date").alias("hi")))
+    bounds = dated[0]
+    for frame in dated[1:]:
+        bounds = bounds.unionByName(frame)
+    lo, hi = bounds.select(F.min("lo"), F.max("hi")).first()
+    if lo is not None:
+        metrics["dim_date"] = replace_all(spark, lake, "dim_date", dims.calendar(spark, lo, hi), ["date"])
+    return warnings
+
+
+def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """Build every Silver table; metrics per table (inserted/updated/quarantined) and warnings."""
+    from delta.tables import DeltaTable
+
+    lake = params["lake_root"]
+    bronze_bootstrap(spark, {"lake_root": lake})
+    if params.get("full_refresh"):
+        clear_watermarks(spark, lake)
+        for table in SILVER_TABLES:
+            path = table_path(lake, "silver", table)
+            if DeltaTable.isDeltaTable(spark, path):
+                DeltaTable.forPath(spark, path).delete()
+    state = _Run(spark, lake, read_watermarks(spark, lake))
+    metrics: dict[str, Any] = {}
+    _videos(state, metrics)
+    _channels_and_categories(state, metrics)
+    _facts(state, metrics)
+    facts_changed = any(metrics[t]["inserted"] or metrics[t]["updated"]
+                        for t in (*analytics.FACTS, "silver_video_stats_snapshot"))
+    dims_missing = not all(DeltaTable.isDeltaTable(spark, table_path(lake, "silver", t))
+                           for t in ("dim_traffic_source", "dim_device", "dim_country", "dim_date"))
+    warnings = _dimensions(state, metrics) if facts_changed or dims_missing else []
+    quarantined: dict[str, int] = {}
+    if state.bad:
+        from pyspark.sql import functions as F
+
+        bad = state.bad[0]
+        for frame in state.bad[1:]:
+            bad = bad.unionByName(frame)
+        bad = bad.persist()
+        quarantined = {r["target_table"]: r["count"] for r in bad.groupBy("target_table").count().collect()}
+        quarantine(spark, lake, bad.withColumn("run_id", F.coalesce("run_id", F.lit(""))))
+        bad.unpersist()
+    for table in SILVER_TABLES:
+        metrics.setdefault(table, {"inserted": 0, "updated": 0})["quarantined"] = quarantined.get(table, 0)
+    write_watermarks(spark, lake, state.versions)
+    changed = sorted(t for t, m in metrics.items() if m["inserted"] or m["updated"] or m.get("deleted"))
+    return {"tables": metrics, "changed": changed, "warnings": warnings, "bronze_reads": state.read_modes}
+
+
+def maintain(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """OPTIMIZE every Silver table, then VACUUM it with `vacuum_retention_hours` (default 168)."""
+    from delta.tables import DeltaTable
+
+    lake = params["lake_root"]
+    hours = float(params.get("vacuum_retention_hours", 168))
+    check = "spark.databricks.delta.retentionDurationCheck.enabled"
+    previous = spark.conf.get(check, "true")
+    spark.conf.set(check, "false" if hours < 168 else previous)
+    done = {}
+    try:
+        for table in SILVER_TABLES:
+            path = table_path(lake, "silver", table)
+            if not DeltaTable.isDeltaTable(spark, path):
+                continue
+            delta = DeltaTable.forPath(spark, path)
+            optimized = delta.optimize().executeCompaction().first()["metrics"]
+            delta.vacuum(hours)
+            done[table] = {"files_removed": int(optimized["numFilesRemoved"]), "files_added": int(optimized["numFilesAdded"])}
+    finally:
+        spark.conf.set(check, previous)
+    return {"optimized": done, "vacuum_retention_hours": hours}

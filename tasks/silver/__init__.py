@@ -1,0 +1,1 @@
+"""Bronze -> Silver: parsing raw pages into typed tables, MERGEd on their grain."""
