@@ -32,13 +32,18 @@ def publish_ingest_summary(run_id: str, rows: list[dict[str, Any]]) -> None:
                           description=f"Ingest of run {run_id}: Bronze rows, API units per endpoint, failed requests")
 
 
-def emit_landing_written(run_id: str, payload: dict[str, Any]) -> None:
+def _emit(event: str, layer: str, run_id: str, payload: dict[str, Any]) -> None:
+    """A pipeline event about one run's `layer`; the payload always names the run."""
     from prefect.events import emit_event
 
-    emit_event(event=LANDING_WRITTEN,
-               resource={"prefect.resource.id": f"youtube-lakehouse.landing.{run_id}",
-                         "prefect.resource.name": f"landing of run {run_id}"},
+    emit_event(event=event,
+               resource={"prefect.resource.id": f"youtube-lakehouse.{layer}.{run_id}",
+                         "prefect.resource.name": f"{layer} of run {run_id}"},
                payload={"run_id": run_id, **payload})
+
+
+def emit_landing_written(run_id: str, payload: dict[str, Any]) -> None:
+    _emit(LANDING_WRITTEN, "landing", run_id, payload)
 
 
 def publish_silver_summary(run_id: str, tables: dict[str, dict[str, int]], warnings: list[str]) -> None:
@@ -53,9 +58,4 @@ def publish_silver_summary(run_id: str, tables: dict[str, dict[str, int]], warni
 
 
 def emit_silver_updated(run_id: str, payload: dict[str, Any]) -> None:
-    from prefect.events import emit_event
-
-    emit_event(event=SILVER_UPDATED,
-               resource={"prefect.resource.id": f"youtube-lakehouse.silver.{run_id}",
-                         "prefect.resource.name": f"silver of run {run_id}"},
-               payload={"run_id": run_id, **payload})
+    _emit(SILVER_UPDATED, "silver", run_id, payload)
