@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.9.30
 UV := $(VENV)/bin/uv
+# Ad-hoc runs start a temporary Prefect server; give it time on a busy 2-core machine.
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
 .PHONY: demo test install jars lock sample clean help
 

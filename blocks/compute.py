@@ -25,6 +25,10 @@ class ComputeBackend(Block, abc.ABC):
     def lake_location(self) -> str:
         """Root of the lake as the jobs see it (a path or URI)."""
 
+    @abc.abstractmethod
+    def dbt_target(self) -> tuple[str, dict[str, Any]]:
+        """(dbt profile target, dbt vars) for Gold, ready to run in this process."""
+
 
 class LocalDeltaSpark(ComputeBackend):
     """Spark jobs in this process on delta-spark, tables under a local lake root."""
@@ -40,6 +44,14 @@ class LocalDeltaSpark(ComputeBackend):
     def lake_location(self) -> str:
         root = Path(self.lake_root).expanduser()
         return str(root if root.is_absolute() else (REPO_ROOT / root).resolve())
+
+    def dbt_target(self) -> tuple[str, dict[str, Any]]:
+        """dbt-spark `method: session` picks up this process's SparkSession, created here if needed."""
+        from tasks.spark.session import get_spark
+
+        lake_root = self.lake_location()
+        get_spark(master=self.spark_master, conf=self.spark_conf, lake_root=lake_root)
+        return "local", {"lake_root": lake_root}
 
     def run_job(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
         from tasks.jobs import resolve_job

@@ -1,4 +1,4 @@
-"""Parent flow `youtube_lakehouse`: ingest -> bronze_to_silver (-> gold, issue #4).
+"""Parent flow `youtube_lakehouse`: ingest -> bronze_to_silver -> gold.
 
     python -m flows.youtube_lakehouse              # the bundled sample, local delta-spark
     python -m flows.youtube_lakehouse --help
@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from datetime import date
 from typing import Any
 
@@ -15,10 +16,11 @@ from prefect.runtime import flow_run
 
 from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING, DEFAULT_SOURCE
 from flows.bronze_to_silver import bronze_to_silver
+from flows.gold import gold
 from flows.ingest import ingest
 
 
-@flow(name="youtube_lakehouse", log_prints=True)
+@flow(name="youtube_lakehouse", log_prints=True, persist_result=True)
 def youtube_lakehouse(
     backend: str = DEFAULT_BACKEND,
     source: str = DEFAULT_SOURCE,
@@ -29,11 +31,12 @@ def youtube_lakehouse(
     end_date: date | None = None,
     lookback_days: int = 7,
 ) -> Any:
-    """Run the pipeline for a window, recording the run in `bronze.run_context_log` whatever happens."""
+    """ingest -> bronze_to_silver -> gold for a window, recorded in `bronze.run_context_log` whatever happens."""
     from blocks.resolve import load_source
     from flows.window import resolve_window
     from prefect.states import Failed
     from tasks.compute import run_spark_job
+    from tasks.reporting import publish_run_summary, run_summary_markdown
 
     logger = get_run_logger()
     run_id = str(flow_run.get_id())
@@ -44,29 +47,45 @@ def youtube_lakehouse(
     run_spark_job(backend, "run_log_start", {
         "run_id": run_id, "flow_name": "youtube_lakehouse", "backend": backend, "source": source,
         "parameters": parameters, **window.as_payload()})
+    seconds: dict[str, float] = {}
+
+    def timed(name: str, subflow: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        try:
+            return subflow(**kwargs)
+        finally:
+            seconds[name] = time.monotonic() - started
+
     try:
-        summary = ingest(backend=backend, source=source, landing=landing, regions=regions, channels=channels,
-                         start_date=window.start, end_date=window.end, lookback_days=lookback_days, run_id=run_id)
-        silver = bronze_to_silver(backend=backend, run_id=run_id, window_start=window.start, window_end=window.end)
+        summary = timed("ingest", ingest, backend=backend, source=source, landing=landing, regions=regions,
+                        channels=channels, start_date=window.start, end_date=window.end,
+                        lookback_days=lookback_days, run_id=run_id)
+        silver = timed("bronze_to_silver", bronze_to_silver, backend=backend, run_id=run_id,
+                       window_start=window.start, window_end=window.end)
+        built = timed("gold", gold, backend=backend, run_id=run_id, window_start=window.start, window_end=window.end)
     except BaseException as exc:
         status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
         run_spark_job.fn(backend, "run_log_finish", {
             "run_id": run_id, "status": status, "message": f"{type(exc).__name__}: {exc}"})
         raise
     status = "QUOTA_EXHAUSTED" if summary["quota_exhausted"] else "COMPLETED"
-    warnings = summary["warnings"] + silver["warnings"]
-    silver_rows = {f"silver.{t}": m["inserted"] + m["updated"] for t, m in silver["tables"].items()}
+    warnings = summary["warnings"] + silver["warnings"] + built["warnings"]
+    quarantined = summary["quarantined"] + sum(m["quarantined"] for m in silver["tables"].values())
+    counts = run_spark_job(backend, "table_counts", {})
+    publish_run_summary(run_summary_markdown(run_id, window.as_payload(), counts, summary["usage"], quarantined,
+                                             warnings, seconds, status))
     run_spark_job(backend, "run_log_finish", {
         "run_id": run_id, "status": status, "message": summary["quota_exhausted"] or "; ".join(warnings[:20]),
         "api_units": {e: u["units"] for e, u in summary["usage"].items()},
-        "rows_written": {**{f"bronze.{t}": n for t, n in summary["bronze_rows"].items()}, **silver_rows},
-        "failed_requests": len(summary["failures"]),
-        "quarantined_rows": summary["quarantined"] + sum(m["quarantined"] for m in silver["tables"].values())})
+        "rows_written": {**{f"bronze.{t}": n for t, n in summary["bronze_rows"].items()},
+                         **{f"silver.{t}": m["inserted"] + m["updated"] for t, m in silver["tables"].items()},
+                         **{f"gold.{t}": n for t, n in counts.get("gold", {}).items()}},
+        "failed_requests": len(summary["failures"]), "quarantined_rows": quarantined})
     if summary["quota_exhausted"]:
         return Failed(name="QuotaExhausted", message=summary["quota_exhausted"] + " Fetched data was kept in Bronze.")
-    logger.info("run %s completed: bronze %s; silver tables changed: %s", run_id, summary["bronze_rows"],
-                silver["changed"])
-    return {"ingest": summary, "silver": silver}
+    logger.info("run %s completed in %.0fs: silver tables changed %s, gold models %s", run_id,
+                sum(seconds.values()), silver["changed"], built["models"])
+    return {"ingest": summary, "silver": silver, "gold": built, "seconds": seconds}
 
 
 def parse_args(argv: list[str] | None = None) -> dict[str, Any]:

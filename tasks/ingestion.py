@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from prefect import get_run_logger, task
+from prefect.cache_policies import INPUTS
+
+# A retried flow run keeps its run id, so its finished fetches come back from the result store.
+FETCH_CACHE = {"cache_policy": INPUTS, "persist_result": True, "cache_expiration": timedelta(days=7)}
 
 
 def _lander(landing: str, run_id: str, source_kind: str) -> Any:
@@ -26,7 +30,7 @@ def _log_outcome(outcome: dict[str, Any]) -> None:
         logger.error(outcome["quota_exhausted"])
 
 
-@task(name="fetch-data-api-snapshot", task_run_name="data-api-{snapshot_date}")
+@task(name="fetch-data-api-snapshot", task_run_name="data-api-{snapshot_date}", **FETCH_CACHE)
 def fetch_data_api_snapshot(source: str, landing: str, run_id: str, snapshot_date: date,
                             regions: list[str], channels: list[str]) -> dict[str, Any]:
     """Trending, categories, channels, uploads and videos as of one day, landed page by page."""
@@ -40,7 +44,7 @@ def fetch_data_api_snapshot(source: str, landing: str, run_id: str, snapshot_dat
     return outcome
 
 
-@task(name="fetch-analytics", task_run_name="analytics-{start}-{end}")
+@task(name="fetch-analytics", task_run_name="analytics-{start}-{end}", **FETCH_CACHE)
 def fetch_analytics(source: str, landing: str, run_id: str, as_of: date, channels: dict[str, dict[str, Any]],
                     start: date, end: date, video_batch_size: int = 1) -> dict[str, Any]:
     """Every Analytics report of every channel and video over the window."""

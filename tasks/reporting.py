@@ -6,6 +6,7 @@ from typing import Any
 
 LANDING_WRITTEN = "youtube.landing.written"
 SILVER_UPDATED = "youtube.silver.updated"
+GOLD_UPDATED = "youtube.gold.updated"
 
 
 def ingest_summary_rows(bronze_rows: dict[str, int], usage: dict[str, dict[str, int]],
@@ -59,3 +60,37 @@ def publish_silver_summary(run_id: str, tables: dict[str, dict[str, int]], warni
 
 def emit_silver_updated(run_id: str, payload: dict[str, Any]) -> None:
     _emit(SILVER_UPDATED, "silver", run_id, payload)
+
+
+def emit_gold_updated(run_id: str, payload: dict[str, Any]) -> None:
+    _emit(GOLD_UPDATED, "gold", run_id, payload)
+
+
+def publish_docs_link(index_html: Any) -> None:
+    from prefect.artifacts import create_link_artifact
+
+    create_link_artifact(key="gold-dbt-docs", link=f"file://{index_html}", link_text="dbt docs (Gold)",
+                         description="Static dbt docs of the Gold models, written by `dbt docs generate`")
+
+
+def run_summary_markdown(run_id: str, window: dict[str, Any], counts: dict[str, dict[str, int]],
+                         usage: dict[str, dict[str, int]], quarantined: int, warnings: list[str],
+                         seconds: dict[str, float], status: str) -> str:
+    """The parent run's summary: rows per table per layer, API units, quarantine, warnings, time."""
+    lines = [f"# YouTube Lakehouse run `{run_id}`: {status}", "",
+             f"Window {window.get('window_start')} .. {window.get('window_end')}", "",
+             "## Time per subflow", "", "| subflow | seconds |", "|---|---:|"]
+    lines += [f"| {name} | {secs:.1f} |" for name, secs in seconds.items()]
+    lines += ["", "## Rows per table", "", "| layer | table | rows |", "|---|---|---:|"]
+    lines += [f"| {layer} | {table} | {n} |" for layer, tables in counts.items() for table, n in tables.items()]
+    lines += ["", "## API units", "", "| endpoint | requests | units | retries | failed |", "|---|---:|---:|---:|---:|"]
+    lines += [f"| {e} | {u['requests']} | {u['units']} | {u['retries']} | {u['failed']} |" for e, u in sorted(usage.items())]
+    lines += ["", f"## Quarantined rows this run: {quarantined}", "", "## Warnings", ""]
+    lines += [f"- {w}" for w in warnings] or ["- none"]
+    return "\n".join(lines) + "\n"
+
+
+def publish_run_summary(markdown: str) -> None:
+    from prefect.artifacts import create_markdown_artifact
+
+    create_markdown_artifact(key="run-summary", markdown=markdown, description="YouTube Lakehouse run summary")

@@ -4,6 +4,30 @@ from __future__ import annotations
 
 import pytest
 
+GOLD_COLUMNS = {   # DESIGN.md: the Databricks system's users query these names
+    "gold_channel_daily_summary": ["channel_id", "date", "views", "likes", "comments", "estimated_minutes_watched",
+                                   "subscribers_gained", "subscribers_lost", "net_subscribers"],
+    "gold_video_daily_summary": ["video_id", "channel_id", "date", "views", "likes", "comments",
+                                 "estimated_minutes_watched", "average_view_duration_seconds"],
+    "gold_video_country_daily_summary": ["video_id", "channel_id", "date", "country_code", "country_name", "views",
+                                         "estimated_minutes_watched"],
+    "gold_video_device_daily_summary": ["video_id", "channel_id", "date", "device_type", "device_name", "views",
+                                        "estimated_minutes_watched"],
+    "gold_video_traffic_source_daily_summary": ["video_id", "channel_id", "date", "source_id", "source_name", "views",
+                                                "estimated_minutes_watched"],
+    "gold_trending_videos": ["region", "snapshot_date", "rank", "video_id", "channel_id", "channel_title", "title",
+                             "category_id", "category_title", "views", "likes", "comments"],
+    "gold_trending_category_daily": ["region", "snapshot_date", "category_id", "category_title", "videos", "views",
+                                     "likes", "comments"],
+}
+GOLD_GRAINS = {
+    "gold_channel_daily_summary": ["channel_id", "date"], "gold_video_daily_summary": ["video_id", "date"],
+    "gold_video_country_daily_summary": ["video_id", "date", "country_code"],
+    "gold_video_device_daily_summary": ["video_id", "date", "device_type"],
+    "gold_video_traffic_source_daily_summary": ["video_id", "date", "source_id"],
+    "gold_trending_videos": ["region", "snapshot_date", "video_id"],
+    "gold_trending_category_daily": ["region", "snapshot_date", "category_id"],
+}
 SECRETS = {
     "api_key": "AIzaTEST-api-key-7f3e9b21",
     "client_id": "TEST-client-id-88a1.apps.googleusercontent.com",
@@ -34,7 +58,9 @@ def sample_run(saved_blocks):
 
     state = youtube_lakehouse(backend=saved_blocks["backend"], source=saved_blocks["source"],
                               landing=saved_blocks["landing_ref"], return_state=True)
-    return {**saved_blocks, "state": state, "run_id": str(state.state_details.flow_run_id)}
+    channels = read_delta(saved_blocks["lake"] / "silver" / "silver_channels").to_pylist()
+    mine = next(c["channel_id"] for c in channels if c["title"] == "Lakehouse Labs")   # the sample's 'mine'
+    return {**saved_blocks, "state": state, "run_id": str(state.state_details.flow_run_id), "mine_channel_id": mine}
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +70,9 @@ def sample_rerun(sample_run):
     from tasks.jobs.silver_build import SILVER_TABLES
 
     def silver():
-        return {t: sorted(map(repr, read_delta(sample_run["lake"] / "silver" / t).to_pylist())) for t in SILVER_TABLES}
+        tables = [("silver", t) for t in SILVER_TABLES] + [("gold", t) for t in GOLD_COLUMNS]
+        return {f"{layer}.{t}": sorted(map(repr, read_delta(sample_run["lake"] / layer / t).to_pylist()))
+                for layer, t in tables}
 
     before = silver()
     state = youtube_lakehouse(backend=sample_run["backend"], source=sample_run["source"],

@@ -1,0 +1,12 @@
+{# First day an incremental Gold model rebuilds: the run's window start, else `restatement_days` back. #}
+{% macro gold_since() -%}
+  {%- if var('gold_since') -%}
+    date'{{ var("gold_since") }}'
+  {%- else -%}
+    (select date_sub(max(date), {{ var('restatement_days') }}) from {{ this }})
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro as_of_date() -%}
+  {%- if var('as_of_date') -%} date'{{ var("as_of_date") }}' {%- else -%} current_date() {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,16 @@
+{{ config(materialized='incremental', incremental_strategy='merge', unique_key=['video_id', 'date', 'country_code']) }}
+
+select
+    f.video_id,
+    f.channel_id,
+    f.date,
+    f.country_code as country_code,
+    coalesce(d.country_name, f.country_code) as country_name,
+    f.views,
+    f.estimated_minutes_watched
+from {{ source('silver', 'fact_video_country_metrics') }} as f
+left join {{ source('silver', 'dim_country') }} as d
+    on d.country_code = f.country_code
+{% if is_incremental() %}
+where f.date >= {{ gold_since() }}
+{% endif %}

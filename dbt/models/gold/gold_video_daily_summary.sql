@@ -1,0 +1,15 @@
+{{ config(materialized='incremental', incremental_strategy='merge', unique_key=['video_id', 'date']) }}
+
+select
+    video_id,
+    channel_id,
+    date,
+    views,
+    likes,
+    comments,
+    estimated_minutes_watched,
+    average_view_duration_seconds
+from {{ source('silver', 'fact_video_daily_metrics') }}
+{% if is_incremental() %}
+where date >= {{ gold_since() }}
+{% endif %}

@@ -1,0 +1,16 @@
+{{ config(materialized='incremental', incremental_strategy='merge', unique_key=['video_id', 'date', 'device_type']) }}
+
+select
+    f.video_id,
+    f.channel_id,
+    f.date,
+    f.device_type as device_type,
+    coalesce(d.device_name, f.device_type) as device_name,
+    f.views,
+    f.estimated_minutes_watched
+from {{ source('silver', 'fact_video_device_metrics') }} as f
+left join {{ source('silver', 'dim_device') }} as d
+    on d.device_type = f.device_type
+{% if is_incremental() %}
+where f.date >= {{ gold_since() }}
+{% endif %}

@@ -1,0 +1,16 @@
+{{ config(materialized='incremental', incremental_strategy='merge', unique_key=['video_id', 'date', 'source_id']) }}
+
+select
+    f.video_id,
+    f.channel_id,
+    f.date,
+    f.traffic_source as source_id,
+    coalesce(d.source_name, f.traffic_source) as source_name,
+    f.views,
+    f.estimated_minutes_watched
+from {{ source('silver', 'fact_video_traffic_source_metrics') }} as f
+left join {{ source('silver', 'dim_traffic_source') }} as d
+    on d.source_id = f.traffic_source
+{% if is_incremental() %}
+where f.date >= {{ gold_since() }}
+{% endif %}

@@ -1,0 +1,148 @@
+"""Gold after the parent flow on the sample: DESIGN columns, grains, values from the recording, dbt tests."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections import Counter, defaultdict
+
+import pytest
+
+from tests.flows.conftest import GOLD_COLUMNS, GOLD_GRAINS, read_delta
+
+pytestmark = [pytest.mark.spark, pytest.mark.prefect_server]
+METRICS = ("views", "likes", "comments", "estimated_minutes_watched", "average_view_duration_seconds",
+           "subscribers_gained", "subscribers_lost", "videos")
+
+
+def gold(run, table):
+    return read_delta(run["lake"] / "gold" / table)
+
+
+def test_every_gold_table_has_exactly_its_design_columns_and_grain(sample_run):
+    for table, columns in GOLD_COLUMNS.items():
+        data = gold(sample_run, table)
+        assert data.column_names == columns, table
+        rows = data.to_pylist()
+        assert rows, table
+        keys = Counter(tuple(r[k] for k in GOLD_GRAINS[table]) for r in rows)
+        assert max(keys.values()) == 1, table
+        for metric in METRICS:
+            if metric in columns:
+                assert all(r[metric] is None or r[metric] >= 0 for r in rows), (table, metric)
+
+
+def test_net_subscribers(sample_run):
+    rows = gold(sample_run, "gold_channel_daily_summary").to_pylist()
+    assert len(rows) == 60
+    assert all(r["net_subscribers"] == r["subscribers_gained"] - r["subscribers_lost"] for r in rows)
+
+
+def test_trending_category_videos_add_up_to_silver_trending(sample_run):
+    per_day = defaultdict(int)
+    for r in gold(sample_run, "gold_trending_category_daily").to_pylist():
+        per_day[(r["region"], r["snapshot_date"])] += r["videos"]
+    silver = defaultdict(set)
+    for r in read_delta(sample_run["lake"] / "silver" / "silver_trending_videos").to_pylist():
+        silver[(r["region"], r["snapshot_date"])].add(r["video_id"])
+    assert per_day == {k: len(v) for k, v in silver.items()}
+
+
+def recorded_pages(recording, path_part):
+    for (as_of, key), rec in recording.responses.items():
+        if path_part in key and rec.status == 200:
+            params = dict(urllib.parse.parse_qsl(key.split("?", 1)[1]))
+            try:
+                yield as_of, params, json.loads(rec.body)
+            except ValueError:
+                continue   # the sample's HTML page
+
+
+def test_trending_category_daily_equals_what_the_recording_says(sample_run, sample_recording):
+    """Computed here from the raw responses: chart items grouped by the category valid that day."""
+    titles = defaultdict(dict)      # (region, day) -> category id -> title
+    for as_of, params, doc in recorded_pages(sample_recording, "/videoCategories?"):
+        titles[(params["regionCode"], as_of)] = {int(i["id"]): i["snippet"]["title"] for i in doc["items"]}
+    days = sorted(sample_recording.manifest["snapshot_dates"])
+    expected = defaultdict(lambda: [0, 0])
+    for as_of, params, doc in recorded_pages(sample_recording, "chart=mostPopular"):
+        region = params["regionCode"]
+        valid = next(titles[(region, d)] for d in reversed(days) if d <= as_of and (region, d) in titles)
+        for item in doc["items"]:
+            category = int(item["snippet"]["categoryId"])
+            cell = expected[(region, as_of, category, valid.get(category))]
+            cell[0] += 1
+            cell[1] += int(item.get("statistics", {}).get("viewCount", 0))
+    actual = {(r["region"], r["snapshot_date"].isoformat(), r["category_id"], r["category_title"]): [r["videos"], r["views"] or 0]
+              for r in gold(sample_run, "gold_trending_category_daily").to_pylist()}
+    assert actual == dict(expected)
+
+
+def test_gold_country_and_channel_values_equal_the_recording(sample_run, sample_recording):
+    expected_country, expected_channel = {}, {}
+    for _, params, doc in recorded_pages(sample_recording, "/v2/reports?"):
+        names = [h["name"] for h in doc["columnHeaders"]]
+        rows = [dict(zip(names, row)) for row in doc.get("rows", [])]
+        if params["dimensions"] == "country":
+            for row in rows:
+                expected_country[(params["filters"][7:], params["startDate"], row["country"])] = row["views"]
+        elif params["dimensions"] == "day" and "filters" not in params and params["ids"] == "channel==MINE":
+            for row in rows:
+                expected_channel[row["day"]] = (row["views"], row["subscribersGained"] - row["subscribersLost"])
+    country = {(r["video_id"], r["date"].isoformat(), r["country_code"]): r["views"]
+               for r in gold(sample_run, "gold_video_country_daily_summary").to_pylist()}
+    assert country == expected_country
+    mine = sample_run["mine_channel_id"]
+    channel = {r["date"].isoformat(): (r["views"], r["net_subscribers"])
+               for r in gold(sample_run, "gold_channel_daily_summary").to_pylist() if r["channel_id"] == mine}
+    assert channel == expected_channel
+
+
+def test_run_summary_docs_and_gold_event(sample_run):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    async def read():
+        async with get_client() as client:
+            found = {}
+            for key in ("run-summary", "gold-dbt-docs"):
+                found[key] = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+            events = await client._client.post("/events/filter", json={
+                "filter": {"event": {"name": ["youtube.gold.updated"]}, "occurred": {"since": "2020-01-01T00:00:00Z"}},
+                "limit": 50})
+            return found, events.json()["events"]
+
+    found, events = run_coro_as_sync(read())
+    summary = next(a.data for a in found["run-summary"] if sample_run["run_id"] in a.data)
+    for section in ("## Time per subflow", "| gold |", "| gold | gold_trending_category_daily |",
+                    "| youtube.videos.list |", "## Quarantined rows this run: 1", "IMMERSIVE_FEED"):
+        assert section in summary, section
+    assert found["gold-dbt-docs"][0].data.endswith("index.html")
+    (event,) = [e for e in events if e["payload"]["run_id"] == sample_run["run_id"]]
+    assert "gold_trending_category_daily" in event["payload"]["models"]
+
+
+def test_a_failing_data_test_fails_the_run_and_is_logged(sample_run):
+    """A planted duplicate in Silver makes a Gold uniqueness test fail; the run says which."""
+    from delta.tables import DeltaTable
+
+    from flows.gold import gold as gold_flow
+    from flows.youtube_lakehouse import youtube_lakehouse
+    from tasks.spark.session import get_spark
+
+    spark = get_spark()
+    path = str(sample_run["lake"] / "silver" / "fact_channel_daily_metrics")
+    version = DeltaTable.forPath(spark, path).history(1).first()["version"]
+    spark.read.format("delta").load(path).limit(1).write.format("delta").mode("append").save(path)
+    try:
+        state = youtube_lakehouse(backend=sample_run["backend"], source=sample_run["source"],
+                                  landing=sample_run["landing_ref"], return_state=True)
+    finally:
+        DeltaTable.forPath(spark, path).restoreToVersion(version)
+        gold_flow(backend=sample_run["backend"], docs=False)      # Gold as it was, for the tests after this one
+    assert state.is_failed()
+    assert "unique_combination_gold_channel_daily_summary" in state.message
+    (row,) = [r for r in read_delta(sample_run["lake"] / "bronze" / "run_context_log").to_pylist()
+              if r["run_id"] == str(state.state_details.flow_run_id)]
+    assert row["status"] == "FAILED" and "unique_combination_gold_channel_daily_summary" in row["message"]
