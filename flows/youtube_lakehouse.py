@@ -62,7 +62,8 @@ def youtube_lakehouse(
                         lookback_days=lookback_days, run_id=run_id)
         silver = timed("bronze_to_silver", bronze_to_silver, backend=backend, run_id=run_id,
                        window_start=window.start, window_end=window.end)
-        built = timed("gold", gold, backend=backend, run_id=run_id, window_start=window.start, window_end=window.end)
+        built = timed("gold", gold, backend=backend, run_id=run_id, window_start=window.start, window_end=window.end,
+                      skip_freshness=bool(summary["quota_exhausted"]))
     except BaseException as exc:
         status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
         run_spark_job.fn(backend, "run_log_finish", {

@@ -21,9 +21,11 @@ def dbt_args(command: list[str], target: str, dbt_vars: dict[str, Any]) -> list[
     return [*command, "--target", target, "--vars", json.dumps(dbt_vars, default=str)]
 
 
-def build(target: str, dbt_vars: dict[str, Any], full_refresh: bool = False) -> dict[str, Any]:
+def build(target: str, dbt_vars: dict[str, Any], full_refresh: bool = False,
+          exclude: list[str] | None = None) -> dict[str, Any]:
     """`dbt build`: every model and test is a Prefect task; a failure raises naming each failed node."""
-    result = _runner().invoke(dbt_args(["build"] + (["--full-refresh"] if full_refresh else []), target, dbt_vars))
+    command = ["build"] + (["--full-refresh"] if full_refresh else []) + (["--exclude", *exclude] if exclude else [])
+    result = _runner().invoke(dbt_args(command, target, dbt_vars))
     nodes = list(result.result.results) if result.result is not None else []
     return {
         "nodes": len(nodes),

@@ -1,9 +1,9 @@
 {# First day an incremental Gold model rebuilds: the run's window start, else `restatement_days` back. #}
-{% macro gold_since() -%}
+{% macro gold_since(date_column='date') -%}
   {%- if var('gold_since') -%}
     date'{{ var("gold_since") }}'
   {%- else -%}
-    (select date_sub(max(date), {{ var('restatement_days') }}) from {{ this }})
+    (select date_sub(max({{ date_column }}), {{ var('restatement_days') }}) from {{ this }})
   {%- endif -%}
 {%- endmacro %}
 

@@ -57,6 +57,18 @@ def register(spark: "SparkSession", layer: str, table: str, path: str) -> str:
     return name
 
 
+def use_lake(spark: "SparkSession", lake_root: str) -> list[str]:
+    """Point the catalog at `lake_root`: forget other lakes' external tables, register this one's."""
+    for layer in LAYERS:
+        if not spark.catalog.databaseExists(layer):
+            continue
+        for table in spark.catalog.listTables(layer):
+            if table.tableType == "EXTERNAL":     # only the catalog entry goes; the data stays
+                spark.sql(f"DROP TABLE IF EXISTS {layer}.{table.name}")
+                _registered.pop(qualified_name(layer, table.name), None)
+    return register_existing_tables(spark, lake_root)
+
+
 def register_existing_tables(spark: "SparkSession", lake_root: str) -> list[str]:
     """Register every Delta table found under a local lake root in the session catalog."""
     root = Path(lake_root)

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 _lock = threading.Lock()
 _session: "SparkSession | None" = None
-_registered_roots: set[str] = set()
+_current_root: str | None = None
 
 DEFAULT_CONF: dict[str, str] = {
     "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
@@ -32,18 +32,19 @@ def get_spark(master: str = "local[*]", conf: Mapping[str, str] | None = None,
               lake_root: str | None = None) -> "SparkSession":
     """Return the process's SparkSession, creating it (with Delta) on first call.
 
-    When `lake_root` is given, every Delta table already under it is registered in the
-    session catalog as `<layer>.<table>` (once per root), so a fresh process sees the lake.
+    When `lake_root` is given and differs from the last one, the session catalog is pointed at it:
+    every Delta table under it is registered as `<layer>.<table>`, so a fresh process sees the lake
+    (and a process that moves between lakes, like the test suite, never writes to the old one).
     """
-    global _session
+    global _session, _current_root
     with _lock:
         if _session is None:
             _session = _build(master, conf or {})
-        if lake_root is not None and lake_root not in _registered_roots:
-            from tasks.spark.lake import register_existing_tables
+        if lake_root is not None and lake_root != _current_root:
+            from tasks.spark.lake import use_lake
 
-            register_existing_tables(_session, lake_root)
-            _registered_roots.add(lake_root)
+            use_lake(_session, lake_root)
+            _current_root = lake_root
         return _session
 
 
@@ -61,9 +62,9 @@ def _build(master: str, conf: Mapping[str, str]) -> "SparkSession":
 
 def stop_spark() -> None:
     """Stop the process's session (tests and CLI tools only; flows keep it for dbt)."""
-    global _session
+    global _session, _current_root
     with _lock:
         if _session is not None:
             _session.stop()
         _session = None
-        _registered_roots.clear()
+        _current_root = None

@@ -69,3 +69,24 @@ def test_unknown_block_reference_fails_clearly(prefect_server):
     with pytest.raises(BlockReferenceError, match="no block"):
         load_backend("local-delta-spark/does-not-exist")
     assert load_backend("local-delta-spark/default").lake_root == ".lake"   # built-in default, nothing saved
+
+
+def test_a_retried_runs_fetches_come_back_from_the_result_store(saved_blocks):
+    """A retried flow run keeps its run id: its finished fetches are Cached, YouTube is not asked again."""
+    import uuid
+    from datetime import date
+
+    from prefect import flow
+
+    from tasks.ingestion import fetch_data_api_snapshot
+
+    run_id = f"retried-{uuid.uuid4()}"     # the result store outlives a test session
+    args = (saved_blocks["source"], saved_blocks["landing_ref"], run_id, date(2026, 10, 28), ["US"], ["mine"])
+
+    @flow
+    def fetch_twice():
+        return (fetch_data_api_snapshot(*args, return_state=True), fetch_data_api_snapshot(*args, return_state=True))
+
+    first, second = fetch_twice()
+    assert first.name == "Completed" and second.name == "Cached"
+    assert second.result()["usage"] == first.result()["usage"]

@@ -118,7 +118,7 @@ def test_run_summary_docs_and_gold_event(sample_run):
     for section in ("## Time per subflow", "| gold |", "| gold | gold_trending_category_daily |",
                     "| youtube.videos.list |", "## Quarantined rows this run: 1", "IMMERSIVE_FEED"):
         assert section in summary, section
-    assert found["gold-dbt-docs"][0].data.endswith("index.html")
+    assert "dbt/target/index.html)" in found["gold-dbt-docs"][0].data        # a markdown link
     (event,) = [e for e in events if e["payload"]["run_id"] == sample_run["run_id"]]
     assert "gold_trending_category_daily" in event["payload"]["models"]
 

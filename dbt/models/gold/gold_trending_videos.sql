@@ -21,5 +21,5 @@ left join {{ source('silver', 'dim_category') }} as c
     and c.valid_from <= t.snapshot_date
     and (c.valid_to is null or t.snapshot_date < c.valid_to)
 {% if is_incremental() %}
-where t.snapshot_date >= {{ gold_since() }}
+where t.snapshot_date >= {{ gold_since('snapshot_date') }}
 {% endif %}
