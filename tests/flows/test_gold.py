@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections import Counter, defaultdict
+from datetime import date
 
 import pytest
 
@@ -140,7 +141,8 @@ def test_a_failing_data_test_fails_the_run_and_is_logged(sample_run):
                                   landing=sample_run["landing_ref"], return_state=True)
     finally:
         DeltaTable.forPath(spark, path).restoreToVersion(version)
-        gold_flow(backend=sample_run["backend"], docs=False)      # Gold as it was, for the tests after this one
+        # Gold as it was, for the tests after this one (freshness judged at the sample's window end)
+        gold_flow(backend=sample_run["backend"], window_start=date(2026, 10, 1), window_end=date(2026, 10, 30), docs=False)
     assert state.is_failed()
     assert "unique_combination_gold_channel_daily_summary" in state.message
     (row,) = [r for r in read_delta(sample_run["lake"] / "bronze" / "run_context_log").to_pylist()
