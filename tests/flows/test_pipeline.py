@@ -91,7 +91,8 @@ def test_summary_artifact_and_landing_event(sample_run):
     from prefect.utilities.asyncutils import run_coro_as_sync
 
     artifacts, events = run_coro_as_sync(_artifacts_and_events())
-    table = json.loads(artifacts[0].data)
+    (mine,) = [a for a in artifacts if sample_run["run_id"] in (a.description or "")]
+    table = json.loads(mine.data)
     bronze = {r["item"]: r["count"] for r in table if r["section"] == "bronze rows inserted"}
     assert bronze["bronze.trending_videos_raw"] == 36 and bronze["bronze.quarantine"] == 1
     units = {r["item"]: r["count"] for r in table if r["section"] == "api units"}

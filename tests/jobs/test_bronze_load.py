@@ -49,7 +49,8 @@ def test_every_table_exists_and_pages_load(spark, loaded):
 
 def test_row_contract(spark, loaded):
     backend = loaded[0]
-    row = spark.read.format("delta").load(f"{backend.lake_location()}/bronze/trending_videos_raw").first()
+    row = (spark.read.format("delta").load(f"{backend.lake_location()}/bronze/trending_videos_raw")
+           .filter("region = 'US'").orderBy("request_id").first())
     assert row.run_id == "run-1" and row.snapshot_date == DAY and row.source_system == "youtube"
     assert row.region == "US" and row.schema_version == 1 and len(row.request_id) == 32
     assert json.loads(row.request)["chart"] == "mostPopular"
