@@ -1,10 +1,11 @@
 """Prefect blocks of YouTube Lakehouse; `prefect block register -m blocks` registers them all."""
 
-from blocks.compute import ComputeBackend, LocalDeltaSpark
+from blocks.compute import ComputeBackend, DbtTarget, LocalDeltaSpark
+from blocks.databricks import DatabricksCompute
 from blocks.landing import LandingStorage, LocalLanding
 from blocks.youtube import LiveYouTubeSource, ReplayYouTubeSource, YouTubeCredentials, YouTubeSource
 
 __all__ = [
-    "ComputeBackend", "LocalDeltaSpark", "LandingStorage", "LocalLanding",
+    "ComputeBackend", "DbtTarget", "LocalDeltaSpark", "DatabricksCompute", "LandingStorage", "LocalLanding",
     "YouTubeCredentials", "YouTubeSource", "LiveYouTubeSource", "ReplayYouTubeSource",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,23 @@ from prefect.blocks.core import Block
 from pydantic import Field
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class DbtTarget:
+    """How Gold runs dbt for a backend: the profile target, its vars, and (when the backend builds its own
+    profile) the output config plus the secret env vars it references, set only while dbt runs."""
+
+    name: str
+    vars: dict[str, Any] = field(default_factory=dict)
+    output: dict[str, Any] | None = None
+    env: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def profile(self, profile_name: str = "youtube_lakehouse") -> dict[str, Any] | None:
+        """The profiles.yml content for this target, or None to use dbt/profiles.yml."""
+        if self.output is None:
+            return None
+        return {profile_name: {"target": self.name, "outputs": {self.name: self.output}}}
 
 
 class ComputeBackend(Block, abc.ABC):
@@ -26,8 +44,8 @@ class ComputeBackend(Block, abc.ABC):
         """Root of the lake as the jobs see it (a path or URI)."""
 
     @abc.abstractmethod
-    def dbt_target(self) -> tuple[str, dict[str, Any]]:
-        """(dbt profile target, dbt vars) for Gold, ready to run in this process."""
+    def dbt_target(self) -> DbtTarget:
+        """The dbt target for Gold, ready to run in this process."""
 
 
 class LocalDeltaSpark(ComputeBackend):
@@ -45,13 +63,13 @@ class LocalDeltaSpark(ComputeBackend):
         root = Path(self.lake_root).expanduser()
         return str(root if root.is_absolute() else (REPO_ROOT / root).resolve())
 
-    def dbt_target(self) -> tuple[str, dict[str, Any]]:
-        """dbt-spark `method: session` picks up this process's SparkSession, created here if needed."""
+    def dbt_target(self) -> DbtTarget:
+        """dbt-spark `method: session` (dbt/profiles.yml) picks up this process's SparkSession, created here if needed."""
         from tasks.spark.session import get_spark
 
         lake_root = self.lake_location()
         get_spark(master=self.spark_master, conf=self.spark_conf, lake_root=lake_root)
-        return "local", {"lake_root": lake_root}
+        return DbtTarget(name="local", vars={"lake_root": lake_root})
 
     def run_job(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
         from tasks.jobs import resolve_job

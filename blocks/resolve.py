@@ -7,6 +7,7 @@ from typing import TypeVar
 from prefect.blocks.core import Block
 
 from blocks.compute import ComputeBackend, LocalDeltaSpark
+from blocks.databricks import DatabricksCompute  # noqa: F401  (Block.load finds the class once imported)
 from blocks.landing import LandingStorage, LocalLanding
 from blocks.youtube import ReplayYouTubeSource, YouTubeSource
 

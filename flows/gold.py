@@ -32,8 +32,8 @@ def gold(
 
     logger = get_run_logger()
     run_id = run_id or str(flow_run.get_id())
-    target, dbt_vars = load_backend(backend).dbt_target()
-    dbt_vars = {**dbt_vars, "gold_since": window_start, "as_of_date": window_end}
+    target = load_backend(backend).dbt_target()
+    dbt_vars = {"gold_since": window_start, "as_of_date": window_end}
     result = build(target, dbt_vars, full_refresh=full_refresh,
                    exclude=["test_name:fresh_within"] if skip_freshness else None)
     for warning in result["warnings"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import time
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
@@ -30,8 +30,12 @@ def youtube_lakehouse(
     start_date: date | None = None,
     end_date: date | None = None,
     lookback_days: int = 7,
+    through: Literal["bronze", "silver", "gold"] = "gold",
 ) -> Any:
-    """ingest -> bronze_to_silver -> gold for a window, recorded in `bronze.run_context_log` whatever happens."""
+    """ingest -> bronze_to_silver -> gold for a window, recorded in `bronze.run_context_log` whatever happens.
+
+    `through` stops after that layer (e.g. "silver" while the SQL warehouse Gold runs on is unavailable).
+    """
     from blocks.resolve import load_source
     from flows.window import resolve_window
     from prefect.states import Failed
@@ -43,7 +47,7 @@ def youtube_lakehouse(
     window = resolve_window(load_source(source).default_window(lookback_days), start_date, end_date, lookback_days)
     parameters = {"backend": backend, "source": source, "landing": landing, "regions": regions,
                   "channels": channels, "start_date": start_date, "end_date": end_date,
-                  "lookback_days": lookback_days}
+                  "lookback_days": lookback_days, "through": through}
     run_spark_job(backend, "run_log_start", {
         "run_id": run_id, "flow_name": "youtube_lakehouse", "backend": backend, "source": source,
         "parameters": parameters, **window.as_payload()})
@@ -60,10 +64,13 @@ def youtube_lakehouse(
         summary = timed("ingest", ingest, backend=backend, source=source, landing=landing, regions=regions,
                         channels=channels, start_date=window.start, end_date=window.end,
                         lookback_days=lookback_days, run_id=run_id)
-        silver = timed("bronze_to_silver", bronze_to_silver, backend=backend, run_id=run_id,
-                       window_start=window.start, window_end=window.end)
-        built = timed("gold", gold, backend=backend, run_id=run_id, window_start=window.start, window_end=window.end,
-                      skip_freshness=bool(summary["quota_exhausted"]))
+        silver = built = {"warnings": [], "tables": {}, "changed": [], "models": []}
+        if through in ("silver", "gold"):
+            silver = timed("bronze_to_silver", bronze_to_silver, backend=backend, run_id=run_id,
+                           window_start=window.start, window_end=window.end)
+        if through == "gold":
+            built = timed("gold", gold, backend=backend, run_id=run_id, window_start=window.start,
+                          window_end=window.end, skip_freshness=bool(summary["quota_exhausted"]))
     except BaseException as exc:
         status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
         run_spark_job.fn(backend, "run_log_finish", {
@@ -100,11 +107,13 @@ def parse_args(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--start-date", type=date.fromisoformat, help="first Analytics day, YYYY-MM-DD")
     parser.add_argument("--end-date", type=date.fromisoformat, help="last Analytics day, YYYY-MM-DD")
     parser.add_argument("--lookback-days", type=int, default=7, help="days before --end-date (default: %(default)s)")
+    parser.add_argument("--through", choices=["bronze", "silver", "gold"], default="gold",
+                        help="stop after this layer (default: %(default)s)")
     args = parser.parse_args(argv)
     split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
     return {"backend": args.backend, "source": args.source, "landing": args.landing,
             "regions": split(args.regions), "channels": split(args.channels), "start_date": args.start_date,
-            "end_date": args.end_date, "lookback_days": args.lookback_days}
+            "end_date": args.end_date, "lookback_days": args.lookback_days, "through": args.through}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,17 +3,47 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    from blocks.compute import DbtTarget
 
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt"
 TARGET_PATH = DBT_DIR / "target"
 
 
-def _runner() -> Any:
+@contextmanager
+def dbt_profile(target: "DbtTarget") -> Iterator[Path]:
+    """The profiles dir for `target`: dbt/ itself, or a private temporary one holding the backend's generated
+    profile. The target's secret env vars exist only inside this block."""
+    import yaml
+
+    profile = target.profile()
+    if profile is None:
+        yield DBT_DIR
+        return
+    saved = {key: os.environ.get(key) for key in target.env}
+    with tempfile.TemporaryDirectory(prefix="dbt-profile-") as folder:
+        (Path(folder) / "profiles.yml").write_text(yaml.safe_dump(profile, sort_keys=False))
+        os.environ.update(target.env)
+        try:
+            yield Path(folder)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def _runner(profiles_dir: Path) -> Any:
     from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
-    settings = PrefectDbtSettings(project_dir=DBT_DIR, profiles_dir=DBT_DIR, target_path=TARGET_PATH)
+    settings = PrefectDbtSettings(project_dir=DBT_DIR, profiles_dir=profiles_dir, target_path=TARGET_PATH)
     return PrefectDbtRunner(settings=settings, raise_on_failure=True)
 
 
@@ -21,11 +51,17 @@ def dbt_args(command: list[str], target: str, dbt_vars: dict[str, Any]) -> list[
     return [*command, "--target", target, "--vars", json.dumps(dbt_vars, default=str)]
 
 
-def build(target: str, dbt_vars: dict[str, Any], full_refresh: bool = False,
+def invoke(target: "DbtTarget", command: list[str], dbt_vars: dict[str, Any]) -> Any:
+    """Run one dbt command on `target` through PrefectDbtRunner (each node a Prefect task)."""
+    with dbt_profile(target) as profiles_dir:
+        return _runner(profiles_dir).invoke(dbt_args(command, target.name, {**target.vars, **dbt_vars}))
+
+
+def build(target: "DbtTarget", dbt_vars: dict[str, Any], full_refresh: bool = False,
           exclude: list[str] | None = None) -> dict[str, Any]:
     """`dbt build`: every model and test is a Prefect task; a failure raises naming each failed node."""
     command = ["build"] + (["--full-refresh"] if full_refresh else []) + (["--exclude", *exclude] if exclude else [])
-    result = _runner().invoke(dbt_args(command, target, dbt_vars))
+    result = invoke(target, command, dbt_vars)
     nodes = list(result.result.results) if result.result is not None else []
     return {
         "nodes": len(nodes),
@@ -35,7 +71,7 @@ def build(target: str, dbt_vars: dict[str, Any], full_refresh: bool = False,
     }
 
 
-def generate_docs(target: str, dbt_vars: dict[str, Any]) -> Path:
+def generate_docs(target: "DbtTarget", dbt_vars: dict[str, Any]) -> Path:
     """`dbt docs generate`; the path of the static index.html."""
-    _runner().invoke(dbt_args(["docs", "generate"], target, dbt_vars))
+    invoke(target, ["docs", "generate"], dbt_vars)
     return TARGET_PATH / "index.html"

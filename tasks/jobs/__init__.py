@@ -10,6 +10,7 @@ import importlib
 from typing import Any, Callable
 
 JOBS: dict[str, str] = {
+    "lakehouse_bootstrap": "tasks.jobs.bronze_load:lakehouse_bootstrap",
     "bronze_bootstrap": "tasks.jobs.bronze_load:bootstrap",
     "bronze_load": "tasks.jobs.bronze_load:run",
     "silver_build": "tasks.jobs.silver_build:run",

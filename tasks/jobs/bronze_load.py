@@ -10,7 +10,7 @@ from typing import Any
 
 from tasks.jobs.bronze_tables import ALL_TABLES, RAW_TABLES, schema_of
 from tasks.jobs.quarantine import quarantine
-from tasks.spark.lake import ensure_table, table_path
+from tasks.spark.lake import create_schemas, ensure_table, qualified_name, table_path
 
 RECORD_PREVIEW_CHARS = 2000
 CHANGE_FEED = {"delta.enableChangeDataFeed": "true"}   # Silver reads only the rows added since it last ran
@@ -20,7 +20,13 @@ def bootstrap(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     """Create every Bronze table that does not exist yet."""
     paths = [ensure_table(spark, params["lake_root"], "bronze", t, schema_of(t),
                           properties=CHANGE_FEED if t in RAW_TABLES else None) for t in ALL_TABLES]
-    return {"tables": [f"bronze.{t}" for t in ALL_TABLES], "paths": paths}
+    return {"tables": [qualified_name("bronze", t) for t in ALL_TABLES], "paths": paths}
+
+
+def lakehouse_bootstrap(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """The schemas of every layer (in the Unity Catalog given by `catalog`, if any) and the Bronze tables."""
+    schemas = create_schemas(spark)
+    return {"schemas": schemas, **bootstrap(spark, params)}
 
 
 def _exists(spark: Any, location: str) -> bool:

@@ -1,4 +1,8 @@
-"""Where tables live: `<lake_root>/<layer>/<table>`, registered as `<layer>.<table>`."""
+"""Where tables live: `<lake_root>/<layer>/<table>`, registered as `<layer>.<table>`.
+
+On Unity Catalog (`use_catalog("main")`, set by the job entry on Databricks) the same external
+tables are registered as `<catalog>.<layer>.<table>`; `lake_root` is then an external location.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,25 @@ LAYERS = ("bronze", "silver", "gold")
 # name -> location this process registered it at; a name is re-pointed when the lake root changes
 _registered: dict[str, str] = {}
 _ensured: set[str] = set()
+_catalog: str | None = None
+
+
+def use_catalog(catalog: str | None) -> None:
+    """Register tables under `catalog` (Unity Catalog) from now on; None: the session catalog."""
+    global _catalog
+    if catalog is not None and not catalog.replace("_", "").isalnum():
+        raise ValueError(f"catalog name {catalog!r} must be letters, digits and underscores")
+    if catalog != _catalog:
+        _registered.clear()
+    _catalog = catalog
+
+
+def create_schemas(spark: "SparkSession", layers: tuple[str, ...] = LAYERS) -> list[str]:
+    """`CREATE SCHEMA IF NOT EXISTS` for each layer (in the current catalog setting)."""
+    names = [f"{_catalog}.{layer}" if _catalog else layer for layer in layers]
+    for name in names:
+        spark.sql(f"CREATE SCHEMA IF NOT EXISTS {name}")
+    return names
 
 
 def table_path(lake_root: str, layer: str, table: str) -> str:
@@ -22,7 +45,8 @@ def table_path(lake_root: str, layer: str, table: str) -> str:
 
 
 def qualified_name(layer: str, table: str, catalog: str | None = None) -> str:
-    """`layer.table`, or `catalog.layer.table` on Unity Catalog."""
+    """`layer.table`, or `catalog.layer.table` on Unity Catalog (default: the catalog in use)."""
+    catalog = catalog or _catalog
     return f"{catalog}.{layer}.{table}" if catalog else f"{layer}.{table}"
 
 
@@ -45,11 +69,11 @@ def ensure_table(spark: "SparkSession", lake_root: str, layer: str, table: str, 
 
 
 def register(spark: "SparkSession", layer: str, table: str, path: str) -> str:
-    """Point the catalog name `<layer>.<table>` at `path` (an external table)."""
+    """Point the catalog name `[<catalog>.]<layer>.<table>` at `path` (an external table)."""
     name = qualified_name(layer, table)
     if _registered.get(name) == path:
         return name
-    spark.sql(f"CREATE SCHEMA IF NOT EXISTS {layer}")
+    create_schemas(spark, (layer,))
     if name in _registered:
         spark.sql(f"DROP TABLE IF EXISTS {name}")   # external: the data stays where it is
     spark.sql(f"CREATE TABLE IF NOT EXISTS {name} USING DELTA LOCATION '{path}'")
