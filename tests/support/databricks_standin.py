@@ -9,7 +9,8 @@ own HTTP client, either in-process (`transport()`: an httpx transport for the cr
 - moves runs PENDING -> RUNNING -> TERMINATED, running the submitted python file with local
   `spark-submit` and its arguments; the "workspace" keeps a persistent Hive metastore, as Unity Catalog
   keeps tables between runs;
-- injects faults: a FAILED or INTERNAL_ERROR run, 5xx answers while polling, a run that never ends.
+- injects faults: a FAILED or INTERNAL_ERROR run, 5xx answers and read timeouts while polling, a lost
+  answer to a submit, a run that never ends.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class DatabricksJobsStandIn:
         self.faults: collections.deque[str] = collections.deque()   # applied to the next submitted runs
         self.poll_errors = 0                       # answer this many runs/get calls with a 503 first
         self.lost_submit_answers = 0               # accept this many submits, then answer them 503
+        self.poll_timeouts = 0                     # let this many runs/get calls time out (after poll_errors)
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
         work_dir.mkdir(parents=True, exist_ok=True)
@@ -137,6 +139,9 @@ class DatabricksJobsStandIn:
         if self.poll_errors > 0:
             self.poll_errors -= 1
             return self._error(503, "TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable.")
+        if self.poll_timeouts > 0:
+            self.poll_timeouts -= 1
+            raise httpx.ReadTimeout("The read operation timed out")
         run = self._run(params, by_task=False)
         self._advance(run)
         return httpx.Response(200, json=self._run_json(run))
@@ -154,9 +159,8 @@ class DatabricksJobsStandIn:
             output["logs"] = logs[-RUN_OUTPUT_LIMIT:]
             output["logs_truncated"] = len(logs) > RUN_OUTPUT_LIMIT
         if run.result_state == "FAILED":
-            trace = self._stderr(run)
-            lines = [line for line in trace.splitlines() if line.strip()]
-            output["error"] = (lines[-1] if lines else "Workload failed")
+            trace = self._error_text(run)
+            output["error"] = _exception_line(trace)
             output["error_trace"] = trace[-RUN_OUTPUT_LIMIT:]
         return httpx.Response(200, json=output)
 
@@ -287,10 +291,12 @@ class DatabricksJobsStandIn:
             return None
         return (run.folder / "stdout").read_text(errors="replace")
 
-    def _stderr(self, run: StandInRun) -> str:
+    def _error_text(self, run: StandInRun) -> str:
+        """The Python traceback: spark-submit's PythonRunner sends the driver's stderr to stdout."""
         if run.folder is None:
             return "injected failure: the task raised before producing output"
-        return (run.folder / "stderr").read_text(errors="replace")
+        stdout = (run.folder / "stdout").read_text(errors="replace")
+        return stdout if "Traceback (most recent call last):" in stdout else (run.folder / "stderr").read_text(errors="replace")
 
     def _run(self, params: httpx.QueryParams, by_task: bool) -> StandInRun:
         run_id = self._int(params.get("run_id"))
@@ -357,6 +363,14 @@ class DatabricksJobsStandIn:
         return LoopbackServer(self)
 
 
+def _exception_line(stderr: str) -> str:
+    """`KeyError: 'x'`: the last line of the last Python traceback (what Databricks shows as the error)."""
+    if "Traceback (most recent call last):" not in stderr:
+        return "Workload failed"
+    tail = stderr.rsplit("Traceback (most recent call last):", 1)[1].splitlines()
+    return next((line for line in tail[1:] if line and not line[0].isspace()), "Workload failed")
+
+
 class _Invalid(ValueError):
     """A request Databricks would answer with 400 INVALID_PARAMETER_VALUE."""
 
@@ -373,7 +387,8 @@ class LoopbackServer:
             self.port = probe.getsockname()[1]
         self.cert, key = _self_signed(standin.work_dir)
         config = uvicorn.Config(self._asgi, host="127.0.0.1", port=self.port, ssl_certfile=str(self.cert),
-                                ssl_keyfile=str(key), lifespan="off", log_level="warning", access_log=False)
+                                ssl_keyfile=str(key), lifespan="off", log_level="warning", access_log=False,
+                                interface="asgi3")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True, name="databricks-standin")
 

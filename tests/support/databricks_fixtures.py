@@ -1,10 +1,12 @@
-"""The Databricks backend against the offline Jobs API stand-in (tests/support/databricks_standin.py)."""
+"""Fixtures for the Databricks backend against the offline Jobs API stand-in (tests/support/databricks_standin.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.conftest import REPO_ROOT
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 HOST = "dbc-7f3e9b21-standin.cloud.databricks.com"
 TOKEN = "dapi-TEST-standin-token-4b7c"
@@ -39,7 +41,7 @@ def make_backend(standin, standin_lake):
     from blocks.databricks import DatabricksCompute
 
     standin.faults.clear()
-    standin.poll_errors = standin.lost_submit_answers = 0
+    standin.poll_errors = standin.lost_submit_answers = standin.poll_timeouts = 0
 
     def make(**overrides):
         fields = {"credentials": DatabricksCredentials(databricks_instance=HOST, token=TOKEN,
@@ -50,3 +52,10 @@ def make_backend(standin, standin_lake):
         return DatabricksCompute(**fields)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def standin_server(standin):
+    """The same stand-in over HTTPS on 127.0.0.1, for blocks that are saved (no transport object)."""
+    with standin.serve() as server:
+        yield server
