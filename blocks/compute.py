@@ -5,10 +5,13 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect.blocks.core import Block
 from pydantic import Field
+
+if TYPE_CHECKING:
+    from blocks.landing import LandingStorage
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +50,10 @@ class ComputeBackend(Block, abc.ABC):
     def dbt_target(self) -> DbtTarget:
         """The dbt target for Gold, ready to run in this process."""
 
+    def landing_for_jobs(self, landing: "LandingStorage", relative_path: str) -> tuple[str, str | None]:
+        """(where this backend's jobs read the landing folder, the origin to record as lineage if that is a copy)."""
+        return landing.location(relative_path), None
+
 
 class LocalDeltaSpark(ComputeBackend):
     """Spark jobs in this process on delta-spark, tables under a local lake root."""
@@ -70,6 +77,13 @@ class LocalDeltaSpark(ComputeBackend):
         lake_root = self.lake_location()
         get_spark(master=self.spark_master, conf=self.spark_conf, lake_root=lake_root)
         return DbtTarget(name="local", vars={"lake_root": lake_root})
+
+    def landing_for_jobs(self, landing: "LandingStorage", relative_path: str) -> tuple[str, str | None]:
+        """Local Spark reads remote landing (S3) from a staging copy under `<lake>/_staging/`."""
+        staged = landing.local_copy(relative_path, Path(self.lake_location()) / "_staging")
+        if staged is None:
+            return landing.location(relative_path), None
+        return str(staged), landing.location(relative_path)
 
     def run_job(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
         from tasks.jobs import resolve_job

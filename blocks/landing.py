@@ -32,6 +32,15 @@ class LandingStorage(Block, abc.ABC):
     def location(self, relative_path: str = "") -> str:
         """The location Spark jobs read (path or URI)."""
 
+    def describe(self, relative_path: str) -> dict[str, object]:
+        """Extra facts about a landed folder for the `youtube.landing.written` event."""
+        return {}
+
+    def local_copy(self, relative_path: str, staging_root: Path) -> Path | None:
+        """A local folder with the files under `relative_path`, for Spark without access to this storage;
+        None when `location()` is already a local path."""
+        return None
+
 
 class LocalLanding(LandingStorage):
     """A local folder (default `.lake/landing` in the repository)."""

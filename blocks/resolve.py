@@ -9,6 +9,7 @@ from prefect.blocks.core import Block
 from blocks.compute import ComputeBackend, LocalDeltaSpark
 from blocks.databricks import DatabricksCompute  # noqa: F401  (Block.load finds the class once imported)
 from blocks.landing import LandingStorage, LocalLanding
+from blocks.s3_landing import S3Landing  # noqa: F401  (Block.load finds the class once imported)
 from blocks.youtube import ReplayYouTubeSource, YouTubeSource
 
 DEFAULT_BACKEND = "local-delta-spark/default"

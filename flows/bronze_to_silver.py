@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
@@ -20,11 +20,14 @@ def bronze_to_silver(
     run_id: str | None = None,
     window_start: date | None = None,
     window_end: date | None = None,
+    downstream: Literal["events", "parent"] = "events",
 ) -> dict[str, Any]:
     """MERGE the Bronze rows not merged yet into Silver on the chosen backend.
 
     `full_refresh` rebuilds every Silver table from all of Bronze. `run_id` and the window only
-    label the `youtube.silver.updated` event (the job itself follows Bronze's change feed).
+    label the `youtube.silver.updated` event (the job itself follows Bronze's change feed);
+    `downstream` says who runs Gold next: the `gold` deployment triggered by that event ("events"),
+    or the calling parent flow ("parent").
     """
     from tasks.compute import run_spark_job
     from tasks.reporting import emit_silver_updated, publish_silver_summary
@@ -39,5 +42,6 @@ def bronze_to_silver(
     publish_silver_summary(run_id, built["tables"], built["warnings"])
     window = {"window_start": window_start.isoformat() if window_start else None,
               "window_end": window_end.isoformat() if window_end else None}
-    emit_silver_updated(run_id, {**window, "tables_changed": built["changed"], "full_refresh": full_refresh})
+    emit_silver_updated(run_id, {**window, "backend": backend, "tables_changed": built["changed"],
+                                 "full_refresh": full_refresh}, downstream)
     return {"run_id": run_id, **window, **built}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
@@ -24,15 +24,21 @@ def ingest(
     include_data_api: bool = True,
     include_analytics: bool = True,
     run_id: str | None = None,
+    downstream: Literal["events", "parent"] = "events",
 ) -> dict[str, Any]:
     """Fetch the window from the source into landing, then load the run's pages into Bronze.
+
+    `downstream` says who runs bronze_to_silver next: the `bronze-to-silver` deployment triggered by
+    this run's `youtube.landing.written` event ("events"), or the calling parent flow ("parent").
 
     `backend`, `source` and `landing` are block references (`<block-type-slug>/<name>`). Regions and
     channels default to the source's; `channels` takes 'mine' or channel ids. Analytics covers
     [start_date, end_date] (default: the last `lookback_days` days); the Data API is fetched for
     each snapshot day the source has in that window (today, for the live APIs).
     """
-    from blocks.resolve import load_landing, load_source
+    import shutil
+
+    from blocks.resolve import load_backend, load_landing, load_source
     from flows.window import resolve_window
     from tasks.compute import run_spark_job
     from tasks.ingestion import combine_outcomes, fetch_analytics, fetch_data_api_snapshot
@@ -66,11 +72,20 @@ def ingest(
         outcomes.append(fetch_analytics(source, landing, run_id, as_of, channel_videos, window.start, window.end))
     summary = combine_outcomes(outcomes)
 
-    landing_location = load_landing(landing).location(run_prefix(run_id))
-    loaded = run_spark_job(backend, "bronze_load", {"landing_location": landing_location})
+    landing_block = load_landing(landing)
+    landing_location = landing_block.location(run_prefix(run_id))
+    job_location, origin = load_backend(backend).landing_for_jobs(landing_block, run_prefix(run_id))
+    try:
+        loaded = run_spark_job(backend, "bronze_load", {"landing_location": job_location, "landing_origin": origin})
+    finally:
+        if origin is not None:          # a staging copy of remote landing: the original stays
+            shutil.rmtree(job_location, ignore_errors=True)
     rows = ingest_summary_rows(loaded["rows_inserted"], summary["usage"], summary["failures"], loaded["quarantined"])
     publish_ingest_summary(run_id, rows)
-    emit_landing_written(run_id, {**window.as_payload(), "landing_block": landing, "landing_location": landing_location,
-                                  "snapshot_dates": [d.isoformat() for d in snapshot_days], "pages": summary["pages"]})
+    emit_landing_written(run_id, {**window.as_payload(), "backend": backend, "landing_block": landing,
+                                  "landing_location": landing_location,
+                                  **landing_block.describe(run_prefix(run_id)),
+                                  "snapshot_dates": [d.isoformat() for d in snapshot_days], "pages": summary["pages"]},
+                         downstream)
     return {**summary, "run_id": run_id, **window.as_payload(), "landing_location": landing_location,
             "bronze_rows": loaded["rows_inserted"], "quarantined": loaded["quarantined"]}

@@ -63,11 +63,11 @@ def youtube_lakehouse(
     try:
         summary = timed("ingest", ingest, backend=backend, source=source, landing=landing, regions=regions,
                         channels=channels, start_date=window.start, end_date=window.end,
-                        lookback_days=lookback_days, run_id=run_id)
+                        lookback_days=lookback_days, run_id=run_id, downstream="parent")
         silver = built = {"warnings": [], "tables": {}, "changed": [], "models": []}
         if through in ("silver", "gold"):
             silver = timed("bronze_to_silver", bronze_to_silver, backend=backend, run_id=run_id,
-                           window_start=window.start, window_end=window.end)
+                           window_start=window.start, window_end=window.end, downstream="parent")
         if through == "gold":
             built = timed("gold", gold, backend=backend, run_id=run_id, window_start=window.start,
                           window_end=window.end, skip_freshness=bool(summary["quota_exhausted"]))

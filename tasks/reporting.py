@@ -33,18 +33,26 @@ def publish_ingest_summary(run_id: str, rows: list[dict[str, Any]]) -> None:
                           description=f"Ingest of run {run_id}: Bronze rows, API units per endpoint, failed requests")
 
 
-def _emit(event: str, layer: str, run_id: str, payload: dict[str, Any]) -> None:
-    """A pipeline event about one run's `layer`; the payload always names the run."""
+DOWNSTREAM_LABEL = "youtube-lakehouse.downstream"
+
+
+def _emit(event: str, layer: str, run_id: str, payload: dict[str, Any], downstream: str = "events") -> None:
+    """A pipeline event about one run's `layer`; the payload always names the run.
+
+    The resource label `youtube-lakehouse.downstream` says who runs the next layer: "events" (a
+    deployment triggered by this event, see prefect.yaml) or "parent" (the parent flow, which calls
+    the next subflow itself, so triggers ignore its events).
+    """
     from prefect.events import emit_event
 
     emit_event(event=event,
                resource={"prefect.resource.id": f"youtube-lakehouse.{layer}.{run_id}",
-                         "prefect.resource.name": f"{layer} of run {run_id}"},
+                         "prefect.resource.name": f"{layer} of run {run_id}", DOWNSTREAM_LABEL: downstream},
                payload={"run_id": run_id, **payload})
 
 
-def emit_landing_written(run_id: str, payload: dict[str, Any]) -> None:
-    _emit(LANDING_WRITTEN, "landing", run_id, payload)
+def emit_landing_written(run_id: str, payload: dict[str, Any], downstream: str = "events") -> None:
+    _emit(LANDING_WRITTEN, "landing", run_id, payload, downstream)
 
 
 def publish_silver_summary(run_id: str, tables: dict[str, dict[str, int]], warnings: list[str]) -> None:
@@ -58,8 +66,8 @@ def publish_silver_summary(run_id: str, tables: dict[str, dict[str, int]], warni
                           description=f"Bronze -> Silver of run {run_id}: rows inserted/updated/quarantined per table")
 
 
-def emit_silver_updated(run_id: str, payload: dict[str, Any]) -> None:
-    _emit(SILVER_UPDATED, "silver", run_id, payload)
+def emit_silver_updated(run_id: str, payload: dict[str, Any], downstream: str = "events") -> None:
+    _emit(SILVER_UPDATED, "silver", run_id, payload, downstream)
 
 
 def emit_gold_updated(run_id: str, payload: dict[str, Any]) -> None:

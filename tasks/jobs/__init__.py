@@ -16,6 +16,7 @@ JOBS: dict[str, str] = {
     "silver_build": "tasks.jobs.silver_build:run",
     "silver_maintenance": "tasks.jobs.silver_build:maintain",
     "table_counts": "tasks.jobs.table_counts:run",
+    "smoke_check": "tasks.jobs.smoke_check:run",
     "run_log_start": "tasks.jobs.run_log:start",
     "run_log_finish": "tasks.jobs.run_log:finish",
 }

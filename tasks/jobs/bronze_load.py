@@ -54,7 +54,8 @@ def _read_pages(spark: Any, location: str) -> Any:
 
 
 def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
-    """Params: lake_root, landing_location (the run's landing folder). Returns rows per table."""
+    """Params: lake_root, landing_location (the run's landing folder as Spark reads it), landing_origin (its
+    original location when landing_location is a staging copy). Returns rows per table."""
     from delta.tables import DeltaTable
     from pyspark.sql import functions as F
 
@@ -62,13 +63,17 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     if not _exists(spark, params["landing_location"]):
         return {"rows_inserted": {t: 0 for t in RAW_TABLES}, "quarantined": 0, "pages": 0}
     pages = _read_pages(spark, params["landing_location"]).persist()
+    landing_path = F.col("body_path")
+    if params.get("landing_origin"):      # read from a staging copy: record where the file really is
+        landing_path = F.concat(F.lit(params["landing_origin"].rstrip("/") + "/"),
+                                F.regexp_extract("body_path", r"/run_id=[^/]+/(.*)$", 1))
     try:
         valid = F.col("payload").isNotNull() & F.json_object_keys("payload").isNotNull()
         rows = pages.select(
             "run_id", F.to_date("snapshot_date").alias("snapshot_date"),
             F.to_timestamp("fetched_at_utc").alias("ingest_ts_utc"), "source_system", "request_id", "request",
             "schema_version", "payload", "region", "channel_id", "endpoint", "source",
-            F.col("body_path").alias("landing_path"), "page_offset", F.col("table").alias("target_table"),
+            landing_path.alias("landing_path"), "page_offset", F.col("table").alias("target_table"),
             valid.alias("is_valid"))
         inserted: dict[str, int] = {}
         good = rows.filter("is_valid")

@@ -1,0 +1,1 @@
+"""Deployment tooling: `python -m deployments.bootstrap` prepares a Prefect server for `prefect deploy`."""

@@ -1,0 +1,44 @@
+"""`python -m deployments.bootstrap` against a real Prefect server: block types, blocks, work pool; twice."""
+
+from __future__ import annotations
+
+ENV = {
+    "YOUTUBE_LAKEHOUSE_LAKE_ROOT": "/data/lake", "YOUTUBE_API_KEY": "AIzaTEST-bootstrap-key-31c9",
+    "YOUTUBE_REFRESH_TOKEN": "1//TEST-bootstrap-refresh-77d0", "YOUTUBE_CLIENT_ID": "cid.apps.googleusercontent.com",
+    "YOUTUBE_CLIENT_SECRET": "GOCSPX-TEST-bootstrap-secret", "YOUTUBE_REGIONS": "US, GB",
+    "DATABRICKS_HOST": "https://dbc-1234.cloud.databricks.com", "DATABRICKS_TOKEN": "dapi-TEST-bootstrap-token",
+    "DATABRICKS_HTTP_PATH": "/sql/1.0/warehouses/abc", "DATABRICKS_LAKE_ROOT": "s3://bucket/lake",
+    "DATABRICKS_CLUSTER_ID": "0923-164208-meows279", "DATABRICKS_GIT_URL": "https://github.com/org/youtube-lakehouse",
+    "DATABRICKS_GIT_BRANCH": "main",
+}
+SECRETS = [v for k, v in ENV.items() if "KEY" in k or "TOKEN" in k or "SECRET" in k]
+
+
+def test_bootstrap_is_idempotent_and_creates_what_prefect_yaml_names(prefect_server, monkeypatch, capsys):
+    from prefect.blocks.core import Block
+    from prefect.client.orchestration import get_client
+
+    from deployments.bootstrap import WORK_POOL, main
+
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    first = main([])
+    second = main([])
+    assert first["blocks"] == second["blocks"]
+    assert set(first["blocks"]) == {"local-delta-spark/default", "local-landing/default", "youtube-replay-source/sample",
+                                    "youtube-credentials/default", "youtube-live-source/default",
+                                    "databricks-credentials/default", "databricks-compute/prod"}
+    assert {"local-delta-spark", "databricks-compute", "youtube-credentials", "databricks-credentials",
+            "local-landing", "youtube-replay-source", "youtube-live-source"} <= set(first["block_types"])
+
+    assert Block.load("local-delta-spark/default").lake_root == "/data/lake"
+    assert Block.load("youtube-live-source/default").regions == ["US", "GB"]
+    compute = Block.load("databricks-compute/prod")
+    assert compute.credentials.databricks_instance == "dbc-1234.cloud.databricks.com"
+    assert compute.credentials.token.get_secret_value() == "dapi-TEST-bootstrap-token"
+    assert compute.existing_cluster_id == "0923-164208-meows279" and compute.git_branch == "main"
+    with get_client(sync_client=True) as client:
+        assert client.read_work_pool(WORK_POOL).type == "process"
+    printed = capsys.readouterr().out
+    assert "work pool: youtube-lakehouse-process (process)" in printed
+    assert not any(secret in printed for secret in SECRETS)
