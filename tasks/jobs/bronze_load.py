@@ -68,7 +68,9 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         landing_path = F.concat(F.lit(params["landing_origin"].rstrip("/") + "/"),
                                 F.regexp_extract("body_path", r"/run_id=[^/]+/(.*)$", 1))
     try:
-        valid = F.col("payload").isNotNull() & F.json_object_keys("payload").isNotNull()
+        dropped_csv = F.coalesce(F.col("endpoint") == "file_drop.trending_csv", F.lit(False))  # CSV as dropped
+        valid = F.col("payload").isNotNull() & (F.json_object_keys("payload").isNotNull()
+                                                | (dropped_csv & (F.length(F.trim("payload")) > 0)))
         rows = pages.select(
             "run_id", F.to_date("snapshot_date").alias("snapshot_date"),
             F.to_timestamp("fetched_at_utc").alias("ingest_ts_utc"), "source_system", "request_id", "request",
@@ -88,6 +90,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         bad = rows.filter(~F.col("is_valid")).unionByName(unknown.filter("is_valid"))
         reason = (F.when(~F.col("target_table").isin(*RAW_TABLES), F.concat(F.lit("unknown bronze table: "), F.col("target_table")))
                   .when(F.col("payload").isNull(), F.lit("landing body file missing"))
+                  .when(dropped_csv, F.lit("empty CSV file"))
                   .otherwise(F.lit("payload is not a JSON object (invalid JSON)")))
         quarantined = quarantine(spark, params["lake_root"], bad.select(
             "run_id", F.lit("bronze_load").alias("stage"), "target_table", reason.alias("reason"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from tasks.jobs.bronze_load import bootstrap as bronze_bootstrap
 from tasks.jobs.quarantine import quarantine
-from tasks.silver import analytics, data_api, dims
+from tasks.silver import analytics, data_api, dims, file_drops
 from tasks.silver.increments import clear_watermarks, new_rows, read_watermarks, write_watermarks
 from tasks.silver.merge import merge_latest, replace_all
 from tasks.silver.scd2 import scd2_merge
@@ -73,6 +73,10 @@ def _videos(run: _Run, metrics: dict[str, Any]) -> None:
 
     spark, lake = run.spark, run.lake_root
     pages = {t: run.bronze(t) for t in ("videos_raw", "trending_videos_raw")}
+    is_csv = F.coalesce(F.col("endpoint") == file_drops.TRENDING_CSV, F.lit(False))
+    dropped, dropped_bad = file_drops.trending_rows(pages["trending_videos_raw"].filter(is_csv))
+    run.reject(dropped_bad, "silver_trending_videos", "record")
+    pages["trending_videos_raw"] = pages["trending_videos_raw"].filter(~is_csv)
     typed = {}
     for table, target in (("videos_raw", "silver_videos"), ("trending_videos_raw", "silver_trending_videos")):
         items, bad_pages = data_api.explode_items(pages[table], data_api.VIDEO_ITEM)
@@ -98,6 +102,7 @@ def _videos(run: _Run, metrics: dict[str, Any]) -> None:
         trending = chart.select("region", "snapshot_date", F.col("ingest_ts_utc").alias("snapshot_ts"), "rank",
                                 "video_id", "channel_id", "channel_title", "title", "category_id", "published_at",
                                 "view_count", "like_count", "comment_count", *_lineage())
+        trending = trending.unionByName(dropped)
         metrics["silver_trending_videos"] = merge_latest(spark, lake, "silver_trending_videos", trending,
                                                          ["region", "snapshot_date", "video_id"])
     finally:

@@ -1,0 +1,89 @@
+"""Flow `import_file_drops`: trending CSV and category JSON drops -> landing (as-is) -> Bronze -> Silver.
+
+    python -m flows.file_drops --folder ../shared/data/kaggle-trending-2017 --layout kaggle --year 2017
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any, Literal
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+
+from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING
+
+
+@flow(name="import_file_drops", log_prints=True)
+def import_file_drops(
+    folder: str,
+    layout: Literal["aws", "kaggle"] = "aws",
+    year: int | None = None,
+    backend: str = DEFAULT_BACKEND,
+    landing: str = DEFAULT_LANDING,
+    build_silver: bool = True,
+    run_id: str | None = None,
+) -> dict[str, Any]:
+    """Land the drop files of `folder` into the same Bronze and Silver trending/category tables as the API.
+
+    `layout` "aws": `raw_statistics/region=XX/ts=YYYYMMDDHHMM/*.csv` + `raw_statistics_reference_data/`;
+    "kaggle": `XXvideos.csv` + `XX_category_id.json`. `year` dates the first Kaggle release's `DD.MM`
+    trending dates. Rows that cannot be trusted go to `bronze.quarantine` with a reason; the rest reach
+    `silver.silver_trending_videos`, joined in Gold to the categories valid in their region that day.
+    """
+    import shutil
+    from pathlib import Path
+
+    from blocks.resolve import load_backend, load_landing
+    from flows.bronze_to_silver import bronze_to_silver
+    from tasks.compute import run_spark_job
+    from tasks.file_drops import land_drops
+    from tasks.landing import Lander, run_prefix
+    from tasks.reporting import emit_landing_written
+
+    logger = get_run_logger()
+    run_id = run_id or str(flow_run.get_id())
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        raise FileNotFoundError(f"drop folder {root} does not exist")
+    landing_block = load_landing(landing)
+    summary = land_drops(Lander(landing_block, run_id, source=f"file_drop:{layout}"), root, layout, year, date.today())
+    if not summary["files"]["trending"]:
+        raise ValueError(f"no {layout} trending CSV under {root} (ignored: {summary['ignored'][:10]})")
+    for ignored in summary["ignored"]:
+        logger.warning("not a %s drop file, ignored: %s", layout, ignored)
+    job_location, origin = load_backend(backend).landing_for_jobs(landing_block, run_prefix(run_id))
+    try:
+        loaded = run_spark_job(backend, "bronze_load", {"landing_location": job_location, "landing_origin": origin})
+    finally:
+        if origin is not None:
+            shutil.rmtree(job_location, ignore_errors=True)
+    window = {"window_start": min(summary["first_day"].values()), "window_end": max(summary["last_day"].values())}
+    emit_landing_written(run_id, {**window, "backend": backend, "landing_block": landing,
+                                  "landing_location": landing_block.location(run_prefix(run_id)),
+                                  "files": summary["files"]}, "parent" if build_silver else "events")
+    result: dict[str, Any] = {"run_id": run_id, **summary, **window, "bronze_rows": loaded["rows_inserted"],
+                              "quarantined": loaded["quarantined"]}
+    if build_silver:
+        result["silver"] = bronze_to_silver(backend=backend, run_id=run_id, window_start=window["window_start"],
+                                            window_end=window["window_end"])
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m flows.file_drops", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--folder", required=True, help="the drop folder")
+    parser.add_argument("--layout", choices=["aws", "kaggle"], default="aws")
+    parser.add_argument("--year", type=int, default=None, help="year of DD.MM trending dates (Kaggle first release)")
+    parser.add_argument("--backend", default=DEFAULT_BACKEND)
+    parser.add_argument("--landing", default=DEFAULT_LANDING)
+    args = parser.parse_args(argv)
+    state = import_file_drops(folder=args.folder, layout=args.layout, year=args.year, backend=args.backend,
+                              landing=args.landing, return_state=True)
+    print(f"import_file_drops finished: {state.name}")
+    raise SystemExit(0 if state.is_completed() else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Find trending CSV and category JSON drops in a folder and land them as-is (one landing file per drop file).
+
+Layouts:
+- `aws`: the older AWS pipeline's bucket, `raw_statistics/region=XX/ts=YYYYMMDDHHMM/*.csv` (one chart snapshot
+  per folder) and `raw_statistics_reference_data/XX_category_id.json`;
+- `kaggle`: "Trending YouTube Video Statistics", `XXvideos.csv` (many trending days per file, dates in the
+  rows) and `XX_category_id.json`.
+A category file is dated by the first trending day of its region in the same drop, so trending rows join
+the categories valid that day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from tasks.landing import Lander
+from tasks.silver.file_drops import CATEGORIES_JSON, TRENDING_CSV, trending_days
+
+Layout = Literal["aws", "kaggle"]
+AWS_CSV = re.compile(r"raw_statistics/region=([A-Za-z]{2})/ts=(\d{12})/[^/]+\.csv$")
+AWS_JSON = re.compile(r"raw_statistics_reference_data/([A-Za-z]{2})_category_id\.json$")
+KAGGLE_CSV = re.compile(r"(?:^|/)([A-Za-z]{2})videos\.csv$")
+KAGGLE_JSON = re.compile(r"(?:^|/)([A-Za-z]{2})_category_id\.json$")
+
+
+@dataclass(frozen=True)
+class DropFile:
+    path: Path
+    relative: str
+    kind: Literal["trending", "categories"]
+    region: str
+    snapshot: datetime | None = None       # AWS: the ts= folder
+
+
+def find_drops(root: Path, layout: Layout) -> tuple[list[DropFile], list[str]]:
+    """(recognised files, relative paths of files that match no pattern of the layout)."""
+    found, ignored = [], []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root).as_posix()
+        if layout == "aws" and (m := AWS_CSV.search(relative)):
+            ts = datetime.strptime(m.group(2), "%Y%m%d%H%M").replace(tzinfo=timezone.utc)
+            found.append(DropFile(path, relative, "trending", m.group(1).upper(), ts))
+        elif layout == "aws" and (m := AWS_JSON.search(relative)):
+            found.append(DropFile(path, relative, "categories", m.group(1).upper()))
+        elif layout == "kaggle" and (m := KAGGLE_CSV.search(relative)):
+            found.append(DropFile(path, relative, "trending", m.group(1).upper()))
+        elif layout == "kaggle" and (m := KAGGLE_JSON.search(relative)):
+            found.append(DropFile(path, relative, "categories", m.group(1).upper()))
+        else:
+            ignored.append(relative)
+    return found, ignored
+
+
+def land_drops(lander: Lander, root: Path, layout: Layout, year: int | None, today: date) -> dict[str, object]:
+    """Land every drop file of `root`; the summary (files per kind, ignored files, first day per region)."""
+    files, ignored = find_drops(root, layout)
+    first_day: dict[str, date] = {}
+    last_day: dict[str, date] = {}
+    for drop in (f for f in files if f.kind == "trending"):
+        days = ([drop.snapshot.date()] if drop.snapshot else
+                trending_days(drop.path.read_text(encoding="utf-8"), year))
+        if days:
+            first_day[drop.region] = min(min(days), first_day.get(drop.region, min(days)))
+            last_day[drop.region] = max(max(days), last_day.get(drop.region, max(days)))
+    landed = {"trending": 0, "categories": 0}
+    for drop in files:
+        params = {"file": drop.relative, "layout": layout, "year": year,
+                  "snapshot": drop.snapshot.date().isoformat() if drop.snapshot else None,
+                  "snapshot_ts": drop.snapshot.isoformat() if drop.snapshot else None}
+        if drop.kind == "trending":
+            snapshot_date = drop.snapshot.date() if drop.snapshot else first_day.get(drop.region, today)
+            lander.land("trending_videos_raw", TRENDING_CSV, params, drop.path.read_bytes(), snapshot_date,
+                        region=drop.region)
+        else:
+            lander.land("video_categories_raw", CATEGORIES_JSON, params, drop.path.read_bytes(),
+                        first_day.get(drop.region, today), region=drop.region)
+        landed[drop.kind] += 1
+    return {"files": landed, "ignored": ignored,
+            "first_day": {r: d.isoformat() for r, d in sorted(first_day.items())},
+            "last_day": {r: d.isoformat() for r, d in sorted(last_day.items())}}

@@ -1,0 +1,138 @@
+"""Trending CSV file drops (Kaggle "Trending YouTube Video Statistics" and the AWS pipeline's CSVs) as typed rows.
+
+The CSV text is in Bronze as dropped; rows are parsed here with Python's csv module (quoted fields may
+hold commas and newlines) and every row that cannot be trusted gets a quarantine reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date
+from typing import Any, Iterator
+
+TRENDING_CSV = "file_drop.trending_csv"
+CATEGORIES_JSON = "file_drop.categories_json"
+VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+REQUIRED = ("video_id", "title", "channel_title", "category_id", "views")
+ROW_FIELDS = ("row_number", "video_id", "title", "channel_title", "category_id", "tags", "published_at_text",
+              "view_count", "like_count", "comment_count", "trending_date", "reason", "record")
+
+
+def trending_day(text: str, year: int | None) -> date | None:
+    """A trending date as the dataset writes it: `YY.DD.MM` (later releases) or `DD.MM` of `year` (first
+    release), where a spreadsheet turned `13.10` into the number 13.1 (a one-digit month is tens)."""
+    text = text.strip()
+    match = re.fullmatch(r"(\d{2})\.(\d{2})\.(\d{2})", text)
+    try:
+        if match:
+            yy, dd, mm = (int(g) for g in match.groups())
+            return date(2000 + yy, mm, dd)
+        match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})", text)
+        if match and year is not None:
+            dd, mm = match.groups()
+            return date(year, int(mm) * 10 if len(mm) == 1 else int(mm), int(dd))
+    except ValueError:
+        return None
+    return None
+
+
+def _count(value: str | None) -> tuple[int | None, str | None]:
+    """(a non-negative count or None when empty, a reason when it is not one)."""
+    if value is None or value.strip() == "":
+        return None, None
+    if not value.strip().isdigit():
+        return None, f"not a non-negative integer: {value[:40]!r}"
+    return int(value.strip()), None
+
+
+def parse_trending_csv(text: str, year: int | None = None, snapshot: date | None = None) -> Iterator[dict[str, Any]]:
+    """One dict per data row (fields ROW_FIELDS); `reason` is set on rows to quarantine.
+
+    `snapshot` (the AWS layout's `ts=` folder) dates every row; otherwise each row's own trending date is used.
+    """
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    date_column = "trending_date" if "trending_date" in header else "date"
+    comments_column = "comment_count" if "comment_count" in header else "comment_total"
+    for number, row in enumerate(reader, start=1):
+        record = json.dumps(row, ensure_ascii=False)[:2000]
+        reasons: list[str] = []
+        if None in row:
+            reasons.append(f"row has more fields than the header's {len(header)}")
+        elif any(v is None for v in row.values()):
+            reasons.append(f"row has fewer fields than the header's {len(header)}")
+        missing = [c for c in REQUIRED if not (row.get(c) or "").strip()]
+        if missing:
+            reasons.append(f"missing {', '.join(missing)}")
+        video_id = (row.get("video_id") or "").strip()
+        if video_id and not VIDEO_ID.match(video_id):
+            reasons.append(f"video_id is not an 11-character YouTube id: {video_id[:40]!r}")
+        counts = {}
+        for target, column in (("view_count", "views"), ("like_count", "likes"), ("comment_count", comments_column)):
+            counts[target], problem = _count(row.get(column))
+            if problem:
+                reasons.append(f"{column} {problem}")
+        category = (row.get("category_id") or "").strip()
+        if category and not category.isdigit():
+            reasons.append(f"category_id is not a number: {category[:40]!r}")
+        day = snapshot or trending_day(row.get(date_column) or "", year)
+        if day is None:
+            reasons.append(f"{date_column} is not a trending date: {(row.get(date_column) or '')[:40]!r}"
+                           + ("" if year or date_column == "trending_date" else " (no year configured for DD.MM)"))
+        yield {"row_number": number, "video_id": video_id or None, "title": row.get("title"),
+               "channel_title": row.get("channel_title"), "category_id": category or None, "tags": row.get("tags"),
+               "published_at_text": row.get("publish_time"), **counts,
+               "trending_date": day, "reason": "; ".join(reasons) or None, "record": record}
+
+
+def trending_days(text: str, year: int | None = None) -> list[date]:
+    """The trending days of a CSV's good rows (to date the category file dropped beside it)."""
+    return sorted({r["trending_date"] for r in parse_trending_csv(text, year) if r["trending_date"] and not r["reason"]})
+
+
+def trending_rows(pages: Any) -> tuple[Any, Any]:
+    """(Silver trending rows, quarantined rows with a reason) from Bronze CSV pages."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import (DateType, IntegerType, LongType, StringType, StructField, StructType)
+
+    from tasks.silver.data_api import parse_timestamp
+
+    schema = StructType([StructField("request_id", StringType()), *[StructField(n, t) for n, t in (
+        ("row_number", IntegerType()), ("video_id", StringType()), ("title", StringType()),
+        ("channel_title", StringType()), ("category_id", StringType()), ("tags", StringType()),
+        ("published_at_text", StringType()), ("view_count", LongType()), ("like_count", LongType()),
+        ("comment_count", LongType()), ("trending_date", DateType()), ("reason", StringType()),
+        ("record", StringType()))]])
+
+    def rows(page: Any) -> Iterator[tuple]:
+        request = json.loads(page["request"] or "{}")
+        snapshot = date.fromisoformat(request["snapshot"]) if request.get("snapshot") else None
+        for row in parse_trending_csv(page["payload"] or "", request.get("year"), snapshot):
+            yield (page["request_id"], *(row[f] for f in ROW_FIELDS))
+
+    meta = pages.select("request_id", "run_id", "region", "ingest_ts_utc", "request", "landing_path", "snapshot_date")
+    parsed = pages.sparkSession.createDataFrame(pages.select("request_id", "request", "payload").rdd.flatMap(rows),
+                                                schema)
+    parsed = parsed.join(meta, "request_id")
+    by_day = Window.partitionBy("region", "trending_date", "video_id").orderBy("request_id", "row_number")
+    checked = (parsed.withColumn("_n", F.when(F.col("reason").isNull(), F.row_number().over(by_day)))
+               .withColumn("reason", F.coalesce("reason", F.when(F.col("_n") > 1, F.lit(
+                   "duplicate: the video already trends earlier in this region and day")))))
+    good = checked.filter(F.col("reason").isNull())
+    rank = Window.partitionBy("region", "trending_date", "request_id").orderBy("row_number")
+    trending = good.select(
+        "region", F.col("trending_date").alias("snapshot_date"),
+        F.coalesce(F.try_to_timestamp(F.get_json_object("request", "$.snapshot_ts")),
+                   F.col("trending_date").cast("timestamp")).alias("snapshot_ts"),
+        F.row_number().over(rank).cast("int").alias("rank"), "video_id", F.lit(None).cast("string").alias("channel_id"),
+        "channel_title", "title", F.col("category_id").cast("int").alias("category_id"),
+        parse_timestamp(F.col("published_at_text")).alias("published_at"), "view_count", "like_count",
+        "comment_count", "ingest_ts_utc", "run_id", F.col("request_id").alias("source_request_id"))
+    bad = checked.filter(F.col("reason").isNotNull()).select(
+        "run_id", "reason", "request_id", "request", "landing_path",
+        F.concat(F.lit("row "), F.col("row_number").cast("string"), F.lit(": "), F.col("record")).alias("record"))
+    return trending, bad
