@@ -101,6 +101,8 @@ def trending_rows(pages: Any) -> tuple[Any, Any]:
 
     from tasks.silver.data_api import parse_timestamp
 
+    from tasks.silver.merge import latest_per_key
+
     schema = StructType([StructField("request_id", StringType()), *[StructField(n, t) for n, t in (
         ("row_number", IntegerType()), ("video_id", StringType()), ("title", StringType()),
         ("channel_title", StringType()), ("category_id", StringType()), ("tags", StringType()),
@@ -114,14 +116,16 @@ def trending_rows(pages: Any) -> tuple[Any, Any]:
         for row in parse_trending_csv(page["payload"] or "", request.get("year"), snapshot):
             yield (page["request_id"], *(row[f] for f in ROW_FIELDS))
 
-    meta = pages.select("request_id", "run_id", "region", "ingest_ts_utc", "request", "landing_path", "snapshot_date")
+    # the same file (same request id) loaded by several runs: its latest load only, so request_id is a key
+    pages = latest_per_key(pages, ["request_id"])
+    meta = pages.select("request_id", "run_id", "region", "ingest_ts_utc", "request", "landing_path")
     parsed = pages.sparkSession.createDataFrame(pages.select("request_id", "request", "payload").rdd.flatMap(rows),
                                                 schema)
     parsed = parsed.join(meta, "request_id")
-    by_day = Window.partitionBy("region", "trending_date", "video_id").orderBy("request_id", "row_number")
+    by_day = Window.partitionBy("request_id", "region", "trending_date", "video_id").orderBy("row_number")
     checked = (parsed.withColumn("_n", F.when(F.col("reason").isNull(), F.row_number().over(by_day)))
                .withColumn("reason", F.coalesce("reason", F.when(F.col("_n") > 1, F.lit(
-                   "duplicate: the video already trends earlier in this region and day")))))
+                   "duplicate: the video already trends earlier in this file for this region and day")))))
     good = checked.filter(F.col("reason").isNull())
     rank = Window.partitionBy("region", "trending_date", "request_id").orderBy("row_number")
     trending = good.select(
