@@ -16,6 +16,9 @@
      `DATABRICKS_HTTP_PATH`, `DATABRICKS_LAKE_ROOT`, `DATABRICKS_CATALOG`, one of
      `DATABRICKS_CLUSTER_ID` / `DATABRICKS_SERVERLESS=true`, and `DATABRICKS_GIT_URL` + `DATABRICKS_GIT_BRANCH`
      (or `DATABRICKS_WORKSPACE_PATH`) -> `databricks-credentials/default` and `databricks-compute/prod`.
+   - `YOUTUBE_LAKEHOUSE_S3_BUCKET` (+ `YOUTUBE_LAKEHOUSE_S3_FOLDER`, and `AWS_ACCESS_KEY_ID`,
+     `AWS_SECRET_ACCESS_KEY`, `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL` when not using the default AWS
+     credential chain) -> `aws-credentials/default`, `s3-bucket/landing` and `s3-landing/prod`.
 4. Creates the process work pool `youtube-lakehouse-process` (overwriting its settings if it exists).
 """
 
@@ -63,6 +66,7 @@ def create_blocks(env: Mapping[str, str]) -> list[str]:
     save(ReplayYouTubeSource(recording="sample"), "sample")
     _youtube_blocks(env, save)
     _databricks_blocks(env, save)
+    _aws_blocks(env, save)
     return saved
 
 
@@ -102,6 +106,25 @@ def _databricks_blocks(env: Mapping[str, str], save: Callable[[Any, str], None])
                "git_url": env.get("DATABRICKS_GIT_URL"), "git_branch": env.get("DATABRICKS_GIT_BRANCH"),
                "workspace_path": env.get("DATABRICKS_WORKSPACE_PATH")}
     save(DatabricksCompute(**{k: v for k, v in compute.items() if v not in (None, "")}), "prod")
+
+
+def _aws_blocks(env: Mapping[str, str], save: Callable[[Any, str], None]) -> None:
+    if not env.get("YOUTUBE_LAKEHOUSE_S3_BUCKET"):
+        return
+    from prefect_aws import AwsCredentials, S3Bucket
+
+    from blocks import S3Landing
+
+    fields = {"aws_access_key_id": env.get("AWS_ACCESS_KEY_ID"), "aws_secret_access_key": env.get("AWS_SECRET_ACCESS_KEY"),
+              "region_name": env.get("AWS_DEFAULT_REGION")}
+    if env.get("AWS_ENDPOINT_URL"):
+        fields["aws_client_parameters"] = {"endpoint_url": env["AWS_ENDPOINT_URL"]}
+    credentials = AwsCredentials(**{k: v for k, v in fields.items() if v})
+    save(credentials, "default")
+    bucket = S3Bucket(bucket_name=env["YOUTUBE_LAKEHOUSE_S3_BUCKET"], credentials=credentials,
+                      bucket_folder=env.get("YOUTUBE_LAKEHOUSE_S3_FOLDER", "landing"))
+    save(bucket, "landing")
+    save(S3Landing(bucket=bucket), "prod")
 
 
 def create_work_pool(name: str = WORK_POOL) -> str:

@@ -10,8 +10,11 @@ ENV = {
     "DATABRICKS_HTTP_PATH": "/sql/1.0/warehouses/abc", "DATABRICKS_LAKE_ROOT": "s3://bucket/lake",
     "DATABRICKS_CLUSTER_ID": "0923-164208-meows279", "DATABRICKS_GIT_URL": "https://github.com/org/youtube-lakehouse",
     "DATABRICKS_GIT_BRANCH": "main",
+    "YOUTUBE_LAKEHOUSE_S3_BUCKET": "yt-landing", "AWS_ACCESS_KEY_ID": "AKIATESTBOOTSTRAP",
+    "AWS_SECRET_ACCESS_KEY": "TEST-aws-secret-bootstrap-9f", "AWS_DEFAULT_REGION": "us-east-2",
 }
 SECRETS = [v for k, v in ENV.items() if "KEY" in k or "TOKEN" in k or "SECRET" in k]
+assert "TEST-aws-secret-bootstrap-9f" in SECRETS
 
 
 def test_bootstrap_is_idempotent_and_creates_what_prefect_yaml_names(prefect_server, monkeypatch, capsys):
@@ -27,7 +30,8 @@ def test_bootstrap_is_idempotent_and_creates_what_prefect_yaml_names(prefect_ser
     assert first["blocks"] == second["blocks"]
     assert set(first["blocks"]) == {"local-delta-spark/default", "local-landing/default", "youtube-replay-source/sample",
                                     "youtube-credentials/default", "youtube-live-source/default",
-                                    "databricks-credentials/default", "databricks-compute/prod"}
+                                    "databricks-credentials/default", "databricks-compute/prod",
+                                    "aws-credentials/default", "s3-bucket/landing", "s3-landing/prod"}
     assert {"local-delta-spark", "databricks-compute", "youtube-credentials", "databricks-credentials",
             "local-landing", "youtube-replay-source", "youtube-live-source"} <= set(first["block_types"])
 
@@ -37,6 +41,9 @@ def test_bootstrap_is_idempotent_and_creates_what_prefect_yaml_names(prefect_ser
     assert compute.credentials.databricks_instance == "dbc-1234.cloud.databricks.com"
     assert compute.credentials.token.get_secret_value() == "dapi-TEST-bootstrap-token"
     assert compute.existing_cluster_id == "0923-164208-meows279" and compute.git_branch == "main"
+    landing = Block.load("s3-landing/prod")
+    assert landing.location("run_id=r1") == "s3://yt-landing/landing/run_id=r1"
+    assert landing.bucket.credentials.region_name == "us-east-2"
     with get_client(sync_client=True) as client:
         assert client.read_work_pool(WORK_POOL).type == "process"
     printed = capsys.readouterr().out
