@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 ENV = {
     "YOUTUBE_LAKEHOUSE_LAKE_ROOT": "/data/lake", "YOUTUBE_API_KEY": "AIzaTEST-bootstrap-key-31c9",
     "YOUTUBE_REFRESH_TOKEN": "1//TEST-bootstrap-refresh-77d0", "YOUTUBE_CLIENT_ID": "cid.apps.googleusercontent.com",
@@ -17,7 +19,21 @@ SECRETS = [v for k, v in ENV.items() if "KEY" in k or "TOKEN" in k or "SECRET" i
 assert "TEST-aws-secret-bootstrap-9f" in SECRETS
 
 
-def test_bootstrap_is_idempotent_and_creates_what_prefect_yaml_names(prefect_server, monkeypatch, capsys):
+@pytest.fixture
+def forget_bootstrap_blocks(prefect_server):
+    """The session's Prefect server is shared: remove what the bootstrap saved (e.g. local-delta-spark/default)."""
+    saved: list[str] = []
+    yield saved
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        for reference in saved:
+            slug, name = reference.split("/")
+            client.delete_block_document(client.read_block_document_by_name(name, slug).id)
+
+
+def test_bootstrap_is_idempotent_and_creates_what_prefect_yaml_names(prefect_server, monkeypatch, capsys,
+                                                                      forget_bootstrap_blocks):
     from prefect.blocks.core import Block
     from prefect.client.orchestration import get_client
 
@@ -26,6 +42,7 @@ def test_bootstrap_is_idempotent_and_creates_what_prefect_yaml_names(prefect_ser
     for key, value in ENV.items():
         monkeypatch.setenv(key, value)
     first = main([])
+    forget_bootstrap_blocks.extend(first["blocks"])
     second = main([])
     assert first["blocks"] == second["blocks"]
     assert set(first["blocks"]) == {"local-delta-spark/default", "local-landing/default", "youtube-replay-source/sample",
