@@ -79,6 +79,7 @@ def land_drops(lander: Lander, root: Path, layout: Layout, year: int | None, tod
             lander.land("video_categories_raw", CATEGORIES_JSON, params, drop.path.read_bytes(),
                         first_day.get(drop.region, today), region=drop.region)
         landed[drop.kind] += 1
+    lander.flush()
     return {"files": landed, "ignored": ignored,
             "first_day": {r: d.isoformat() for r, d in sorted(first_day.items())},
             "last_day": {r: d.isoformat() for r, d in sorted(last_day.items())}}

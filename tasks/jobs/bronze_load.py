@@ -36,21 +36,37 @@ def _exists(spark: Any, location: str) -> bool:
     return bool(path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(path))
 
 
+LANDED_PAGE = ("run_id string, snapshot_date string, fetched_at_utc string, source_system string, source string, "
+               "endpoint string, `table` string, request_id string, request string, schema_version int, "
+               "region string, channel_id string, page_offset int, body string, body_base64 string, "
+               "_corrupt_record string")
+
+
 def _read_pages(spark: Any, location: str) -> Any:
-    """One row per landed page: its metadata joined to its body text."""
+    """One row per landed page (a line of a `*.pages.jsonl` bundle), `payload` its body text and
+    `landing_path` `<bundle file>#<request id>`; a line that is not JSON keeps only `_corrupt_record`."""
     from pyspark.sql import functions as F
 
-    meta = (spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.meta.json")
-            .schema("run_id string, snapshot_date string, fetched_at_utc string, source_system string, "
-                    "source string, endpoint string, `table` string, request_id string, request string, "
-                    "schema_version int, region string, channel_id string, body_file string, page_offset int")
-            .json(location)
-            .withColumn("meta_path", F.col("_metadata.file_path")))
-    meta = meta.withColumn("body_path", F.concat(F.regexp_extract("meta_path", r"^(.*/)[^/]*$", 1), F.col("body_file")))
-    bodies = (spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.body")
-              .text(location, wholetext=True)
-              .select(F.col("value").alias("payload"), F.col("_metadata.file_path").alias("body_path")))
-    return meta.join(bodies, "body_path", "left")
+    from tasks.landing import PAGES_SUFFIX
+
+    pages = (spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", f"*{PAGES_SUFFIX}")
+             .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", "_corrupt_record")
+             .schema(LANDED_PAGE).json(location)
+             .withColumn("file_path", F.col("_metadata.file_path")))
+    body = F.coalesce(F.col("body"), F.decode(F.unbase64("body_base64"), "UTF-8"))
+    return (pages.withColumn("payload", F.when(F.col("_corrupt_record").isNull(), body))
+            .withColumn("body_path", F.concat("file_path", F.lit("#"), F.coalesce("request_id", F.lit(""))))
+            .drop("body", "body_base64"))
+
+
+def _only_files_of(keys: list[tuple[str, Any]]) -> str:
+    """A literal target predicate for the batch's runs and days: Delta skips every file of other runs
+    by its min/max statistics, so the MERGE reads this run's files, not the table's history."""
+    runs = ", ".join(sorted({"'" + run_id.replace("'", "''") + "'" for run_id, _ in keys if run_id is not None}))
+    days = ", ".join(sorted({f"DATE'{day.isoformat()}'" for _, day in keys if day is not None}))
+    if not runs or not days:
+        return "false"          # rows without a run id or day never match a stored row anyway
+    return f"t.run_id IN ({runs}) AND t.snapshot_date IN ({days})"
 
 
 def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
@@ -76,26 +92,35 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
             F.to_timestamp("fetched_at_utc").alias("ingest_ts_utc"), "source_system", "request_id", "request",
             "schema_version", "payload", "region", "channel_id", "endpoint", "source",
             landing_path.alias("landing_path"), "page_offset", F.col("table").alias("target_table"),
-            valid.alias("is_valid"))
+            valid.alias("is_valid"), "_corrupt_record")
         inserted: dict[str, int] = {}
         good = rows.filter("is_valid")
+        present = {(r["target_table"], r["run_id"], r["snapshot_date"])
+                   for r in good.select("target_table", "run_id", "snapshot_date").distinct().collect()}
         for table in RAW_TABLES:
-            batch = good.filter(F.col("target_table") == table).drop("target_table", "is_valid")
+            keys = sorted((run_id, day) for t, run_id, day in present if t == table)
+            if not keys:
+                inserted[table] = 0
+                continue
+            batch = good.filter(F.col("target_table") == table).drop("target_table", "is_valid", "_corrupt_record")
             target = DeltaTable.forPath(spark, table_path(params["lake_root"], "bronze", table))
-            result = (target.alias("t").merge(batch.alias("s"),
+            result = (target.alias("t").merge(batch.alias("s"), f"{_only_files_of(keys)} AND "
                       "t.run_id = s.run_id AND t.snapshot_date = s.snapshot_date AND t.request_id = s.request_id")
                       .whenNotMatchedInsertAll().execute())
             inserted[table] = int(result.first()["num_inserted_rows"])
         unknown = rows.filter(~F.col("target_table").isin(*RAW_TABLES))
         bad = rows.filter(~F.col("is_valid")).unionByName(unknown.filter("is_valid"))
-        reason = (F.when(~F.col("target_table").isin(*RAW_TABLES), F.concat(F.lit("unknown bronze table: "), F.col("target_table")))
-                  .when(F.col("payload").isNull(), F.lit("landing body file missing"))
+        reason = (F.when(F.col("_corrupt_record").isNotNull(),
+                         F.lit("landing line is not a JSON record (a write cut short?)"))
+                  .when(~F.col("target_table").isin(*RAW_TABLES), F.concat(F.lit("unknown bronze table: "), F.col("target_table")))
+                  .when(F.col("payload").isNull(), F.lit("landing record has no body"))
                   .when(dropped_csv, F.lit("empty CSV file"))
                   .otherwise(F.lit("payload is not a JSON object (invalid JSON)")))
         quarantined = quarantine(spark, params["lake_root"], bad.select(
-            "run_id", F.lit("bronze_load").alias("stage"), "target_table", reason.alias("reason"),
+            F.coalesce("run_id", F.lit("")).alias("run_id"), F.lit("bronze_load").alias("stage"),
+            F.coalesce("target_table", F.lit("unknown")).alias("target_table"), reason.alias("reason"),
             F.col("request_id").alias("source_request_id"), "request", "landing_path",
-            F.substring(F.coalesce("payload", F.lit("")), 1, RECORD_PREVIEW_CHARS).alias("record")))
+            F.substring(F.coalesce("payload", "_corrupt_record", F.lit("")), 1, RECORD_PREVIEW_CHARS).alias("record")))
         return {"rows_inserted": inserted, "quarantined": quarantined, "pages": pages.count()}
     finally:
         pages.unpersist()

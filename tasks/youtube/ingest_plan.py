@@ -56,6 +56,8 @@ def fetch_data_api_snapshot(client: Any, lander: Lander, snapshot_date: date, re
     except QuotaExhaustedError as exc:
         outcome.quota_exhausted = str(exc)
         logger.error("%s; keeping the %d pages fetched so far", exc, sum(lander.pages.values()))
+    finally:
+        lander.flush()          # whatever ends fetching, the pages fetched so far are landed
     return _finish(outcome, ctx)
 
 
@@ -73,4 +75,6 @@ def fetch_analytics(client: Any, lander: Lander, as_of: date, channels: dict[str
     except QuotaExhaustedError as exc:
         outcome.quota_exhausted = str(exc)
         logger.error("%s; keeping the %d pages fetched so far", exc, sum(lander.pages.values()))
+    finally:
+        lander.flush()          # whatever ends fetching, the pages fetched so far are landed
     return _finish(outcome, ctx)

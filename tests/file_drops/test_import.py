@@ -67,7 +67,7 @@ def test_messy_rows_are_quarantined_with_reasons(imported):
     assert reasons["video_id is not an 11-character YouTube id: '24.09xcaeyJTx4Co'"] == 1
     assert reasons["missing video_id"] == 2
     assert reasons["date is not a trending date: '100'"] == 4
-    assert all(r["landing_path"].endswith(".body") and r["record"].startswith("row ") for r in quarantined)
+    assert all(".pages.jsonl#" in r["landing_path"] and r["record"].startswith("row ") for r in quarantined)
     assert imported["kaggle"]["quarantined"] == 0          # the files themselves are fine CSV
 
 

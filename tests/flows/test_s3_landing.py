@@ -66,7 +66,8 @@ def test_ingest_lands_in_s3_and_bronze_loads_from_there(s3_landing, sample_run, 
     assert summary["bronze_rows"] == local["bronze_rows"] and summary["quarantined"] == local["quarantined"] == 1
     assert summary["landing_location"] == f"s3://{BUCKET}/landing/run_id={summary['run_id']}"
     run_keys = s3_landing.list_files(f"run_id={summary['run_id']}")
-    assert len(run_keys) == 2 * sum(summary["pages"].values())     # a body and a .meta.json per page
+    assert run_keys and all(k.endswith(".pages.jsonl") for k in run_keys)
+    assert sum(len(s3_landing.read_bytes(k).splitlines()) for k in run_keys) == sum(summary["pages"].values())
     paths = read_delta(lake / "bronze" / "videos_raw").column("landing_path").to_pylist()
     assert paths and all(p.startswith(f"{summary['landing_location']}/videos_raw/snapshot_date=") for p in paths)
     assert not (lake / "_staging" / f"run_id={summary['run_id']}").exists()

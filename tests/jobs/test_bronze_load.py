@@ -55,7 +55,7 @@ def test_row_contract(spark, loaded):
     assert row.region == "US" and row.schema_version == 1 and len(row.request_id) == 32
     assert json.loads(row.request)["chart"] == "mostPopular"
     assert json.loads(row.payload)["kind"] == "youtube#videoListResponse"
-    assert row.ingest_ts_utc is not None and row.landing_path.endswith(".body")
+    assert row.ingest_ts_utc is not None and ".pages.jsonl#" in row.landing_path
 
 
 def test_quarantine_row_names_reason_and_landing_path(spark, loaded):
@@ -63,7 +63,7 @@ def test_quarantine_row_names_reason_and_landing_path(spark, loaded):
     (row,) = spark.read.format("delta").load(f"{backend.lake_location()}/bronze/quarantine").collect()
     assert row.target_table == "video_categories_raw" and row.stage == "bronze_load"
     assert "not a JSON object" in row.reason
-    assert row.record.startswith("<html>") and row.landing_path.endswith(".body")
+    assert row.record.startswith("<html>") and ".pages.jsonl#" in row.landing_path
     assert json.loads(row.request)["regionCode"] == "GB"
 
 
@@ -75,17 +75,19 @@ def test_loading_the_same_files_again_adds_nothing(spark, loaded):
     assert {t: count(spark, backend, t) for t in before} == before
 
 
-def test_missing_body_is_quarantined_and_the_rest_loads(spark, loaded, tmp_path):
+def test_a_cut_short_landing_line_is_quarantined_and_the_rest_loads(spark, loaded, tmp_path):
     backend, landing, _, _, _ = loaded
     lander = Lander(LocalLanding(root=str(tmp_path)), run_id="run-2", source="test")
     lander.land("channels_raw", "youtube.channels.list", {"part": "id", "mine": True}, b'{"items": []}', DAY)
-    lost = lander.land("channels_raw", "youtube.channels.list", {"part": "id", "id": "UCx"}, b'{"items": []}', DAY)
-    (tmp_path / lost).unlink()
+    lander.land("channels_raw", "youtube.channels.list", {"part": "id", "id": "UCx"}, b'{"items": []}', DAY)
+    (bundle,) = lander.flush()
+    text = (tmp_path / bundle).read_text()
+    (tmp_path / bundle).write_text(text[: len(text) - 40])    # the process died while writing the last line
     result = backend.run_job("bronze_load", {"landing_location": str(tmp_path / run_prefix("run-2"))})
     assert result["rows_inserted"]["channels_raw"] == 1 and result["quarantined"] == 1
-    reasons = [r.reason for r in spark.read.format("delta").load(f"{backend.lake_location()}/bronze/quarantine")
-               .filter("run_id = 'run-2'").collect()]
-    assert reasons == ["landing body file missing"]
+    (row,) = (spark.read.format("delta").load(f"{backend.lake_location()}/bronze/quarantine")
+              .filter("reason LIKE 'landing line%'").collect())
+    assert "not a JSON record" in row.reason and row.record.startswith('{"body"') and bundle in row.landing_path
 
 
 def test_a_run_with_nothing_landed_loads_nothing(loaded, tmp_path):

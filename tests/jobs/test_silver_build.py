@@ -43,6 +43,7 @@ class Lake:
         for table, endpoint, params, payload, extra in pages:
             body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             lander.land(table, endpoint, params, body, DAY, **extra)
+        lander.flush()
         self.backend.run_job("bronze_load", {"landing_location": self.landing.location(run_prefix(run_id))})
         return self.backend.run_job("silver_build", {})
 
@@ -122,7 +123,7 @@ def test_quarantine_rows_point_at_their_source(spark, crafted):
     rows = spark.read.format("delta").load(f"{lake.backend.lake_location()}/bronze/quarantine").filter(
         "run_id = 'r1' AND reason = 'non-numeric viewCount'").collect()
     (row,) = rows
-    assert json.loads(row.record)["id"] == "badviews001" and row.landing_path.endswith(".body")
+    assert json.loads(row.record)["id"] == "badviews001" and ".pages.jsonl#" in row.landing_path
     assert json.loads(row.request)["id"] == "x" and len(row.source_request_id) == 32 and row.stage == "silver"
 
 

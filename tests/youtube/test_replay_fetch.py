@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from blocks.landing import LocalLanding
-from tasks.landing import Lander
+from tasks.landing import Lander, read_landed
 from tasks.youtube.clients import build_analytics_api, build_data_api
 from tasks.youtube.executor import ApiExecutor
 from tasks.youtube.ingest_plan import fetch_analytics, fetch_data_api_snapshot
@@ -78,15 +78,24 @@ def test_units_counted_per_endpoint(snapshot):
 
 
 def test_every_page_is_landed_as_received(snapshot, sample_recording):
-    _, _, lander = snapshot
-    files = lander.storage.list_files()
-    bodies = [f for f in files if f.endswith(".body")]
-    assert len(bodies) == sum(lander.pages.values())
-    for body_file in bodies:
-        meta = json.loads(lander.storage.read_bytes(body_file.replace(".body", ".meta.json")))
-        assert meta["snapshot_date"] == DAY.isoformat() and meta["request_id"] in body_file
-    html = [f for f in bodies if lander.storage.read_bytes(f).startswith(b"<html>")]
-    assert len(html) == 1 and "video_categories_raw" in html[0]
+    http, _, lander = snapshot
+    landed = list(read_landed(lander.storage))
+    assert len(landed) == sum(lander.pages.values()) == len({p["request_id"] for p in landed})
+    assert all(p["snapshot_date"] == DAY.isoformat() and p["file"].endswith(".pages.jsonl") for p in landed)
+    assert all(f"/{p['table']}/snapshot_date={DAY.isoformat()}/" in p["file"] for p in landed)
+    recorded = {sample_recording.find(k, DAY.isoformat()).body for k in http.served}
+    assert {p["body"] for p in landed} <= recorded            # byte for byte what the API answered
+    html = [p for p in landed if p["body"].startswith(b"<html>")]
+    assert len(html) == 1 and html[0]["table"] == "video_categories_raw"
+
+
+def test_bodies_that_are_not_utf8_come_back_byte_for_byte(tmp_path):
+    lander = Lander(LocalLanding(root=str(tmp_path)), run_id="t", source="test", max_pages=2)
+    bodies = [b'{"a": "\u00e9t\u00e9"}', "{\"b\": \"été 🔥\"}".encode(), b"\xff\xfe not utf-8", b""]
+    for i, body in enumerate(bodies):
+        lander.land("videos_raw", "youtube.videos.list", {"i": i}, body, DAY)
+    assert len(lander.flush()) == 2                            # two pages a file
+    assert [p["body"] for p in read_landed(lander.storage)] == bodies
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +145,7 @@ def test_quota_exhaustion_keeps_what_was_fetched(sample_recording, lander):
     assert "quotaExceeded" in outcome.quota_exhausted
     assert len(http.served) == 11                 # stopped at the first quotaExceeded, never retried
     assert sum(outcome.pages.values()) == 10      # every page fetched before it is landed
-    assert len([f for f in lander.storage.list_files() if f.endswith(".body")]) == 10
+    assert len(list(read_landed(lander.storage))) == 10
 
 
 def test_api_key_is_sent_but_never_matched_or_logged(sample_recording, caplog):
