@@ -30,8 +30,14 @@ SIZES: dict[str, dict[str, Any]] = {
 }
 
 
-def generate(out: str | Path, config: WorldConfig) -> Path:
-    """Write the recording of `config` to `out`; return the folder."""
+def generate(out: str | Path, config: WorldConfig,
+             windows: list[tuple[date, date]] | None = None) -> Path:
+    """Write the recording of `config` to `out`; return the folder.
+
+    `windows` are the Analytics windows recorded (default: the whole Analytics range), each asked
+    for the channel's videos as of the last snapshot day in it, exactly as an ingest run over that
+    window asks. Requests shared by windows (country reports are one day each) are kept once.
+    """
     from blocks.landing import LocalLanding
     from tasks.landing import Lander
     from tasks.youtube.clients import build_analytics_api, build_data_api
@@ -41,22 +47,24 @@ def generate(out: str | Path, config: WorldConfig) -> Path:
     from tasks.youtube.synth import SynthHttp, World
 
     world = World(config)
+    windows = windows or [(config.analytics_start, config.analytics_end)]
     regions = list(config.regions) + list(config.chartless_regions)
     channel_refs = ["mine"] + [c.id for c in world.channels[1:]]
-    kept = []
+    kept: dict[tuple[str | None, str], Any] = {}
     executor = ApiExecutor(max_retries=0, sleep=lambda s: None)
     with tempfile.TemporaryDirectory() as scratch:
         lander = Lander(LocalLanding(root=scratch), run_id="generate", source="synth")
-        channels: dict[str, dict[str, Any]] = {}
+        channels_on: dict[date, dict[str, dict[str, Any]]] = {}
         for day in config.snapshot_dates:
             http = RecordingHttp(SynthHttp(world, day), as_of=day.isoformat())
             outcome = fetch_data_api_snapshot(build_data_api(http=http), lander, day, regions, channel_refs, executor)
-            channels = outcome.channels
-            kept += http.kept
-        http = RecordingHttp(SynthHttp(world, config.snapshot_dates[-1]))
-        fetch_analytics(build_analytics_api(http=http), lander, config.snapshot_dates[-1], channels,
-                        config.analytics_start, config.analytics_end, executor)
-        kept += http.kept
+            channels_on[day] = outcome.channels
+            kept.update(((r.as_of, r.key), r) for r in http.kept)
+        for start, end in windows:
+            as_of = max((d for d in config.snapshot_dates if start <= d <= end), default=config.snapshot_dates[-1])
+            http = RecordingHttp(SynthHttp(world, as_of))
+            fetch_analytics(build_analytics_api(http=http), lander, as_of, channels_on[as_of], start, end, executor)
+            kept.update(((r.as_of, r.key), r) for r in http.kept)
     manifest = {
         "format_version": 1,
         "generator": {k: (list(v) if isinstance(v, tuple) else str(v) if isinstance(v, date) else v)
@@ -70,7 +78,9 @@ def generate(out: str | Path, config: WorldConfig) -> Path:
         "notes": {"changed_videos": world.changed_video_ids,
                   "unknown_traffic_source_video": world.unknown_source_video_id},
     }
-    return write_recording(out, manifest, kept)
+    if windows != [(config.analytics_start, config.analytics_end)]:
+        manifest["analytics_windows"] = [[s.isoformat(), e.isoformat()] for s, e in windows]
+    return write_recording(out, manifest, kept.values())
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[Path, WorldConfig]:

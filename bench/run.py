@@ -1,0 +1,264 @@
+"""`make bench`: the pipeline at a chosen size, then the daily run after short and long histories.
+
+    python -m bench.run --size medium          # writes bench/RESULTS.md
+    python -m bench.run --size small --results /tmp/results.md
+
+Steps (every number printed is measured here, nothing is asserted):
+1. generate the recording for the size (the synthetic world answered through
+   google-api-python-client), with the Analytics windows the phases below ask for;
+2. start a Prefect server on 127.0.0.1 for the benchmark's flow runs;
+3. lake A: history of 30 days, then one more day; lake B: the size's whole history (365 days at
+   medium), then the same one more day. Each phase is one `youtube_lakehouse` flow run in its own
+   process (`bench.phase`) with the local delta-spark backend; its process tree's memory is
+   sampled from here;
+4. per phase and subflow: wall time, rows written (from the Delta commit logs), rows/s, peak RSS,
+   API requests and units; the incremental ratio (after the long history over after 30 days).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHORT_HISTORY_DAYS = 30
+INCREMENTAL_LOOKBACK_DAYS = 7
+SUBFLOWS = ("ingest", "bronze_to_silver", "gold")
+LAYER_OF = {"ingest": "bronze", "bronze_to_silver": "silver", "gold": "gold"}
+SIZES: dict[str, dict[str, Any]] = {
+    "small": {"regions": ("US", "GB", "JP"), "videos_per_channel": (200,), "snapshot_days": 30,
+              "analytics_days": 90},
+}
+
+
+def bench_config(size: str) -> Any:
+    """The world of `size`, one day longer than its history: that day is the incremental run."""
+    from tasks.youtube.generate import SIZES as GENERATOR_SIZES
+    from tasks.youtube.synth import WorldConfig
+
+    options = dict(SIZES.get(size) or GENERATOR_SIZES[size])
+    options["chartless_regions"] = ()
+    config = WorldConfig(**options)
+    return replace(config, snapshot_days=config.snapshot_days + 1, analytics_days=config.analytics_days + 1)
+
+
+def phase_windows(config: Any) -> dict[str, tuple[date, date]]:
+    last = config.analytics_end                      # the incremental day
+    history_end = last - timedelta(days=1)
+    long_days = config.analytics_days - 1
+    return {
+        "history-short": (history_end - timedelta(days=SHORT_HISTORY_DAYS - 1), history_end),
+        "history-long": (history_end - timedelta(days=long_days - 1), history_end),
+        "incremental": (last - timedelta(days=INCREMENTAL_LOOKBACK_DAYS - 1), last),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PrefectServer:
+    """`prefect server start` on loopback with its own PREFECT_HOME, stopped on exit."""
+
+    def __init__(self, home: Path, log: Path):
+        self.home, self.log, self.port = home, log, _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        self.process: subprocess.Popen | None = None
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_API_URL": self.url,
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
+
+    def __enter__(self) -> "PrefectServer":
+        import httpx
+
+        self.home.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in self.env().items() if k != "PREFECT_API_URL"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"prefect server exited ({self.process.returncode}); see {self.log}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        self.__exit__()
+        raise RuntimeError(f"prefect server did not answer within 180 s; see {self.log}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def run_phase(name: str, lake: Path, work: Path, recording: Path, window: tuple[date, date],
+              server: PrefectServer) -> dict[str, Any]:
+    """One flow run in a child process; its figures with peak memory and rows written added."""
+    from bench.delta_rows import rows_written_since
+    from bench.rss import TreeSampler
+
+    result, log = work / f"{name}.json", work / f"{name}.log"
+    command = [sys.executable, "-m", "bench.phase", "--name", name, "--lake", str(lake),
+               "--landing", str(work / "landing"), "--recording", str(recording),
+               "--start", window[0].isoformat(), "--end", window[1].isoformat(), "--result", str(result)]
+    env = {**server.env(), "PYTHONPATH": str(REPO_ROOT)}
+    print(f"  {name}: window {window[0]}..{window[1]} (log {log})", flush=True)
+    started = time.time()
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
+        with TreeSampler(process.pid) as sampler:
+            code = process.wait()
+    if code != 0:
+        tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-40:])
+        raise SystemExit(f"phase {name} failed ({code}); end of {log}:\n{tail}")
+    figures = json.loads(result.read_text())
+    figures["process_s"] = time.time() - started
+    figures["peak_rss"] = sampler.peak()
+    figures["rows"] = rows_written_since(lake, figures["started"])
+    figures["subflow_peak_rss"] = {n: sampler.peak(*span) for n, span in figures["subflows"].items()}
+    print(f"  {name}: {figures['wall_s']:.1f} s, peak RSS {figures['peak_rss'] / 2**20:.0f} MiB", flush=True)
+    return figures
+
+
+def subflow_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per subflow and for the whole run: wall s, rows, rows/s, peak RSS, API requests and units."""
+    rows = figures["rows"]
+    usage = figures["api_usage"]
+    requests = sum(u["requests"] for u in usage.values())
+    units = sum(u["units"] for u in usage.values())
+    out = []
+    for name in SUBFLOWS:
+        span = figures["subflows"].get(name)
+        wall = (span[1] - span[0]) if span else figures["seconds"].get(name, 0.0)
+        written = sum(n for t, n in rows.items() if t.startswith(LAYER_OF[name] + ".")
+                      and t not in ("bronze.run_context_log",))
+        out.append({"step": name, "wall_s": wall, "rows": written, "rows_per_s": written / wall if wall else 0.0,
+                    "peak_rss": figures["subflow_peak_rss"].get(name, 0),
+                    "requests": requests if name == "ingest" else 0, "units": units if name == "ingest" else 0})
+    total = sum(rows.values())
+    out.append({"step": "whole run", "wall_s": figures["wall_s"], "rows": total,
+                "rows_per_s": total / figures["wall_s"], "peak_rss": figures["peak_rss"],
+                "requests": requests, "units": units})
+    return out
+
+
+def machine() -> dict[str, str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown")
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
+    import pyspark
+
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "memory": f"{mem_kb / 2**20:.1f} GiB",
+            "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
+            "java": java[0] if java else "unknown", "spark": pyspark.__version__}
+
+
+def _table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["| step | wall s | rows written | rows/s | peak RSS MiB | API requests | API units |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['step']} | {r['wall_s']:.1f} | {r['rows']:,} | {r['rows_per_s']:,.0f} | "
+                     f"{r['peak_rss'] / 2**20:,.0f} | {r['requests']:,} | {r['units']:,} |")
+    return lines
+
+
+def report(size: str, config: Any, generation: dict[str, Any], phases: dict[str, dict[str, Any]],
+           windows: dict[str, tuple[date, date]]) -> tuple[str, float]:
+    short, long_ = phases["incremental-after-short"], phases["incremental-after-long"]
+    ratio = long_["wall_s"] / short["wall_s"]
+    facts = machine()
+    long_days = (windows["history-long"][1] - windows["history-long"][0]).days + 1
+    lines = [
+        "# Benchmark results", "",
+        f"`make bench` (`python -m bench.run --size {size}`), run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", "",
+        "## Machine", "",
+        *[f"- {k}: {v}" for k, v in facts.items()], "",
+        "## Size", "",
+        f"- size `{size}`: {len(config.regions)} trending regions x {config.snapshot_days - 1} days; channels with "
+        f"{', '.join(map(str, config.videos_per_channel))} videos; {config.analytics_days - 1} days of every Analytics report",
+        f"- recording: {generation['responses']:,} responses, {generation['bytes'] / 2**20:,.1f} MiB gzipped, "
+        f"generated in {generation['seconds']:.0f} s",
+        f"- windows: " + ", ".join(f"{k} {s}..{e}" for k, (s, e) in windows.items()), "",
+    ]
+    for name, figures in phases.items():
+        lines += [f"## {name}", "", *_table(subflow_rows(figures)), ""]
+        reads = figures.get("silver_reads") or {}
+        if reads:
+            lines += ["Bronze read by Silver: " + ", ".join(f"{t} {m}" for t, m in sorted(reads.items())), ""]
+    lines += [
+        "## Incremental: one more day", "",
+        "| | after 30 days | after " + f"{long_days} days | ratio |", "|---|---:|---:|---:|",
+        *[f"| {step} | {a['wall_s']:.1f} s | {b['wall_s']:.1f} s | {b['wall_s'] / a['wall_s']:.2f} |"
+          for step, a, b in ((r1["step"], r1, r2) for r1, r2 in zip(subflow_rows(short), subflow_rows(long_)))
+          if a["wall_s"]],
+        "",
+        f"incremental ratio: {ratio:.2f}",
+        "",
+    ]
+    return "\n".join(lines), ratio
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", default="medium", choices=["small", "medium", "large"])
+    parser.add_argument("--work", type=Path, default=REPO_ROOT / "bench" / ".work",
+                        help="scratch folder (recording, lakes, logs); emptied first except the recording")
+    parser.add_argument("--results", type=Path, default=REPO_ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(REPO_ROOT))
+    from tasks.youtube.generate import generate
+
+    config = bench_config(args.size)
+    windows = phase_windows(config)
+    work = args.work.resolve() / args.size
+    recording = work / "recording"
+    for stale in work.glob("*") if work.exists() else []:
+        if stale != recording:
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"bench {args.size}: generating the recording in {recording}", flush=True)
+    started = time.monotonic()
+    generate(recording, config, windows=sorted(set(windows.values())))
+    generation = {"seconds": time.monotonic() - started,
+                  "responses": json.loads((recording / "manifest.json").read_text())["responses"],
+                  "bytes": (recording / "responses.jsonl.gz").stat().st_size}
+    print(f"  {generation['responses']:,} responses in {generation['seconds']:.0f} s", flush=True)
+    phases: dict[str, dict[str, Any]] = {}
+    with PrefectServer(work / "prefect-home", work / "prefect-server.log") as server:
+        for history in ("short", "long"):
+            lake = work / f"lake-{history}"
+            phases[f"history-{history}"] = run_phase(f"history-{history}", lake, work, recording,
+                                                      windows[f"history-{history}"], server)
+            phases[f"incremental-after-{history}"] = run_phase(f"incremental-after-{history}", lake, work,
+                                                              recording, windows["incremental"], server)
+    text, ratio = report(args.size, config, generation, phases, windows)
+    print("\n" + text)
+    args.results.write_text(text)
+    print(f"wrote {args.results}")
+
+
+if __name__ == "__main__":
+    main()
