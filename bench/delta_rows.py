@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 LAYERS = ("bronze", "silver", "gold")
-# operation metrics that count rows written (inserted or rewritten with new values), per operation
+# operation metrics that count rows written (inserted or rewritten with new values), per operation;
+# `num_added_rows` is how delta-rs (another writer) names them
 _WRITTEN = {
-    "WRITE": ("numOutputRows",), "CREATE TABLE AS SELECT": ("numOutputRows",),
+    "WRITE": ("numOutputRows", "num_added_rows"), "CREATE TABLE AS SELECT": ("numOutputRows",),
     "REPLACE TABLE AS SELECT": ("numOutputRows",), "CREATE OR REPLACE TABLE AS SELECT": ("numOutputRows",),
     "MERGE": ("numTargetRowsInserted", "numTargetRowsUpdated"), "UPDATE": ("numUpdatedRows",),
 }

@@ -10,3 +10,13 @@
 {% macro as_of_date() -%}
   {%- if var('as_of_date') -%} date'{{ var("as_of_date") }}' {%- else -%} current_date() {%- endif -%}
 {%- endmacro %}
+
+{# The MERGE's target-side pruning: only the partitions from the window start on are read and rewritten
+   (none when no window is given: Delta takes no subquery in a MERGE condition). #}
+{% macro gold_target_since(date_column='date') -%}
+  {%- if var('gold_since') -%}
+    {{ return(["DBT_INTERNAL_DEST." ~ date_column ~ " >= date'" ~ var('gold_since') ~ "'"]) }}
+  {%- else -%}
+    {{ return([]) }}
+  {%- endif -%}
+{%- endmacro %}

@@ -45,6 +45,7 @@ class _Run:
         self.versions: dict[str, int] = {}
         self.read_modes: dict[str, str] = {}
         self.bad: list[Any] = []
+        self.observed: dict[str, dict[str, Any]] = {}     # per table: the batch's distinct values, date range
 
     def bronze(self, table: str) -> Any:
         rows, version, how = new_rows(self.spark, self.lake_root, table, self.marks.get(table))
@@ -91,8 +92,9 @@ def _videos(run: _Run, metrics: dict[str, Any]) -> None:
                                                 ("snapshot_date", "ingest_ts_utc"))
         stats = videos.select("video_id", "snapshot_date", "channel_id", "view_count", "like_count", "comment_count",
                               "favorite_count", *_lineage())
-        metrics["silver_video_stats_snapshot"] = merge_latest(spark, lake, "silver_video_stats_snapshot", stats,
-                                                              ["video_id", "snapshot_date"])
+        metrics["silver_video_stats_snapshot"] = merge_latest(
+            spark, lake, "silver_video_stats_snapshot", stats, ["video_id", "snapshot_date"],
+            date_column="snapshot_date", observed=run.observed.setdefault("silver_video_stats_snapshot", {}))
         metrics["silver_video_metadata_scd2"] = scd2_merge(spark, lake, "silver_video_metadata_scd2", videos,
                                                            ["video_id"], SCD2_ATTRIBUTES, "video_sk")
         chart = typed["trending_videos_raw"].withColumn(
@@ -104,7 +106,8 @@ def _videos(run: _Run, metrics: dict[str, Any]) -> None:
                                 "view_count", "like_count", "comment_count", *_lineage())
         trending = trending.unionByName(dropped)
         metrics["silver_trending_videos"] = merge_latest(spark, lake, "silver_trending_videos", trending,
-                                                         ["region", "snapshot_date", "video_id"])
+                                                         ["region", "snapshot_date", "video_id"],
+                                                         date_column="snapshot_date")
     finally:
         videos.unpersist()
 
@@ -134,35 +137,58 @@ def _facts(run: _Run, metrics: dict[str, Any]) -> None:
         run.reject(bad_pages, name, "record")
         run.reject(bad, name, "record_json")
         facts = good.drop("request", "landing_path", "record_json")
-        metrics[name] = merge_latest(run.spark, run.lake_root, name, facts, spec.grain)
+        observed = run.observed.setdefault(name, {"columns": [spec.dimension_column] if spec.dimension_column else []})
+        metrics[name] = merge_latest(run.spark, run.lake_root, name, facts, spec.grain, date_column="date",
+                                     observed=observed)
+
+
+DIMENSION_SOURCES = {   # dimension -> (fact table whose batches name its members, id column)
+    "dim_traffic_source": ("fact_video_traffic_source_metrics", "source_id"),
+    "dim_device": ("fact_video_device_metrics", "device_type"),
+    "dim_country": ("fact_video_country_metrics", "country_code"),
+}
 
 
 def _dimensions(run: _Run, metrics: dict[str, Any]) -> list[str]:
+    """Enum dimensions and the calendar from what they hold plus what this run's batches held:
+    no fact table is read back, so the cost does not grow with the history."""
+    from delta.tables import DeltaTable
     from pyspark.sql import functions as F
 
     spark, lake = run.spark, run.lake_root
-    read = lambda t: spark.read.format("delta").load(table_path(lake, "silver", t))  # noqa: E731
+
+    def stored(table: str) -> Any:
+        path = table_path(lake, "silver", table)
+        return spark.read.format("delta").load(path) if DeltaTable.isDeltaTable(spark, path) else None
+
+    def members(dim: str) -> list[str]:
+        fact, id_col = DIMENSION_SOURCES[dim]
+        column = analytics.FACTS[fact].dimension_column
+        seen = set(run.observed.get(fact, {}).get("distinct", {}).get(column, []))
+        table = stored(dim)
+        if table is not None:
+            seen |= {r[0] for r in table.filter(~F.col("is_known")).select(id_col).collect()}
+        return sorted(seen)
+
     warnings: list[str] = []
-    seen = [r[0] for r in read("fact_video_traffic_source_metrics").select("traffic_source").distinct().collect()]
-    dim, unknown = dims.enum_dimension(spark, dims.TRAFFIC_SOURCES, seen, "source_id", "source_name")
+    dim, unknown = dims.enum_dimension(spark, dims.TRAFFIC_SOURCES, members("dim_traffic_source"),
+                                       "source_id", "source_name")
     metrics["dim_traffic_source"] = replace_all(spark, lake, "dim_traffic_source", dim, ["source_id"])
     warnings += [f"unknown traffic source {u!r} passed through, flagged is_known=false" for u in unknown]
-    seen = [r[0] for r in read("fact_video_device_metrics").select("device_type").distinct().collect()]
-    dim, unknown = dims.enum_dimension(spark, dims.DEVICES, seen, "device_type", "device_name")
+    dim, unknown = dims.enum_dimension(spark, dims.DEVICES, members("dim_device"), "device_type", "device_name")
     metrics["dim_device"] = replace_all(spark, lake, "dim_device", dim, ["device_type"])
     warnings += [f"unknown device type {u!r} passed through, flagged is_known=false" for u in unknown]
-    seen = [r[0] for r in read("fact_video_country_metrics").select("country_code").distinct().collect()]
-    dim, unknown = dims.countries(spark, seen)
+    dim, unknown = dims.countries(spark, members("dim_country"))
     metrics["dim_country"] = replace_all(spark, lake, "dim_country", dim, ["country_code"])
     warnings += [f"country code {u!r} is not ISO 3166-1, flagged is_known=false" for u in unknown]
-    dated = [read(t).select(F.min("date").alias("lo"), F.max("date").alias("hi")) for t in analytics.FACTS]
-    dated.append(read("silver_video_stats_snapshot").select(F.min("snapshot_date").alias("lo"),
-                                                              F.max("snapshot_date").alias("hi")))
-    bounds = dated[0]
-    for frame in dated[1:]:
-        bounds = bounds.unionByName(frame)
-    lo, hi = bounds.select(F.min("lo"), F.max("hi")).first()
-    if lo is not None:
+    bounds = [o["range"] for o in run.observed.values() if o.get("range") and o["range"][0] is not None]
+    calendar = stored("dim_date")
+    if calendar is not None:
+        known = calendar.select(F.min("date"), F.max("date")).first()
+        if known[0] is not None:
+            bounds.append(tuple(known))
+    if bounds:
+        lo, hi = min(b[0] for b in bounds), max(b[1] for b in bounds)
         metrics["dim_date"] = replace_all(spark, lake, "dim_date", dims.calendar(spark, lo, hi), ["date"])
     return warnings
 
@@ -207,6 +233,19 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     return {"tables": metrics, "changed": changed, "warnings": warnings, "bronze_reads": state.read_modes}
 
 
+def _vacuum(spark: Any, path: str, hours: float) -> str:
+    """VACUUM LITE (files the log says were removed; no directory listing, whose cost grows with the
+    table's partitions), or a full VACUUM when the log no longer covers the range LITE needs."""
+    from delta.tables import DeltaTable
+
+    try:
+        spark.sql(f"VACUUM delta.`{path}` RETAIN {hours} HOURS LITE")
+        return "lite"
+    except Exception:  # noqa: BLE001 - e.g. DELTA_CANNOT_VACUUM_LITE: fall back to listing
+        DeltaTable.forPath(spark, path).vacuum(hours)
+        return "full"
+
+
 def maintain(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     """OPTIMIZE every Silver table, then VACUUM it with `vacuum_retention_hours` (default 168)."""
     from delta.tables import DeltaTable
@@ -224,7 +263,7 @@ def maintain(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
                 continue
             delta = DeltaTable.forPath(spark, path)
             optimized = delta.optimize().executeCompaction().first()["metrics"]
-            delta.vacuum(hours)
+            _vacuum(spark, path, hours)
             done[table] = {"files_removed": int(optimized["numFilesRemoved"]), "files_added": int(optimized["numFilesAdded"])}
     finally:
         spark.conf.set(check, previous)

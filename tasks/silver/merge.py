@@ -20,35 +20,83 @@ def latest_per_key(df: Any, keys: Sequence[str], order: Sequence[str] = ("ingest
     return df.withColumn("_rn", F.row_number().over(w)).filter("_rn = 1").drop("_rn")
 
 
-def ensure_silver(spark: Any, lake_root: str, table: str, schema: Any, layer: str = "silver") -> str:
-    """Create the table with `schema`, every column nullable (grain checks live in the jobs and tests)."""
+_created: set[str] = set()
+
+
+def ensure_silver(spark: Any, lake_root: str, table: str, schema: Any, layer: str = "silver",
+                  partition_by: Sequence[str] = ()) -> str:
+    """Create the table with `schema`, every column nullable (grain checks live in the jobs and tests).
+
+    A table that exists keeps its layout (tables created before partitioning was added stay unpartitioned)."""
     from delta.tables import DeltaTable
     from pyspark.sql.types import StructField, StructType
 
     path = table_path(lake_root, layer, table)
-    nullable = StructType([StructField(f.name, f.dataType, True) for f in schema.fields])
-    DeltaTable.createIfNotExists(spark).location(path).addColumns(nullable).execute()
+    if path not in _created and not DeltaTable.isDeltaTable(spark, path):
+        nullable = StructType([StructField(f.name, f.dataType, True) for f in schema.fields])
+        builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(nullable)
+        if partition_by:
+            builder = builder.partitionedBy(*partition_by)
+        builder.execute()
+    _created.add(path)
     register(spark, layer, table, path)
     return path
 
 
+def _date_range(batch: Any, column: str) -> str | None:
+    """A literal `t.<column>` range covering the batch, so the MERGE only reads those partitions/files."""
+    from pyspark.sql import functions as F
+
+    lo, hi = batch.select(F.min(column), F.max(column)).first()
+    if lo is None:
+        return None
+    nulls = f" OR t.`{column}` IS NULL" if batch.filter(F.col(column).isNull()).limit(1).count() else ""
+    return f"(t.`{column}` BETWEEN DATE'{lo.isoformat()}' AND DATE'{hi.isoformat()}'{nulls})"
+
+
+def _observe(batch: Any, observed: dict[str, Any], date_column: str | None) -> None:
+    from pyspark.sql import functions as F
+
+    for column in observed.get("columns", ()):
+        observed.setdefault("distinct", {})[column] = sorted(
+            r[0] for r in batch.select(column).distinct().collect() if r[0] is not None)
+    if date_column:
+        observed["range"] = tuple(batch.select(F.min(date_column), F.max(date_column)).first())
+
+
 def merge_latest(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence[str],
-                 order: Sequence[str] = ("ingest_ts_utc",)) -> dict[str, int]:
-    """Upsert `df` into silver.<table> on `keys`; a row is updated when a newer ingest changes a value."""
+                 order: Sequence[str] = ("ingest_ts_utc",), date_column: str | None = None,
+                 observed: dict[str, Any] | None = None) -> dict[str, int]:
+    """Upsert `df` into silver.<table> on `keys`; a row is updated when a newer ingest changes a value.
+
+    With `date_column` (one of the keys) the table is partitioned by it and the MERGE reads only the
+    days the batch holds: a daily run's cost does not grow with the history kept. `observed`, when
+    given, receives the batch's distinct values of `observed["columns"]` and its `date_column` range
+    (what the dimensions need, without reading the table back).
+    """
     from delta.tables import DeltaTable
 
-    batch = latest_per_key(df, keys, order)
-    path = ensure_silver(spark, lake_root, table, batch.schema)
-    if batch.isEmpty():
-        return {"inserted": 0, "updated": 0}
-    values = [c for c in batch.columns if c not in keys and c not in LINEAGE_COLUMNS]
-    changed = " OR ".join(f"NOT (t.`{c}` <=> s.`{c}`)" for c in values) or "false"
-    newer = " AND ".join(f"s.`{c}` >= t.`{c}`" for c in order if c in batch.columns) or "true"
-    on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
-    result = (DeltaTable.forPath(spark, path).alias("t").merge(batch.alias("s"), on)
-              .whenMatchedUpdateAll(condition=f"({newer}) AND ({changed})")
-              .whenNotMatchedInsertAll().execute().first())
-    return {"inserted": int(result["num_inserted_rows"]), "updated": int(result["num_updated_rows"])}
+    batch = latest_per_key(df, keys, order).persist()
+    try:
+        partition_by = (date_column,) if date_column else ()
+        path = ensure_silver(spark, lake_root, table, batch.schema, partition_by=partition_by)
+        if observed is not None:
+            _observe(batch, observed, date_column)
+        if batch.isEmpty():
+            return {"inserted": 0, "updated": 0}
+        values = [c for c in batch.columns if c not in keys and c not in LINEAGE_COLUMNS]
+        changed = " OR ".join(f"NOT (t.`{c}` <=> s.`{c}`)" for c in values) or "false"
+        newer = " AND ".join(f"s.`{c}` >= t.`{c}`" for c in order if c in batch.columns) or "true"
+        on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
+        pruning = _date_range(batch, date_column) if date_column else None
+        if pruning:
+            on = f"{pruning} AND {on}"
+        result = (DeltaTable.forPath(spark, path).alias("t").merge(batch.alias("s"), on)
+                  .whenMatchedUpdateAll(condition=f"({newer}) AND ({changed})")
+                  .whenNotMatchedInsertAll().execute().first())
+        return {"inserted": int(result["num_inserted_rows"]), "updated": int(result["num_updated_rows"])}
+    finally:
+        batch.unpersist()
 
 
 def replace_all(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence[str]) -> dict[str, int]:

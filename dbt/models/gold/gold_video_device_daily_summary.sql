@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='merge', unique_key=['video_id', 'date', 'device_type']) }}
+{{ config(materialized='incremental', incremental_strategy='merge', unique_key=['video_id', 'date', 'device_type'],
+          partition_by=['date'], incremental_predicates=gold_target_since('date')) }}
 
 select
     f.video_id,

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='merge', unique_key=['region', 'snapshot_date', 'video_id']) }}
+{{ config(materialized='incremental', incremental_strategy='merge', unique_key=['region', 'snapshot_date', 'video_id'],
+          partition_by=['snapshot_date'], incremental_predicates=gold_target_since('snapshot_date')) }}
 
 -- A video matches the category of its region that was valid on the snapshot day: at most one row.
 select
