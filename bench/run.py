@@ -122,6 +122,8 @@ def run_phase(name: str, lake: Path, work: Path, recording: Path, window: tuple[
     command = [sys.executable, "-m", "bench.phase", "--name", name, "--lake", str(lake),
                "--landing", str(work / "landing"), "--recording", str(recording),
                "--start", window[0].isoformat(), "--end", window[1].isoformat(), "--result", str(result)]
+    if name.startswith("incremental"):
+        command.append("--daily")
     env = {**server.env(), "PYTHONPATH": str(REPO_ROOT)}
     print(f"  {name}: window {window[0]}..{window[1]} (log {log})", flush=True)
     started = time.time()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
@@ -127,6 +127,9 @@ class ReplayYouTubeSource(YouTubeSource):
         default=None, description="Optional; its API key is sent (and must never leak) like a live key.")
     quota_requests: int | None = Field(
         default=None, description="Simulate the daily quota: each client answers quotaExceeded after this many requests.")
+    snapshots: Literal["every_day", "latest"] = Field(
+        default="every_day", description="Data API days a run over a window fetches: every recorded day in it, "
+                                         "or only the latest (as the live API, which only shows today).")
 
     def recording_path(self) -> Path:
         candidate = Path(self.recording).expanduser()
@@ -162,7 +165,8 @@ class ReplayYouTubeSource(YouTubeSource):
 
     def snapshot_dates(self, start: date, end: date) -> list[date]:
         days = (date.fromisoformat(d) for d in self.manifest()["snapshot_dates"])
-        return sorted(d for d in days if start <= d <= end)
+        inside = sorted(d for d in days if start <= d <= end)
+        return inside[-1:] if self.snapshots == "latest" else inside
 
     def default_window(self, lookback_days: int) -> tuple[date, date]:
         m = self.manifest()
