@@ -104,6 +104,9 @@ def replace_all(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence[
     from delta.tables import DeltaTable
 
     path = ensure_silver(spark, lake_root, table, df.schema)
+    stored = spark.read.format("delta").load(path)
+    if stored.columns == df.columns and df.exceptAll(stored).isEmpty() and stored.exceptAll(df).isEmpty():
+        return {"inserted": 0, "updated": 0, "deleted": 0}      # unchanged: no MERGE, no new table version
     values = [c for c in df.columns if c not in keys]
     changed = " OR ".join(f"NOT (t.`{c}` <=> s.`{c}`)" for c in values) or "false"
     on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
