@@ -207,6 +207,9 @@ def report(size: str, config: Any, generation: dict[str, Any], phases: dict[str,
     ]
     for name, figures in phases.items():
         lines += [f"## {name}", "", *_table(subflow_rows(figures)), ""]
+        steps = figures.get("silver_step_seconds") or {}
+        if steps:
+            lines += ["Silver build steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()), ""]
         reads = figures.get("silver_reads") or {}
         if reads:
             lines += ["Bronze read by Silver: " + ", ".join(f"{t} {m}" for t, m in sorted(reads.items())), ""]

@@ -50,6 +50,10 @@ class YouTubeSource(Block, abc.ABC):
 
     _block_type_name = "YouTube Source"
 
+    analytics_workers: int = Field(
+        default=4, ge=1, le=32,
+        description="Analytics requests in flight at once (each worker has its own HTTP connection).")
+
     @abc.abstractmethod
     def data_api(self, snapshot_date: date) -> Any:
         """A Data API v3 resource answering as of `snapshot_date`."""

@@ -53,7 +53,8 @@ def fetch_analytics(source: str, landing: str, run_id: str, as_of: date, channel
 
     src = load_source(source)
     outcome = fetch(src.analytics_api(), _lander(landing, run_id, src.kind), as_of, channels, start, end,
-                    video_batch_size=video_batch_size).as_dict()
+                    video_batch_size=video_batch_size, workers=src.analytics_workers,
+                    client_factory=src.analytics_api).as_dict()
     _log_outcome(outcome)
     return outcome
 

@@ -5,7 +5,9 @@ Params: lake_root; full_refresh (bool, default false): rebuild every Silver tabl
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from tasks.jobs.bronze_load import bootstrap as bronze_bootstrap
 from tasks.jobs.quarantine import quarantine
@@ -46,6 +48,15 @@ class _Run:
         self.read_modes: dict[str, str] = {}
         self.bad: list[Any] = []
         self.observed: dict[str, dict[str, Any]] = {}     # per table: the batch's distinct values, date range
+        self.seconds: dict[str, float] = {}                # wall time per step, for the run's figures
+
+    @contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[step] = round(self.seconds.get(step, 0.0) + time.monotonic() - started, 2)
 
     def bronze(self, table: str) -> Any:
         rows, version, how = new_rows(self.spark, self.lake_root, table, self.marks.get(table))
@@ -138,8 +149,9 @@ def _facts(run: _Run, metrics: dict[str, Any]) -> None:
         run.reject(bad, name, "record_json")
         facts = good.drop("request", "landing_path", "record_json")
         observed = run.observed.setdefault(name, {"columns": [spec.dimension_column] if spec.dimension_column else []})
-        metrics[name] = merge_latest(run.spark, run.lake_root, name, facts, spec.grain, date_column="date",
-                                     observed=observed)
+        with run.timed(name):
+            metrics[name] = merge_latest(run.spark, run.lake_root, name, facts, spec.grain, date_column="date",
+                                         observed=observed)
 
 
 DIMENSION_SOURCES = {   # dimension -> (fact table whose batches name its members, id column)
@@ -207,14 +219,17 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
                 DeltaTable.forPath(spark, path).delete()
     state = _Run(spark, lake, read_watermarks(spark, lake))
     metrics: dict[str, Any] = {}
-    _videos(state, metrics)
-    _channels_and_categories(state, metrics)
+    with state.timed("videos, stats, scd2, trending"):
+        _videos(state, metrics)
+    with state.timed("channels, categories"):
+        _channels_and_categories(state, metrics)
     _facts(state, metrics)
     facts_changed = any(metrics[t]["inserted"] or metrics[t]["updated"]
                         for t in (*analytics.FACTS, "silver_video_stats_snapshot"))
     dims_missing = not all(DeltaTable.isDeltaTable(spark, table_path(lake, "silver", t))
                            for t in ("dim_traffic_source", "dim_device", "dim_country", "dim_date"))
-    warnings = _dimensions(state, metrics) if facts_changed or dims_missing else []
+    with state.timed("dimensions"):
+        warnings = _dimensions(state, metrics) if facts_changed or dims_missing else []
     quarantined: dict[str, int] = {}
     if state.bad:
         from pyspark.sql import functions as F
@@ -230,7 +245,8 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         metrics.setdefault(table, {"inserted": 0, "updated": 0})["quarantined"] = quarantined.get(table, 0)
     write_watermarks(spark, lake, state.versions)
     changed = sorted(t for t, m in metrics.items() if m["inserted"] or m["updated"] or m.get("deleted"))
-    return {"tables": metrics, "changed": changed, "warnings": warnings, "bronze_reads": state.read_modes}
+    return {"tables": metrics, "changed": changed, "warnings": warnings, "bronze_reads": state.read_modes,
+            "step_seconds": state.seconds}
 
 
 def _vacuum(spark: Any, path: str, hours: float) -> str:

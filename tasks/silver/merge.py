@@ -15,7 +15,11 @@ def latest_per_key(df: Any, keys: Sequence[str], order: Sequence[str] = ("ingest
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    tiebreak = F.sha2(F.to_json(F.struct(*[c for c in df.columns])), 256)
+    from pyspark.sql.types import MapType
+
+    # cheap and deterministic; only breaks exact ingest-time ties (maps cannot be hashed, their JSON can)
+    tiebreak = F.xxhash64(*[F.to_json(f.name) if isinstance(f.dataType, MapType) else F.col(f"`{f.name}`")
+                            for f in df.schema.fields])
     w = Window.partitionBy(*keys).orderBy(*[F.col(c).desc_nulls_last() for c in order], tiebreak.desc())
     return df.withColumn("_rn", F.row_number().over(w)).filter("_rn = 1").drop("_rn")
 

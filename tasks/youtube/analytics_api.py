@@ -7,9 +7,11 @@ cannot be combined with `day` and a multi-day total must never be labelled with 
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from tasks.youtube.data_api import DataApiContext
 
@@ -91,13 +93,35 @@ def report_requests(spec: ReportSpec, plan: AnalyticsPlan) -> Iterator[dict[str,
             yield {**params, "startDate": start.isoformat(), "endDate": end.isoformat()}
 
 
-def fetch_reports(ctx: DataApiContext, plan: AnalyticsPlan) -> int:
-    """Fetch and land every report of the plan; the number of pages landed."""
-    landed = 0
-    for name in plan.reports:
-        spec = REPORTS[name]
-        for params in report_requests(spec, plan):
-            doc = ctx.call(ENDPOINT, spec.table, ctx.client.reports().query(**params), params,
-                           channel_id=plan.channel_id)
-            landed += doc is not None
-    return landed
+def fetch_reports(ctx: DataApiContext, plan: AnalyticsPlan, workers: int = 1,
+                  client_factory: Callable[[], Any] | None = None) -> int:
+    """Fetch and land every report of the plan; the number of pages landed.
+
+    With `workers` > 1 (and a `client_factory`: httplib2 connections are not thread-safe, so each
+    worker builds its own client) up to `workers` requests are in flight at once. A quota or
+    authentication error stops every worker; pages already fetched stay landed.
+    """
+    requests = [(REPORTS[name], params) for name in plan.reports for params in report_requests(REPORTS[name], plan)]
+    if workers <= 1 or client_factory is None or len(requests) < 2:
+        return sum(_fetch_one(ctx, ctx.client, spec, params, plan) for spec, params in requests)
+    local = threading.local()
+    stop = threading.Event()
+
+    def work(item: tuple[ReportSpec, dict[str, Any]]) -> int:
+        if stop.is_set():
+            return 0
+        if not hasattr(local, "client"):
+            local.client = client_factory()
+        try:
+            return _fetch_one(ctx, local.client, item[0], item[1], plan)
+        except BaseException:
+            stop.set()
+            raise
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analytics") as pool:
+        return sum(pool.map(work, requests))
+
+
+def _fetch_one(ctx: DataApiContext, client: Any, spec: ReportSpec, params: dict[str, Any], plan: AnalyticsPlan) -> int:
+    doc = ctx.call(ENDPOINT, spec.table, client.reports().query(**params), params, channel_id=plan.channel_id)
+    return int(doc is not None)

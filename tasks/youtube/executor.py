@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -61,6 +62,7 @@ class ApiExecutor:
     rng: Callable[[], float] = random.random
     usage: dict[str, EndpointUsage] = field(default_factory=dict)
     failures: list[FailedRequest] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)   # workers share the counts
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait before retry `attempt` (1-based): full jitter, capped."""
@@ -71,7 +73,8 @@ class ApiExecutor:
 
         Raises QuotaExhaustedError and AuthenticationError: those end fetching.
         """
-        usage = self.usage.setdefault(endpoint, EndpointUsage())
+        with self._lock:
+            usage = self.usage.setdefault(endpoint, EndpointUsage())
         attempt = 0
         while True:
             try:
@@ -90,7 +93,8 @@ class ApiExecutor:
                 raise AuthenticationError(f"{endpoint}: {verdict.message}")
             if verdict.action is Action.RETRY and attempt < self.max_retries:
                 attempt += 1
-                usage.retries += 1
+                with self._lock:
+                    usage.retries += 1
                 delay = self.backoff(attempt)
                 logger.warning("%s: %s (%s), retry %d/%d in %.1fs", endpoint, verdict.reason,
                                verdict.status, attempt, self.max_retries, delay)
@@ -100,12 +104,14 @@ class ApiExecutor:
             return None
 
     def _count(self, endpoint: str, usage: EndpointUsage) -> None:
-        usage.requests += 1
-        usage.units += self.unit_costs.get(endpoint, 1)
+        with self._lock:
+            usage.requests += 1
+            usage.units += self.unit_costs.get(endpoint, 1)
 
     def _fail(self, endpoint: str, params: dict[str, Any], usage: EndpointUsage, verdict: Verdict) -> None:
-        usage.failed += 1
-        self.failures.append(FailedRequest(endpoint, params, verdict.status, verdict.reason, verdict.message))
+        with self._lock:
+            usage.failed += 1
+            self.failures.append(FailedRequest(endpoint, params, verdict.status, verdict.reason, verdict.message))
         logger.warning("%s failed (%s %s): %s", endpoint, verdict.status, verdict.reason, verdict.message[:200])
 
     def usage_rows(self) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from tasks.landing import Lander
 from tasks.youtube import analytics_api, data_api
@@ -63,15 +63,17 @@ def fetch_data_api_snapshot(client: Any, lander: Lander, snapshot_date: date, re
 
 def fetch_analytics(client: Any, lander: Lander, as_of: date, channels: dict[str, dict[str, Any]],
                     start: date, end: date, executor: ApiExecutor | None = None,
-                    video_batch_size: int = 1) -> FetchOutcome:
-    """Every Analytics report for each channel and its videos over [start, end]."""
+                    video_batch_size: int = 1, workers: int = 1,
+                    client_factory: Callable[[], Any] | None = None) -> FetchOutcome:
+    """Every Analytics report for each channel and its videos over [start, end], up to `workers`
+    requests at once (each worker with a client from `client_factory`)."""
     ctx = data_api.DataApiContext(client, executor or ApiExecutor(), lander, as_of)
     outcome = FetchOutcome(channels=channels)
     try:
         for channel_id, info in channels.items():
             plan = analytics_api.AnalyticsPlan(info["ref"], channel_id, list(info["video_ids"]), start, end,
                                                video_batch_size=video_batch_size)
-            analytics_api.fetch_reports(ctx, plan)
+            analytics_api.fetch_reports(ctx, plan, workers=workers, client_factory=client_factory)
     except QuotaExhaustedError as exc:
         outcome.quota_exhausted = str(exc)
         logger.error("%s; keeping the %d pages fetched so far", exc, sum(lander.pages.values()))

@@ -159,3 +159,31 @@ def test_api_key_is_sent_but_never_matched_or_logged(sample_recording, caplog):
     assert "key=" not in http.served[0]
     assert "key=<redacted>" in caplog.text          # the library logs the URL; the key is masked
     assert "AIza-SECRET-KEY-123" not in caplog.text
+
+
+def _sample_analytics(sample_recording, snapshot, root, workers, quota_requests=None):
+    _, outcome, _ = snapshot
+    http = ReplayHttp(sample_recording, quota_requests=quota_requests)
+    lander = Lander(LocalLanding(root=str(root)), run_id="t", source="replay")
+    m = sample_recording.manifest
+    result = fetch_analytics(build_analytics_api(http=http), lander, DAY, outcome.channels,
+                             date.fromisoformat(m["analytics_start"]), date.fromisoformat(m["analytics_end"]),
+                             ApiExecutor(sleep=lambda s: None), workers=workers,
+                             client_factory=lambda: build_analytics_api(http=http))
+    return http, result, lander
+
+
+def test_concurrent_workers_fetch_and_land_the_same_pages(sample_recording, snapshot, analytics, tmp_path):
+    sequential_http, sequential = analytics
+    http, result, lander = _sample_analytics(sample_recording, snapshot, tmp_path, workers=4)
+    assert sorted(http.served) == sorted(sequential_http.served)
+    assert result.usage == sequential.usage and result.failures == []
+    landed = {p["request_id"]: p["body"] for p in read_landed(lander.storage)}
+    assert len(landed) == len(http.served) == sum(result.pages.values())
+
+
+def test_quota_stops_every_worker_and_keeps_the_pages(sample_recording, snapshot, tmp_path):
+    http, result, lander = _sample_analytics(sample_recording, snapshot, tmp_path, workers=4, quota_requests=50)
+    assert "quotaExceeded" in result.quota_exhausted
+    assert 51 <= len(http.served) <= 50 + 4          # each worker stops at its next request at the latest
+    assert len(list(read_landed(lander.storage))) == sum(result.pages.values()) == 50
