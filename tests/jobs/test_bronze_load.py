@@ -93,3 +93,15 @@ def test_a_cut_short_landing_line_is_quarantined_and_the_rest_loads(spark, loade
 def test_a_run_with_nothing_landed_loads_nothing(loaded, tmp_path):
     result = loaded[0].run_job("bronze_load", {"landing_location": str(tmp_path / "nothing-here")})
     assert result["pages"] == 0 and set(result["rows_inserted"].values()) == {0}
+
+
+def test_loading_a_run_never_reads_other_runs_files(spark, tmp_path):
+    backend = LocalDeltaSpark(lake_root=str(tmp_path / "lake"))
+    for run_id in ("run-x", "run-y"):
+        lander = Lander(LocalLanding(root=str(tmp_path / "landing")), run_id=run_id, source="test")
+        lander.land("channels_raw", "youtube.channels.list", {"part": "id", "mine": True}, b'{"items": []}', DAY)
+        lander.flush()
+        result = backend.run_job("bronze_load", {"landing_location": str(tmp_path / "landing" / run_prefix(run_id))})
+        assert result["rows_inserted"]["channels_raw"] == 1
+        for parquet in (tmp_path / "lake" / "bronze" / "channels_raw").glob("*.parquet"):
+            parquet.unlink()           # this run's files vanish: the next run's MERGE must not open them
