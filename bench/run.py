@@ -226,6 +226,28 @@ def report(size: str, config: Any, generation: dict[str, Any], phases: dict[str,
     return "\n".join(lines), ratio
 
 
+def _recording(folder: Path, config: Any, windows: list[tuple[date, date]]) -> dict[str, Any]:
+    """Generate the recording, or reuse the one in `folder` made from the same config and windows."""
+    from tasks.youtube.generate import generate
+
+    stats_file = folder / "bench-generation.json"
+    wanted = {"config": repr(config), "windows": [[s.isoformat(), e.isoformat()] for s, e in windows]}
+    if stats_file.is_file():
+        stats = json.loads(stats_file.read_text())
+        if stats.get("made_from") == wanted:
+            print(f"bench: reusing the recording in {folder} (generated in {stats['seconds']:.0f} s)", flush=True)
+            return stats
+    print(f"bench: generating the recording in {folder}", flush=True)
+    started = time.monotonic()
+    generate(folder, config, windows=windows)
+    stats = {"seconds": time.monotonic() - started, "made_from": wanted,
+             "responses": json.loads((folder / "manifest.json").read_text())["responses"],
+             "bytes": (folder / "responses.jsonl.gz").stat().st_size}
+    stats_file.write_text(json.dumps(stats, indent=2))
+    print(f"  {stats['responses']:,} responses in {stats['seconds']:.0f} s", flush=True)
+    return stats
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="medium", choices=["small", "medium", "large"])
@@ -234,8 +256,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--results", type=Path, default=REPO_ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO_ROOT))
-    from tasks.youtube.generate import generate
-
     config = bench_config(args.size)
     windows = phase_windows(config)
     work = args.work.resolve() / args.size
@@ -244,13 +264,7 @@ def main(argv: list[str] | None = None) -> None:
         if stale != recording:
             shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     work.mkdir(parents=True, exist_ok=True)
-    print(f"bench {args.size}: generating the recording in {recording}", flush=True)
-    started = time.monotonic()
-    generate(recording, config, windows=sorted(set(windows.values())))
-    generation = {"seconds": time.monotonic() - started,
-                  "responses": json.loads((recording / "manifest.json").read_text())["responses"],
-                  "bytes": (recording / "responses.jsonl.gz").stat().st_size}
-    print(f"  {generation['responses']:,} responses in {generation['seconds']:.0f} s", flush=True)
+    generation = _recording(recording, config, sorted(set(windows.values())))
     phases: dict[str, dict[str, Any]] = {}
     with PrefectServer(work / "prefect-home", work / "prefect-server.log") as server:
         for history in ("short", "long"):

@@ -38,7 +38,8 @@ def bronze_to_silver(
     for warning in built["warnings"]:
         logger.warning(warning)
     if optimize:
-        run_spark_job(backend, "silver_maintenance", {"vacuum_retention_hours": vacuum_retention_hours})
+        run_spark_job(backend, "silver_maintenance", {"vacuum_retention_hours": vacuum_retention_hours,
+                                                      "tables": None if full_refresh else built["changed"]})
     publish_silver_summary(run_id, built["tables"], built["warnings"])
     window = {"window_start": window_start.isoformat() if window_start else None,
               "window_end": window_end.isoformat() if window_end else None}

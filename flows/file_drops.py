@@ -32,12 +32,11 @@ def import_file_drops(
     trending dates. Rows that cannot be trusted go to `bronze.quarantine` with a reason; the rest reach
     `silver.silver_trending_videos`, joined in Gold to the categories valid in their region that day.
     """
-    import shutil
     from pathlib import Path
 
-    from blocks.resolve import load_backend, load_landing
+    from blocks.resolve import load_landing
     from flows.bronze_to_silver import bronze_to_silver
-    from tasks.compute import run_spark_job
+    from tasks.compute import load_landed_run
     from tasks.file_drops import land_drops
     from tasks.landing import Lander, run_prefix
     from tasks.reporting import emit_landing_written
@@ -53,12 +52,7 @@ def import_file_drops(
         raise ValueError(f"no {layout} trending CSV under {root} (ignored: {summary['ignored'][:10]})")
     for ignored in summary["ignored"]:
         logger.warning("not a %s drop file, ignored: %s", layout, ignored)
-    job_location, origin = load_backend(backend).landing_for_jobs(landing_block, run_prefix(run_id))
-    try:
-        loaded = run_spark_job(backend, "bronze_load", {"landing_location": job_location, "landing_origin": origin})
-    finally:
-        if origin is not None:
-            shutil.rmtree(job_location, ignore_errors=True)
+    loaded = load_landed_run(backend, landing_block, run_id)
     window = {"window_start": min(summary["first_day"].values()), "window_end": max(summary["last_day"].values())}
     emit_landing_written(run_id, {**window, "backend": backend, "landing_block": landing,
                                   "landing_location": landing_block.location(run_prefix(run_id)),

@@ -36,11 +36,9 @@ def ingest(
     [start_date, end_date] (default: the last `lookback_days` days); the Data API is fetched for
     each snapshot day the source has in that window (today, for the live APIs).
     """
-    import shutil
-
-    from blocks.resolve import load_backend, load_landing, load_source
+    from blocks.resolve import load_landing, load_source
     from flows.window import resolve_window
-    from tasks.compute import run_spark_job
+    from tasks.compute import load_landed_run
     from tasks.ingestion import combine_outcomes, fetch_analytics, fetch_data_api_snapshot
     from tasks.landing import run_prefix
     from tasks.reporting import emit_landing_written, ingest_summary_rows, publish_ingest_summary
@@ -74,12 +72,7 @@ def ingest(
 
     landing_block = load_landing(landing)
     landing_location = landing_block.location(run_prefix(run_id))
-    job_location, origin = load_backend(backend).landing_for_jobs(landing_block, run_prefix(run_id))
-    try:
-        loaded = run_spark_job(backend, "bronze_load", {"landing_location": job_location, "landing_origin": origin})
-    finally:
-        if origin is not None:          # a staging copy of remote landing: the original stays
-            shutil.rmtree(job_location, ignore_errors=True)
+    loaded = load_landed_run(backend, landing_block, run_id)
     rows = ingest_summary_rows(loaded["rows_inserted"], summary["usage"], summary["failures"], loaded["quarantined"])
     publish_ingest_summary(run_id, rows)
     emit_landing_written(run_id, {**window.as_payload(), "backend": backend, "landing_block": landing,

@@ -213,7 +213,8 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     bronze_bootstrap(spark, {"lake_root": lake})
     if params.get("full_refresh"):
         clear_watermarks(spark, lake)
-        for table in SILVER_TABLES:
+        wanted = params.get("tables")
+        for table in SILVER_TABLES if wanted is None else [t for t in SILVER_TABLES if t in wanted]:
             path = table_path(lake, "silver", table)
             if DeltaTable.isDeltaTable(spark, path):
                 DeltaTable.forPath(spark, path).delete()
@@ -263,7 +264,9 @@ def _vacuum(spark: Any, path: str, hours: float) -> str:
 
 
 def maintain(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
-    """OPTIMIZE every Silver table, then VACUUM it with `vacuum_retention_hours` (default 168)."""
+    """OPTIMIZE each Silver table, then VACUUM it with `vacuum_retention_hours` (default 168).
+
+    `tables` (default: all) limits it to the tables a run changed: the others have no new files."""
     from delta.tables import DeltaTable
 
     lake = params["lake_root"]
@@ -273,7 +276,8 @@ def maintain(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     spark.conf.set(check, "false" if hours < 168 else previous)
     done = {}
     try:
-        for table in SILVER_TABLES:
+        wanted = params.get("tables")
+        for table in SILVER_TABLES if wanted is None else [t for t in SILVER_TABLES if t in wanted]:
             path = table_path(lake, "silver", table)
             if not DeltaTable.isDeltaTable(spark, path):
                 continue
