@@ -213,8 +213,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     bronze_bootstrap(spark, {"lake_root": lake})
     if params.get("full_refresh"):
         clear_watermarks(spark, lake)
-        wanted = params.get("tables")
-        for table in SILVER_TABLES if wanted is None else [t for t in SILVER_TABLES if t in wanted]:
+        for table in SILVER_TABLES:
             path = table_path(lake, "silver", table)
             if DeltaTable.isDeltaTable(spark, path):
                 DeltaTable.forPath(spark, path).delete()
