@@ -14,7 +14,6 @@ def latest_per_key(df: Any, keys: Sequence[str], order: Sequence[str] = ("ingest
     """One row per key: the one latest by `order` (ties broken by the whole row, so it is deterministic)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
-
     from pyspark.sql.types import MapType
 
     # cheap and deterministic; only breaks exact ingest-time ties (maps cannot be hashed, their JSON can)
@@ -22,9 +21,6 @@ def latest_per_key(df: Any, keys: Sequence[str], order: Sequence[str] = ("ingest
                             for f in df.schema.fields])
     w = Window.partitionBy(*keys).orderBy(*[F.col(c).desc_nulls_last() for c in order], tiebreak.desc())
     return df.withColumn("_rn", F.row_number().over(w)).filter("_rn = 1").drop("_rn")
-
-
-_created: set[str] = set()
 
 
 def ensure_silver(spark: Any, lake_root: str, table: str, schema: Any, layer: str = "silver",
@@ -36,13 +32,12 @@ def ensure_silver(spark: Any, lake_root: str, table: str, schema: Any, layer: st
     from pyspark.sql.types import StructField, StructType
 
     path = table_path(lake_root, layer, table)
-    if path not in _created and not DeltaTable.isDeltaTable(spark, path):
+    if not DeltaTable.isDeltaTable(spark, path):
         nullable = StructType([StructField(f.name, f.dataType, True) for f in schema.fields])
         builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(nullable)
         if partition_by:
             builder = builder.partitionedBy(*partition_by)
         builder.execute()
-    _created.add(path)
     register(spark, layer, table, path)
     return path
 
