@@ -42,25 +42,22 @@ def ensure_silver(spark: Any, lake_root: str, table: str, schema: Any, layer: st
     return path
 
 
-def _date_range(batch: Any, column: str) -> str | None:
+def _day_span(batch: Any, column: str) -> tuple[Any, Any, bool]:
+    """(first day, last day, whether some row has no day) of the batch, in one pass."""
+    from pyspark.sql import functions as F
+
+    lo, hi, nulls = batch.select(F.min(column), F.max(column), F.max(F.col(column).isNull())).first()
+    return lo, hi, bool(nulls)
+
+
+def _only_days(column: str, lo: Any, hi: Any, nulls: bool) -> str:
     """A literal `t.<column>` range covering the batch, so the MERGE only reads those partitions/files."""
-    from pyspark.sql import functions as F
-
-    lo, hi = batch.select(F.min(column), F.max(column)).first()
-    if lo is None:
-        return None
-    nulls = f" OR t.`{column}` IS NULL" if batch.filter(F.col(column).isNull()).limit(1).count() else ""
-    return f"(t.`{column}` BETWEEN DATE'{lo.isoformat()}' AND DATE'{hi.isoformat()}'{nulls})"
+    return (f"(t.`{column}` BETWEEN DATE'{lo.isoformat()}' AND DATE'{hi.isoformat()}'"
+            + (f" OR t.`{column}` IS NULL)" if nulls else ")"))
 
 
-def _observe(batch: Any, observed: dict[str, Any], date_column: str | None) -> None:
-    from pyspark.sql import functions as F
-
-    for column in observed.get("columns", ()):
-        observed.setdefault("distinct", {})[column] = sorted(
-            r[0] for r in batch.select(column).distinct().collect() if r[0] is not None)
-    if date_column:
-        observed["range"] = tuple(batch.select(F.min(date_column), F.max(date_column)).first())
+def _distinct(batch: Any, columns: Sequence[str]) -> dict[str, list[Any]]:
+    return {c: sorted(r[0] for r in batch.select(c).distinct().collect() if r[0] is not None) for c in columns}
 
 
 def merge_latest(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence[str],
@@ -79,17 +76,19 @@ def merge_latest(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence
     try:
         partition_by = (date_column,) if date_column else ()
         path = ensure_silver(spark, lake_root, table, batch.schema, partition_by=partition_by)
+        span = _day_span(batch, date_column) if date_column else None
         if observed is not None:
-            _observe(batch, observed, date_column)
+            observed["distinct"] = _distinct(batch, observed.get("columns", ()))
+            if span:
+                observed["range"] = span[:2]
         if batch.isEmpty():
             return {"inserted": 0, "updated": 0}
         values = [c for c in batch.columns if c not in keys and c not in LINEAGE_COLUMNS]
         changed = " OR ".join(f"NOT (t.`{c}` <=> s.`{c}`)" for c in values) or "false"
         newer = " AND ".join(f"s.`{c}` >= t.`{c}`" for c in order if c in batch.columns) or "true"
         on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
-        pruning = _date_range(batch, date_column) if date_column else None
-        if pruning:
-            on = f"{pruning} AND {on}"
+        if span and span[0] is not None:
+            on = f"{_only_days(date_column, *span)} AND {on}"
         result = (DeltaTable.forPath(spark, path).alias("t").merge(batch.alias("s"), on)
                   .whenMatchedUpdateAll(condition=f"({newer}) AND ({changed})")
                   .whenNotMatchedInsertAll().execute().first())
