@@ -76,6 +76,10 @@ class YouTubeSource(Block, abc.ABC):
     @abc.abstractmethod
     def default_channels(self) -> list[str]: ...
 
+    @abc.abstractmethod
+    def has_oauth(self) -> bool:
+        """Whether requests are signed as a user (Analytics, `mine=True`) rather than with an API key only."""
+
     @property
     def kind(self) -> str:
         return self.get_block_type_slug()
@@ -106,6 +110,9 @@ class LiveYouTubeSource(YouTubeSource):
 
         return build_analytics_api(http=authorized_http(self.credentials.oauth(), self.timeout_s))
 
+    def has_oauth(self) -> bool:
+        return self.credentials.has_oauth()
+
     def snapshot_dates(self, start: date, end: date) -> list[date]:
         return [date.today()]
 
@@ -131,6 +138,9 @@ class ReplayYouTubeSource(YouTubeSource):
         default=None, description="Optional; its API key is sent (and must never leak) like a live key.")
     quota_requests: int | None = Field(
         default=None, description="Simulate the daily quota: each client answers quotaExceeded after this many requests.")
+    auth: Literal["oauth", "api_key"] = Field(
+        default="oauth", description="Answer as the live APIs answer these credentials: 'api_key' (no OAuth) "
+                                     "gets 401 for Analytics and `mine=True`, like a key-only live source.")
     snapshots: Literal["every_day", "latest"] = Field(
         default="every_day", description="Data API days a run over a window fetches: every recorded day in it, "
                                          "or only the latest (as the live API, which only shows today).")
@@ -158,14 +168,19 @@ class ReplayYouTubeSource(YouTubeSource):
         from tasks.youtube.replay import ReplayHttp
 
         key = self.credentials.api_key.get_secret_value() if self.credentials and self.credentials.api_key else None
-        http = ReplayHttp(self._recording(), as_of=snapshot_date.isoformat(), quota_requests=self.quota_requests)
+        http = ReplayHttp(self._recording(), as_of=snapshot_date.isoformat(), quota_requests=self.quota_requests,
+                          oauth=self.has_oauth())
         return build_data_api(http=http, developer_key=key)
 
     def analytics_api(self) -> Any:
         from tasks.youtube.clients import build_analytics_api
         from tasks.youtube.replay import ReplayHttp
 
-        return build_analytics_api(http=ReplayHttp(self._recording(), quota_requests=self.quota_requests))
+        return build_analytics_api(http=ReplayHttp(self._recording(), quota_requests=self.quota_requests,
+                                                   oauth=self.has_oauth()))
+
+    def has_oauth(self) -> bool:
+        return self.auth == "oauth"
 
     def snapshot_dates(self, start: date, end: date) -> list[date]:
         days = (date.fromisoformat(d) for d in self.manifest()["snapshot_dates"])

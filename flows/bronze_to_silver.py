@@ -1,7 +1,12 @@
-"""Subflow `bronze_to_silver`: new Bronze rows -> every Silver table, then OPTIMIZE and VACUUM."""
+"""Subflow `bronze_to_silver`: new Bronze rows -> every Silver table, then OPTIMIZE and VACUUM.
+
+    python -m flows.bronze_to_silver [--full-refresh] [--backend ...]
+    python -m flows.bronze_to_silver --help
+"""
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
 from typing import Any, Literal
 
@@ -46,3 +51,22 @@ def bronze_to_silver(
     emit_silver_updated(run_id, {**window, "backend": backend, "tables_changed": built["changed"],
                                  "full_refresh": full_refresh}, downstream)
     return {"run_id": run_id, **window, **built}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m flows.bronze_to_silver",
+                                     description="MERGE the Bronze rows not merged yet into every Silver table.")
+    parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild every Silver table from all of Bronze")
+    parser.add_argument("--no-optimize", action="store_true", help="skip OPTIMIZE and VACUUM of the changed tables")
+    parser.add_argument("--vacuum-retention-hours", type=float, default=168.0,
+                        help="VACUUM keeps files this recent (default: %(default)s)")
+    args = parser.parse_args(argv)
+    state = bronze_to_silver(backend=args.backend, full_refresh=args.full_refresh, optimize=not args.no_optimize,
+                             vacuum_retention_hours=args.vacuum_retention_hours, return_state=True)
+    print(f"bronze_to_silver finished: {state.name}: {state.message or ''}")
+    raise SystemExit(0 if state.is_completed() else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,14 +1,39 @@
-"""Subflow `gold`: `dbt build` of the Gold models and their tests on the backend's dbt target."""
+"""Subflow `gold`: `dbt build` of the Gold models and their tests on the backend's dbt target.
+
+    python -m flows.gold --window-start 2026-10-24 --window-end 2026-10-30
+    python -m flows.gold --help
+"""
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from blocks.resolve import DEFAULT_BACKEND
+
+DataKind = Literal["trending", "channel"]
+DATA_KINDS: tuple[str, ...] = ("trending", "channel")
+
+
+def freshness_plan(freshness: list[str] | None, skip_freshness: bool) -> dict[str, Any]:
+    """Which freshness tests run: dbt excludes and vars, and the sentence the run summary shows."""
+    if skip_freshness:
+        freshness = []
+    if freshness is None:
+        return {"exclude": [], "vars": {"freshness": None},
+                "note": "freshness judged for every Gold model that has rows"}
+    unknown = sorted(set(freshness) - set(DATA_KINDS))
+    if unknown:
+        raise ValueError(f"unknown freshness kind(s) {unknown}; expected some of {list(DATA_KINDS)}")
+    judged = [k for k in DATA_KINDS if k in freshness]
+    skipped = [k for k in DATA_KINDS if k not in freshness]
+    note = (f"freshness judged for {', '.join(judged) or 'nothing'} (ingested by this run)"
+            + (f"; not judged for {', '.join(skipped)} (not ingested by this run)" if skipped else ""))
+    return {"exclude": [f"tag:fresh_{k}" for k in skipped], "vars": {"freshness": judged}, "note": note}
 
 
 @flow(name="gold", log_prints=True)
@@ -19,12 +44,15 @@ def gold(
     window_end: date | None = None,
     full_refresh: bool = False,
     docs: bool = True,
+    freshness: list[DataKind] | None = None,
     skip_freshness: bool = False,
 ) -> dict[str, Any]:
     """Build Gold. Incremental models rebuild days from `window_start`; freshness is judged at `window_end`.
 
-    `skip_freshness` leaves out the freshness tests, for a run whose data is knowingly incomplete
-    (the quota ran out): Gold then shows what was fetched and the run reports the quota.
+    `freshness` names the kinds of data the run ingested ("trending", "channel"): only their freshness
+    tests run, and their models must have rows. None judges every model that has rows (a trending-only
+    lake's channel models are empty, not stale). `skip_freshness` (= `freshness=[]`) is for a run whose
+    data is knowingly incomplete (the quota ran out): Gold then shows what was fetched.
     """
     from blocks.resolve import load_backend
     from tasks.gold import build, generate_docs
@@ -32,10 +60,11 @@ def gold(
 
     logger = get_run_logger()
     run_id = run_id or str(flow_run.get_id())
+    plan = freshness_plan(freshness, skip_freshness)
+    logger.info(plan["note"])
     target = load_backend(backend).dbt_target()
-    dbt_vars = {"gold_since": window_start, "as_of_date": window_end}
-    result = build(target, dbt_vars, full_refresh=full_refresh,
-                   exclude=["test_name:fresh_within"] if skip_freshness else None)
+    dbt_vars = {"gold_since": window_start, "as_of_date": window_end, **plan["vars"]}
+    result = build(target, dbt_vars, full_refresh=full_refresh, exclude=plan["exclude"] or None)
     for warning in result["warnings"]:
         logger.warning("dbt warning: %s", warning)
     if docs:
@@ -43,4 +72,29 @@ def gold(
     window = {"window_start": window_start.isoformat() if window_start else None,
               "window_end": window_end.isoformat() if window_end else None}
     emit_gold_updated(run_id, {**window, "models": result["models"]})
-    return {"run_id": run_id, **window, **result}
+    return {"run_id": run_id, **window, **result, "freshness": plan["note"]}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m flows.gold", description="Build Gold (dbt) from the lake's Silver.")
+    parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
+    parser.add_argument("--window-start", type=date.fromisoformat, default=None,
+                        help="incremental models rebuild days from here (default: their last 7 days)")
+    parser.add_argument("--window-end", type=date.fromisoformat, default=None,
+                        help="judge freshness at this day (default: today)")
+    parser.add_argument("--freshness", default=None,
+                        help="comma-separated kinds whose freshness is judged strictly: trending,channel; "
+                             "'none' for no freshness tests (default: every model that has rows)")
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild every Gold model from Silver")
+    parser.add_argument("--no-docs", action="store_true", help="skip `dbt docs generate`")
+    args = parser.parse_args(argv)
+    kinds = None if args.freshness is None else [k.strip() for k in args.freshness.split(",")
+                                                  if k.strip() and k.strip() != "none"]
+    state = gold(backend=args.backend, window_start=args.window_start, window_end=args.window_end,
+                 freshness=kinds, full_refresh=args.full_refresh, docs=not args.no_docs, return_state=True)
+    print(f"gold finished: {state.name}: {state.message or ''}")
+    raise SystemExit(0 if state.is_completed() else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,16 @@ from prefect.runtime import flow_run
 from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING, DEFAULT_SOURCE
 
 
+def key_only_warning(has_oauth: bool, channels: list[str], include_analytics: bool) -> str | None:
+    """The one warning of a run whose source has an API key only (None when it has OAuth or needs none)."""
+    if has_oauth or not (include_analytics or "mine" in channels):
+        return None
+    mine = " and channel 'mine' (name channel ids instead)" if "mine" in channels else ""
+    return ("the source has an API key only: Analytics skipped" + mine + "; trending, categories and public "
+            "channel/video metadata are fetched. Analytics needs OAuth user credentials (client id, client "
+            "secret, refresh token): see README, 'Using the real YouTube APIs'.")
+
+
 @flow(name="ingest", log_prints=True)
 def ingest(
     backend: str = DEFAULT_BACKEND,
@@ -49,6 +59,11 @@ def ingest(
     window = resolve_window(src.default_window(lookback_days), start_date, end_date, lookback_days)
     regions = [r.upper() for r in (regions if regions is not None else src.default_regions())]
     channels = list(channels if channels is not None else src.default_channels())
+    key_only = key_only_warning(src.has_oauth(), channels, include_analytics)
+    if key_only:
+        logger.warning(key_only)
+        channels = [c for c in channels if c != "mine"]
+        include_analytics = False
     snapshot_days = src.snapshot_dates(window.start, window.end) if include_data_api else []
     logger.info("ingest run %s: window %s..%s, snapshots %s, regions %s, channels %s", run_id, window.start,
                 window.end, [d.isoformat() for d in snapshot_days], regions, channels)
@@ -69,6 +84,7 @@ def ingest(
         as_of = snapshot_days[-1] if snapshot_days else window.end
         outcomes.append(fetch_analytics(source, landing, run_id, as_of, channel_videos, window.start, window.end))
     summary = combine_outcomes(outcomes)
+    summary["warnings"] = ([key_only] if key_only else []) + summary["warnings"]
 
     landing_block = load_landing(landing)
     landing_location = landing_block.location(run_prefix(run_id))

@@ -33,11 +33,14 @@ def report_markdown(result: dict[str, Any]) -> str:
 @flow(name="smoke_check", log_prints=True)
 def smoke_check(backend: str = DEFAULT_BACKEND, max_age_days: int = 2, as_of: date | None = None) -> dict[str, Any]:
     """Fail with a report unless every Bronze, Silver and Gold table exists and the newest Gold day is at
-    most `max_age_days` before `as_of` (default: today)."""
+    most `max_age_days` before `as_of` (default: today). Runs that died without finalising their
+    `bronze.run_context_log` row are finalised first (tasks/run_recovery.py)."""
     from prefect.artifacts import create_markdown_artifact
 
     from tasks.compute import run_spark_job
+    from tasks.run_recovery import finalise_dead_runs
 
+    finalise_dead_runs(backend, run_spark_job(backend, "run_log_open", {})["open_runs"], found_by=None)
     result = run_spark_job(backend, "smoke_check", {"max_age_days": max_age_days,
                                                      "as_of": as_of.isoformat() if as_of else None})
     report = report_markdown(result)

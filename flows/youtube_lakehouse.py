@@ -20,6 +20,13 @@ from flows.gold import gold
 from flows.ingest import ingest
 
 
+def ingested_kinds(bronze_rows: dict[str, int]) -> list[str]:
+    """The kinds of data (for Gold's freshness tests) of which this run loaded Bronze rows."""
+    kinds = {"trending": ("trending_videos_raw",),
+             "channel": tuple(t for t in bronze_rows if t.startswith("analytics_"))}
+    return [kind for kind, tables in kinds.items() if any(bronze_rows.get(t, 0) for t in tables)]
+
+
 @flow(name="youtube_lakehouse", log_prints=True, persist_result=True)
 def youtube_lakehouse(
     backend: str = DEFAULT_BACKEND,
@@ -41,6 +48,7 @@ def youtube_lakehouse(
     from prefect.states import Failed
     from tasks.compute import run_spark_job
     from tasks.reporting import publish_run_summary, run_summary_markdown
+    from tasks.run_recovery import finalise_dead_runs, this_process
 
     logger = get_run_logger()
     run_id = str(flow_run.get_id())
@@ -48,9 +56,10 @@ def youtube_lakehouse(
     parameters = {"backend": backend, "source": source, "landing": landing, "regions": regions,
                   "channels": channels, "start_date": start_date, "end_date": end_date,
                   "lookback_days": lookback_days, "through": through}
-    run_spark_job(backend, "run_log_start", {
+    opened = run_spark_job(backend, "run_log_start", {
         "run_id": run_id, "flow_name": "youtube_lakehouse", "backend": backend, "source": source,
-        "parameters": parameters, **window.as_payload()})
+        "parameters": parameters, **window.as_payload(), "flow_process": this_process()})
+    finalise_dead_runs(backend, opened.get("open_runs", []), found_by=run_id)
     seconds: dict[str, float] = {}
 
     def timed(name: str, subflow: Any, **kwargs: Any) -> Any:
@@ -70,7 +79,8 @@ def youtube_lakehouse(
                            window_start=window.start, window_end=window.end, downstream="parent")
         if through == "gold":
             built = timed("gold", gold, backend=backend, run_id=run_id, window_start=window.start,
-                          window_end=window.end, skip_freshness=bool(summary["quota_exhausted"]))
+                          window_end=window.end, freshness=ingested_kinds(summary["bronze_rows"]),
+                          skip_freshness=bool(summary["quota_exhausted"]))
     except BaseException as exc:
         status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
         run_spark_job.fn(backend, "run_log_finish", {
@@ -81,7 +91,7 @@ def youtube_lakehouse(
     quarantined = summary["quarantined"] + sum(m["quarantined"] for m in silver["tables"].values())
     counts = run_spark_job(backend, "table_counts", {})
     publish_run_summary(run_summary_markdown(run_id, window.as_payload(), counts, summary["usage"], quarantined,
-                                             warnings, seconds, status))
+                                             warnings, seconds, status, built.get("freshness")))
     run_spark_job(backend, "run_log_finish", {
         "run_id": run_id, "status": status, "message": summary["quota_exhausted"] or "; ".join(warnings[:20]),
         "api_units": {e: u["units"] for e, u in summary["usage"].items()},

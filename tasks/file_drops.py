@@ -7,6 +7,10 @@ Layouts:
   rows) and `XX_category_id.json`.
 A category file is dated by the first trending day of its region in the same drop, so trending rows join
 the categories valid that day.
+
+Each file is decoded once (`tasks.text_encoding`: byte-order mark, strict UTF-8, cp1252, latin-1, or a
+forced `encoding`) and landed as that text in UTF-8, its request recording the `encoding` used and whether
+the file had a `bom`: the original bytes are `text.encode(encoding)`, with the mark put back.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from pathlib import Path
 from typing import Literal
 
 from tasks.landing import Lander
-from tasks.silver.file_drops import CATEGORIES_JSON, TRENDING_CSV, trending_days
+from tasks.silver.file_drops import CATEGORIES_JSON, TRENDING_CSV, check_trending_csv
+from tasks.text_encoding import decode_text
 
 Layout = Literal["aws", "kaggle"]
 AWS_CSV = re.compile(r"raw_statistics/region=([A-Za-z]{2})/ts=(\d{12})/[^/]+\.csv$")
@@ -55,31 +60,44 @@ def find_drops(root: Path, layout: Layout) -> tuple[list[DropFile], list[str]]:
     return found, ignored
 
 
-def land_drops(lander: Lander, root: Path, layout: Layout, year: int | None, today: date) -> dict[str, object]:
-    """Land every drop file of `root`; the summary (files per kind, ignored files, first day per region)."""
+def land_drops(lander: Lander, root: Path, layout: Layout, year: int | None, today: date,
+               encoding: str | None = None) -> dict[str, object]:
+    """Land every drop file of `root`. The summary: files per kind, ignored files, first and last good
+    trending day per region, the encoding of each file, and `unusable` trending files (no good row, or a
+    header without the required columns) with the reason, the header found and the commonest row problems."""
     files, ignored = find_drops(root, layout)
+    texts = {drop.relative: decode_text(drop.path.read_bytes(), encoding, drop.relative) for drop in files}
     first_day: dict[str, date] = {}
     last_day: dict[str, date] = {}
+    unusable: dict[str, str] = {}
     for drop in (f for f in files if f.kind == "trending"):
-        days = ([drop.snapshot.date()] if drop.snapshot else
-                trending_days(drop.path.read_text(encoding="utf-8"), year))
-        if days:
-            first_day[drop.region] = min(min(days), first_day.get(drop.region, min(days)))
-            last_day[drop.region] = max(max(days), last_day.get(drop.region, max(days)))
+        snapshot = drop.snapshot.date() if drop.snapshot else None
+        check = check_trending_csv(texts[drop.relative].text, year, snapshot)
+        if not check.usable:
+            unusable[drop.relative] = check.problem(drop.relative)
+            continue
+        days = check.days
+        first_day[drop.region] = min(days[0], first_day.get(drop.region, days[0]))
+        last_day[drop.region] = max(days[-1], last_day.get(drop.region, days[-1]))
     landed = {"trending": 0, "categories": 0}
     for drop in files:
+        decoded = texts[drop.relative]
         params = {"file": drop.relative, "layout": layout, "year": year,
                   "snapshot": drop.snapshot.date().isoformat() if drop.snapshot else None,
-                  "snapshot_ts": drop.snapshot.isoformat() if drop.snapshot else None}
+                  "snapshot_ts": drop.snapshot.isoformat() if drop.snapshot else None,
+                  "encoding": decoded.encoding, "bom": decoded.bom}
+        body = decoded.text.encode("utf-8")
         if drop.kind == "trending":
             snapshot_date = drop.snapshot.date() if drop.snapshot else first_day.get(drop.region, today)
-            lander.land("trending_videos_raw", TRENDING_CSV, params, drop.path.read_bytes(), snapshot_date,
-                        region=drop.region)
+            lander.land("trending_videos_raw", TRENDING_CSV, params, body, snapshot_date, region=drop.region)
         else:
-            lander.land("video_categories_raw", CATEGORIES_JSON, params, drop.path.read_bytes(),
-                        first_day.get(drop.region, today), region=drop.region)
+            lander.land("video_categories_raw", CATEGORIES_JSON, params, body, first_day.get(drop.region, today),
+                        region=drop.region)
         landed[drop.kind] += 1
     lander.flush()
     return {"files": landed, "ignored": ignored,
+            "encodings": {name: ("utf-8-bom" if t.bom and t.encoding == "utf-8" else t.encoding)
+                          for name, t in sorted(texts.items())},
+            "unusable": unusable,
             "first_day": {r: d.isoformat() for r, d in sorted(first_day.items())},
             "last_day": {r: d.isoformat() for r, d in sorted(last_day.items())}}

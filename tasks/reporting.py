@@ -83,10 +83,11 @@ def publish_docs_link(index_html: Any) -> None:
 
 def run_summary_markdown(run_id: str, window: dict[str, Any], counts: dict[str, dict[str, int]],
                          usage: dict[str, dict[str, int]], quarantined: int, warnings: list[str],
-                         seconds: dict[str, float], status: str) -> str:
+                         seconds: dict[str, float], status: str, freshness: str | None = None) -> str:
     """The parent run's summary: rows per table per layer, API units, quarantine, warnings, time."""
     lines = [f"# YouTube Lakehouse run `{run_id}`: {status}", "",
              f"Window {window.get('window_start')} .. {window.get('window_end')}", "",
+             *([f"Gold: {freshness}.", ""] if freshness else []),
              "## Time per subflow", "", "| subflow | seconds |", "|---|---:|"]
     lines += [f"| {name} | {secs:.1f} |" for name, secs in seconds.items()]
     lines += ["", "## Rows per table", "", "| layer | table | rows |", "|---|---|---:|"]

@@ -19,6 +19,8 @@ JOBS: dict[str, str] = {
     "smoke_check": "tasks.jobs.smoke_check:run",
     "run_log_start": "tasks.jobs.run_log:start",
     "run_log_finish": "tasks.jobs.run_log:finish",
+    "run_log_open": "tasks.jobs.run_log:open_runs",
+    "run_log_finalise": "tasks.jobs.run_log:finalise",
 }
 
 JobFunction = Callable[[Any, dict[str, Any]], dict[str, Any]]

@@ -59,6 +59,7 @@ def run_log_schema() -> "StructType":
         StructField("failed_requests", IntegerType(), True),
         StructField("quarantined_rows", LongType(), True),
         StructField("updated_at_utc", TimestampType(), False),
+        StructField("flow_process", StringType(), True),    # JSON: host, pid, boot id, start ticks of the flow
     ])
 
 

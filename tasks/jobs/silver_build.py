@@ -116,9 +116,9 @@ def _videos(run: _Run, metrics: dict[str, Any]) -> None:
                                 "video_id", "channel_id", "channel_title", "title", "category_id", "published_at",
                                 "view_count", "like_count", "comment_count", *_lineage())
         trending = trending.unionByName(dropped)
-        metrics["silver_trending_videos"] = merge_latest(spark, lake, "silver_trending_videos", trending,
-                                                         ["region", "snapshot_date", "video_id"],
-                                                         date_column="snapshot_date")
+        metrics["silver_trending_videos"] = merge_latest(
+            spark, lake, "silver_trending_videos", trending, ["region", "snapshot_date", "video_id"],
+            date_column="snapshot_date", observed=run.observed.setdefault("silver_trending_videos", {}))
     finally:
         videos.unpersist()
 
@@ -202,6 +202,8 @@ def _dimensions(run: _Run, metrics: dict[str, Any]) -> list[str]:
     if bounds:
         lo, hi = min(b[0] for b in bounds), max(b[1] for b in bounds)
         metrics["dim_date"] = replace_all(spark, lake, "dim_date", dims.calendar(spark, lo, hi), ["date"])
+    elif calendar is None:      # no dated row yet: the table exists (empty) for Gold's relationships
+        metrics["dim_date"] = replace_all(spark, lake, "dim_date", dims.calendar(spark, None, None), ["date"])
     return warnings
 
 
@@ -225,7 +227,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         _channels_and_categories(state, metrics)
     _facts(state, metrics)
     facts_changed = any(metrics[t]["inserted"] or metrics[t]["updated"]
-                        for t in (*analytics.FACTS, "silver_video_stats_snapshot"))
+                        for t in (*analytics.FACTS, "silver_video_stats_snapshot", "silver_trending_videos"))
     dims_missing = not all(DeltaTable.isDeltaTable(spark, table_path(lake, "silver", t))
                            for t in ("dim_traffic_source", "dim_device", "dim_country", "dim_date"))
     with state.timed("dimensions"):

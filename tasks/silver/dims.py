@@ -48,11 +48,15 @@ def countries(spark: Any, seen: list[str]) -> tuple[Any, list[str]]:
     return spark.createDataFrame(data, schema), unknown
 
 
-def calendar(spark: Any, start: date, end: date) -> Any:
-    """One row per day from start to end."""
+def calendar(spark: Any, start: date | None, end: date | None) -> Any:
+    """One row per day from start to end (no rows without a range)."""
     from pyspark.sql import functions as F
 
-    days = spark.sql(f"SELECT explode(sequence(DATE'{start.isoformat()}', DATE'{end.isoformat()}', INTERVAL 1 DAY)) AS date")
+    if start is None or end is None:
+        days = spark.sql("SELECT CAST(NULL AS DATE) AS date WHERE false")
+    else:
+        days = spark.sql(f"SELECT explode(sequence(DATE'{start.isoformat()}', DATE'{end.isoformat()}', "
+                         "INTERVAL 1 DAY)) AS date")
     return days.select(
         "date", F.year("date").alias("year"), F.quarter("date").alias("quarter"), F.month("date").alias("month"),
         F.date_format("date", "MMMM").alias("month_name"), F.dayofmonth("date").alias("day_of_month"),

@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterator
 
@@ -53,8 +55,9 @@ def parse_trending_csv(text: str, year: int | None = None, snapshot: date | None
 
     `snapshot` (the AWS layout's `ts=` folder) dates every row; otherwise each row's own trending date is used.
     """
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    header = [name.strip() for name in reader.fieldnames or []]
+    reader.fieldnames = header
     date_column = "trending_date" if "trending_date" in header else "date"
     comments_column = "comment_count" if "comment_count" in header else "comment_total"
     for number, row in enumerate(reader, start=1):
@@ -88,9 +91,65 @@ def parse_trending_csv(text: str, year: int | None = None, snapshot: date | None
                "trending_date": day, "reason": "; ".join(reasons) or None, "record": record}
 
 
+def csv_header(text: str) -> list[str]:
+    """The header row of a CSV text, names stripped (and a leading byte-order mark, if one was kept)."""
+    first = next(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")), [])
+    return [name.strip() for name in first]
+
+
+@dataclass
+class TrendingFileCheck:
+    """What one trending CSV holds: its header, its good rows' days, and why the other rows are bad."""
+
+    header: list[str]
+    missing_columns: list[str]
+    rows: int = 0
+    good_rows: int = 0
+    days: list[date] = field(default_factory=list)
+    reasons: Counter = field(default_factory=Counter)           # kind of problem -> rows
+    examples: dict[str, str] = field(default_factory=dict)      # kind of problem -> its first value seen
+
+    @property
+    def usable(self) -> bool:
+        return self.good_rows > 0
+
+    def problem(self, name: str, top: int = 3) -> str:
+        """Why nothing of the file can be loaded: the file, the header found, the most common reasons."""
+        if self.missing_columns:
+            why = f"its header lacks the required column(s) {', '.join(self.missing_columns)}"
+        elif not self.rows:
+            why = "it has no data rows"
+        else:
+            why = f"all {self.rows} rows were rejected"
+        common = "; ".join(f"{kind} ({n} rows" + (f", e.g. {self.examples[kind]})" if self.examples.get(kind) else ")")
+                           for kind, n in self.reasons.most_common(top))
+        return (f"{name}: {why}; header found: {self.header[:20]}"
+                + (f"; most common quarantine reasons: {common}" if common else ""))
+
+
+def check_trending_csv(text: str, year: int | None = None, snapshot: date | None = None) -> TrendingFileCheck:
+    """Parse a whole trending CSV once: its header, required columns missing, good rows and their days."""
+    header = csv_header(text)
+    needed = list(REQUIRED) + ([] if snapshot else ["trending_date" if "trending_date" in header else "date"])
+    check = TrendingFileCheck(header, [c for c in needed if c not in header])
+    days: set[date] = set()
+    for row in parse_trending_csv(text, year, snapshot):
+        check.rows += 1
+        if row["reason"]:
+            for part in row["reason"].split("; "):
+                kind, _, example = part.partition(": ")
+                check.reasons[kind] += 1
+                check.examples.setdefault(kind, example)
+        else:
+            check.good_rows += 1
+            days.add(row["trending_date"])
+    check.days = sorted(days)
+    return check
+
+
 def trending_days(text: str, year: int | None = None) -> list[date]:
     """The trending days of a CSV's good rows (to date the category file dropped beside it)."""
-    return sorted({r["trending_date"] for r in parse_trending_csv(text, year) if r["trending_date"] and not r["reason"]})
+    return check_trending_csv(text, year).days
 
 
 def trending_rows(pages: Any) -> tuple[Any, Any]:

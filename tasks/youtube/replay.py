@@ -138,6 +138,7 @@ class ReplayHttp:
     recording: Recording
     as_of: str | None = None
     quota_requests: int | None = None     # simulate the daily quota: quotaExceeded after this many
+    oauth: bool = True                    # False: answer as to an API key only (401 for user data)
     served: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -154,6 +155,8 @@ class ReplayHttp:
         rejected = rule_violation(path, params)
         if rejected is not None:
             return _response(400), rejected
+        if not self.oauth and (not is_data_api(path) or params.get("mine") == "true"):
+            return _response(401), error_body(401, "required", "Login Required.")
         found = self.recording.find(key, self.as_of if is_data_api(path) else None)
         if found is None:
             return _response(404), error_body(404, "notInRecording", f"no recorded response for {key} as of {self.as_of}")
