@@ -68,7 +68,7 @@ def gold(
     for warning in result["warnings"]:
         logger.warning("dbt warning: %s", warning)
     if docs:
-        publish_docs_link(generate_docs(target, dbt_vars))
+        publish_docs_link(generate_docs(target, dbt_vars, plan["exclude"] or None))
     window = {"window_start": window_start.isoformat() if window_start else None,
               "window_end": window_end.isoformat() if window_end else None}
     emit_gold_updated(run_id, {**window, "models": result["models"]})

@@ -71,7 +71,7 @@ def build(target: "DbtTarget", dbt_vars: dict[str, Any], full_refresh: bool = Fa
     }
 
 
-def generate_docs(target: "DbtTarget", dbt_vars: dict[str, Any]) -> Path:
-    """`dbt docs generate`; the path of the static index.html."""
-    invoke(target, ["docs", "generate"], dbt_vars)
+def generate_docs(target: "DbtTarget", dbt_vars: dict[str, Any], exclude: list[str] | None = None) -> Path:
+    """`dbt docs generate` (of the same selection as the build); the path of the static index.html."""
+    invoke(target, ["docs", "generate"] + (["--exclude", *exclude] if exclude else []), dbt_vars)
     return TARGET_PATH / "index.html"
