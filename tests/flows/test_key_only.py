@@ -72,3 +72,16 @@ def test_the_replay_answers_a_key_only_client_as_the_live_api_would(sample_recor
     assert failed.value.resp.status == 401
     answer = data.videoCategories().list(part="snippet", regionCode="US").execute()
     assert json.loads(answer)["items"]
+
+
+def test_a_live_source_with_a_key_only_signs_with_the_key_and_has_no_oauth():
+    from datetime import date
+
+    from blocks import LiveYouTubeSource, YouTubeCredentials
+
+    live = LiveYouTubeSource(credentials=YouTubeCredentials(api_key="AIza-key-only"), regions=["US"], channels=[])
+    assert live.has_oauth() is False
+    request = live.data_api(date.today()).videos().list(part="snippet", chart="mostPopular", regionCode="US")
+    assert "key=AIza-key-only" in request.uri and "Authorization" not in request.headers
+    with pytest.raises(ValueError, match="OAuth credentials incomplete"):
+        live.analytics_api()
