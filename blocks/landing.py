@@ -24,6 +24,11 @@ class LandingStorage(Block, abc.ABC):
     @abc.abstractmethod
     def read_bytes(self, relative_path: str) -> bytes: ...
 
+    def write_file(self, relative_path: str, local_path: Path) -> str:
+        """Land a local file (e.g. a bulk report of hundreds of MB) without holding it in memory; return its
+        full location. Storages that can stream a file override this."""
+        return self.write_bytes(relative_path, Path(local_path).read_bytes())
+
     @abc.abstractmethod
     def list_files(self, prefix: str = "") -> list[str]:
         """Relative paths of the files under `prefix`, sorted."""
@@ -65,6 +70,16 @@ class LocalLanding(LandingStorage):
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return str(path)
+
+    def write_file(self, relative_path: str, local_path: Path) -> str:
+        import shutil
+
+        path = self._path(relative_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        shutil.copyfile(local_path, tmp)
         os.replace(tmp, path)
         return str(path)
 

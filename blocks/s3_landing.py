@@ -33,6 +33,11 @@ class S3Landing(LandingStorage):
         key = self.bucket.write_path(self._key(relative_path), data)
         return f"s3://{self.bucket.bucket_name}/{key}"
 
+    def write_file(self, relative_path: str, local_path: Path) -> str:
+        """Upload from disk (boto3 sends large files in parts; nothing is held whole in memory)."""
+        key = self.bucket.upload_from_path(local_path, self._key(relative_path))
+        return f"s3://{self.bucket.bucket_name}/{key}"
+
     def read_bytes(self, relative_path: str) -> bytes:
         return self.bucket.read_path(self._key(relative_path))
 

@@ -45,14 +45,40 @@ class YouTubeCredentials(Block):
                                                self.refresh_token) if s is not None]
 
 
+AnalyticsSource = Literal["query", "reporting", "auto"]
+
+
 class YouTubeSource(Block, abc.ABC):
-    """Where YouTube responses come from: clients for both APIs and the days they describe."""
+    """Where YouTube responses come from: clients for the three APIs and the days they describe."""
 
     _block_type_name = "YouTube Source"
 
     analytics_workers: int = Field(
         default=4, ge=1, le=32,
         description="Analytics requests in flight at once (each worker has its own HTTP connection).")
+    analytics_source: AnalyticsSource = Field(
+        default="query",
+        description="Where channel analytics come from: 'query' (Analytics API reports.query, any day, one request "
+                    "per video), 'reporting' (Reporting API bulk reports: a whole channel's day in a few downloads, "
+                    "about 48 h late, history from about 30 days before the job was created), or 'auto' (reports "
+                    "for the days they cover, reports.query for the other days of the window).")
+    channel_analytics_sources: dict[str, AnalyticsSource] = Field(
+        default_factory=dict, description="Per channel ('mine' or a channel id): overrides analytics_source.")
+    report_types: list[str] = Field(
+        default_factory=lambda: ["channel_basic_a3", "channel_traffic_source_a3", "channel_device_os_a3",
+                                 "channel_playback_location_a3", "channel_demographics_a1"],
+        description="Reporting API report types to load; any type beyond these lands in Bronze and in "
+                    "silver.silver_report_rows_generic.")
+    create_reporting_jobs: bool = Field(
+        default=False, description="Create a missing reporting job (one per report type, never a second); off for "
+                                   "users who manage jobs elsewhere.")
+    content_owner_id: str | None = Field(
+        default=None, description="Content owner id for content-owner reports (onBehalfOfContentOwner).")
+
+    def analytics_source_for(self, channel_ref: str, channel_id: str | None = None) -> AnalyticsSource:
+        """The analytics source of a channel (by its id, then by how the run names it, then the default)."""
+        overrides = self.channel_analytics_sources
+        return overrides.get(channel_id or "", overrides.get(channel_ref, self.analytics_source))
 
     @abc.abstractmethod
     def data_api(self, snapshot_date: date) -> Any:
@@ -61,6 +87,10 @@ class YouTubeSource(Block, abc.ABC):
     @abc.abstractmethod
     def analytics_api(self) -> Any:
         """An Analytics API v2 resource."""
+
+    @abc.abstractmethod
+    def reporting_api(self) -> Any:
+        """A Reporting API v1 resource (bulk reports)."""
 
     @abc.abstractmethod
     def snapshot_dates(self, start: date, end: date) -> list[date]:
@@ -109,6 +139,11 @@ class LiveYouTubeSource(YouTubeSource):
         from tasks.youtube.clients import authorized_http, build_analytics_api
 
         return build_analytics_api(http=authorized_http(self.credentials.oauth(), self.timeout_s))
+
+    def reporting_api(self) -> Any:
+        from tasks.youtube.clients import authorized_http, build_reporting_api
+
+        return build_reporting_api(http=authorized_http(self.credentials.oauth(), self.timeout_s))
 
     def has_oauth(self) -> bool:
         return self.credentials.has_oauth()
@@ -177,6 +212,13 @@ class ReplayYouTubeSource(YouTubeSource):
         from tasks.youtube.replay import ReplayHttp
 
         return build_analytics_api(http=ReplayHttp(self._recording(), quota_requests=self.quota_requests,
+                                                   oauth=self.has_oauth()))
+
+    def reporting_api(self) -> Any:
+        from tasks.youtube.clients import build_reporting_api
+        from tasks.youtube.replay import ReplayHttp
+
+        return build_reporting_api(http=ReplayHttp(self._recording(), quota_requests=self.quota_requests,
                                                    oauth=self.has_oauth()))
 
     def has_oauth(self) -> bool:

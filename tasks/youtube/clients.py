@@ -42,6 +42,11 @@ def build_analytics_api(http: Any = None, credentials: Any = None) -> Any:
     return _build("youtubeAnalytics", "v2", http, credentials, None)
 
 
+def build_reporting_api(http: Any = None, credentials: Any = None) -> Any:
+    """A `youtubereporting` v1 resource whose calls return raw response bytes (media downloads too)."""
+    return _build("youtubereporting", "v1", http, credentials, None)
+
+
 def _build(name: str, version: str, http: Any, credentials: Any, developer_key: str | None) -> Any:
     from googleapiclient.discovery import build
     from googleapiclient.model import RawModel

@@ -26,6 +26,12 @@ DEFAULT_UNIT_COSTS: dict[str, int] = {
     "youtube.channels.list": 1,
     "youtube.playlistItems.list": 1,
     "youtubeAnalytics.reports.query": 1,
+    # the Reporting API has no unit quota: its calls are counted, at no unit cost
+    "youtubereporting.reportTypes.list": 0,
+    "youtubereporting.jobs.list": 0,
+    "youtubereporting.jobs.create": 0,
+    "youtubereporting.jobs.reports.list": 0,
+    "youtubereporting.media.download": 0,
 }
 
 
@@ -102,6 +108,27 @@ class ApiExecutor:
                 continue
             self._fail(endpoint, params, usage, verdict)
             return None
+
+    def record(self, endpoint: str) -> None:
+        """Count one request made outside `execute` (e.g. a chunk of a media download)."""
+        with self._lock:
+            usage = self.usage.setdefault(endpoint, EndpointUsage())
+        self._count(endpoint, usage)
+
+    def retry_wait(self, endpoint: str, verdict: Verdict, attempt: int) -> None:
+        """Count and wait out retry `attempt` of a request made outside `execute`."""
+        with self._lock:
+            self.usage.setdefault(endpoint, EndpointUsage()).retries += 1
+        delay = self.backoff(attempt)
+        logger.warning("%s: %s (%s), retry %d/%d in %.1fs", endpoint, verdict.reason, verdict.status, attempt,
+                       self.max_retries, delay)
+        self.sleep(delay)
+
+    def record_failure(self, endpoint: str, params: dict[str, Any], verdict: Verdict) -> None:
+        """Record a request made outside `execute` that failed for good."""
+        with self._lock:
+            usage = self.usage.setdefault(endpoint, EndpointUsage())
+        self._fail(endpoint, params, usage, verdict)
 
     def _count(self, endpoint: str, usage: EndpointUsage) -> None:
         with self._lock:

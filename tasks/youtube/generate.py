@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,10 @@ SIZES: dict[str, dict[str, Any]] = {
 }
 
 
+RECORDED_REPORT_TYPES = ("channel_basic_a3", "channel_traffic_source_a3", "channel_device_os_a3",
+                         "channel_playback_location_a3", "channel_demographics_a1", "channel_sharing_service_a1")
+
+
 def generate(out: str | Path, config: WorldConfig,
              windows: list[tuple[date, date]] | None = None) -> Path:
     """Write the recording of `config` to `out`; return the folder.
@@ -40,9 +44,10 @@ def generate(out: str | Path, config: WorldConfig,
     """
     from blocks.landing import LocalLanding
     from tasks.landing import Lander
-    from tasks.youtube.clients import build_analytics_api, build_data_api
+    from tasks.youtube.analytics_sources import plan_sources
+    from tasks.youtube.clients import build_analytics_api, build_data_api, build_reporting_api
     from tasks.youtube.executor import ApiExecutor
-    from tasks.youtube.ingest_plan import fetch_analytics, fetch_data_api_snapshot
+    from tasks.youtube.ingest_plan import fetch_analytics, fetch_data_api_snapshot, fetch_reporting
     from tasks.youtube.replay import RecordingHttp, write_recording
     from tasks.youtube.synth import SynthHttp, World
 
@@ -65,6 +70,17 @@ def generate(out: str | Path, config: WorldConfig,
             http = RecordingHttp(SynthHttp(world, as_of))
             fetch_analytics(build_analytics_api(http=http), lander, as_of, channels_on[as_of], start, end, executor)
             kept.update(((r.as_of, r.key), r) for r in http.kept)
+            if config.reporting_history_days:      # the bulk reports, and what `auto` asks reports.query for
+                http = RecordingHttp(SynthHttp(world, as_of))
+                fetched = fetch_reporting(build_reporting_api(http=http), lander.storage, "generate", "synth",
+                                          list(RECORDED_REPORT_TYPES), False, None, start, end, executor,
+                                          chunk_bytes=1 << 30)
+                mine = {cid: info for cid, info in channels_on[as_of].items() if info["ref"] == "mine"}
+                plan = plan_sources({cid: "auto" for cid in mine}, set(mine), fetched.report_days, start, end)
+                for first, last, ids in plan.query_calls():
+                    fetch_analytics(build_analytics_api(http=http), lander, as_of, {c: mine[c] for c in ids},
+                                    first, last, executor)
+                kept.update(((r.as_of, r.key), r) for r in http.kept)
     manifest = {
         "format_version": 1,
         "generator": {k: (list(v) if isinstance(v, tuple) else str(v) if isinstance(v, date) else v)
@@ -77,6 +93,11 @@ def generate(out: str | Path, config: WorldConfig,
         "responses": len(kept),
         "notes": {"changed_videos": world.changed_video_ids,
                   "unknown_traffic_source_video": world.unknown_source_video_id},
+        "reporting": ({"report_types": list(RECORDED_REPORT_TYPES), "channel": world.channels[0].id,
+                       "restated_day": (config.analytics_end - timedelta(days=config.restated_day_offset)).isoformat(),
+                       "first_day": (config.analytics_end - timedelta(days=config.reporting_history_days + 1)).isoformat(),
+                       "last_day": (config.analytics_end - timedelta(days=2)).isoformat()}
+                      if config.reporting_history_days else None),
     }
     if windows != [(config.analytics_start, config.analytics_end)]:
         manifest["analytics_windows"] = [[s.isoformat(), e.isoformat()] for s, e in windows]
@@ -92,6 +113,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[Path, WorldConfig]:
     parser.add_argument("--videos-per-channel", help="comma-separated video counts, one per channel")
     parser.add_argument("--snapshot-days", type=int)
     parser.add_argument("--analytics-days", type=int)
+    parser.add_argument("--reporting-days", type=int, help="days of bulk reports the channel's jobs have (0: none)")
     parser.add_argument("--end-date", type=date.fromisoformat, help="last snapshot and Analytics day")
     args = parser.parse_args(argv)
     options = dict(SIZES[args.size])
@@ -105,6 +127,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[Path, WorldConfig]:
         options["snapshot_days"] = args.snapshot_days
     if args.analytics_days:
         options["analytics_days"] = args.analytics_days
+    if args.reporting_days is not None:
+        options["reporting_history_days"] = args.reporting_days
     if args.end_date:
         options["snapshot_end"] = args.end_date
     return args.out, WorldConfig(**options)

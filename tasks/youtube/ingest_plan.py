@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any, Callable
 
 from tasks.landing import Lander
-from tasks.youtube import analytics_api, data_api
-from tasks.youtube.errors import QuotaExhaustedError
+from tasks.youtube import analytics_api, data_api, reporting_api
+from tasks.youtube.errors import AuthenticationError, QuotaExhaustedError
 from tasks.youtube.executor import ApiExecutor
 
 logger = logging.getLogger(__name__)
@@ -25,13 +25,14 @@ class FetchOutcome:
     warnings: list[str] = field(default_factory=list)
     quota_exhausted: str | None = None
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {ref, video_ids}
+    report_days: dict[str, list[str]] = field(default_factory=dict)    # report type -> days with a report
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _finish(outcome: FetchOutcome, ctx: data_api.DataApiContext) -> FetchOutcome:
-    outcome.pages = dict(ctx.lander.pages)
+def _finish(outcome: FetchOutcome, ctx: Any) -> FetchOutcome:
+    outcome.pages = dict(ctx.lander.pages) if hasattr(ctx, "lander") else outcome.pages
     outcome.usage = ctx.executor.usage_rows()
     outcome.failures = [f.as_row() for f in ctx.executor.failures]
     outcome.warnings = ctx.warnings
@@ -79,4 +80,31 @@ def fetch_analytics(client: Any, lander: Lander, as_of: date, channels: dict[str
         logger.error("%s; keeping the %d pages fetched so far", exc, sum(lander.pages.values()))
     finally:
         lander.flush()          # whatever ends fetching, the pages fetched so far are landed
+    return _finish(outcome, ctx)
+
+
+REPORTS_TABLE = "reporting_reports_raw"
+
+
+def fetch_reporting(client: Any, storage: Any, run_id: str, source_kind: str, report_types: list[str],
+                    create_jobs: bool, content_owner: str | None, start: date, end: date,
+                    executor: ApiExecutor | None = None, chunk_bytes: int | None = None) -> FetchOutcome:
+    """The bulk reports of [start, end] for each report type, landed file by file as downloaded."""
+    import tempfile
+    from pathlib import Path
+
+    ctx = reporting_api.ReportingContext(client, executor or ApiExecutor(), content_owner)
+    outcome = FetchOutcome()
+    fetched = reporting_api.ReportingFetch()
+    try:
+        with tempfile.TemporaryDirectory(prefix="reports-") as scratch:
+            fetched = reporting_api.fetch_reports(ctx, storage, run_id, source_kind, report_types, create_jobs,
+                                                  start, end, Path(scratch),
+                                                  chunk_bytes=chunk_bytes or reporting_api.CHUNK_BYTES)
+    except QuotaExhaustedError as exc:
+        outcome.quota_exhausted = str(exc)
+    except AuthenticationError as exc:
+        ctx.warnings.append(f"Reporting API refused the credentials ({exc}); no bulk reports fetched")
+    outcome.report_days = fetched.days
+    outcome.pages = {REPORTS_TABLE: len(fetched.landed)} if fetched.landed else {}
     return _finish(outcome, ctx)

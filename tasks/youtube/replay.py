@@ -46,6 +46,11 @@ def is_data_api(path: str) -> bool:
     return path.startswith("/youtube/v3/")
 
 
+def is_media(path: str) -> bool:
+    """A Reporting API media download (a bulk report), answered by byte range."""
+    return path.startswith("/v1/media/")
+
+
 def error_body(code: int, reason: str, message: str, domain: str = "global") -> bytes:
     return json.dumps({"error": {"code": code, "message": message,
                                  "errors": [{"message": message, "domain": domain, "reason": reason}]}}).encode()
@@ -55,7 +60,7 @@ def rule_violation(path: str, params: dict[str, str]) -> bytes | None:
     """The 400 body the real API answers for a rejected request shape, or None."""
     if is_data_api(path):
         message = data_api_request_error(path, params)
-    elif path.endswith("/reports"):
+    elif path == "/v2/reports":
         message = analytics_shape_error(params)
     else:
         message = None
@@ -160,6 +165,10 @@ class ReplayHttp:
         found = self.recording.find(key, self.as_of if is_data_api(path) else None)
         if found is None:
             return _response(404), error_body(404, "notInRecording", f"no recorded response for {key} as of {self.as_of}")
+        if is_media(path) and found.status in (200, 206):
+            from tasks.youtube.synth_reporting import serve_range
+
+            return serve_range(found.body, headers)      # chunked downloads ask for byte ranges
         return _response(found.status, found.content_type), found.body
 
 

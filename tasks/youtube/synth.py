@@ -51,6 +51,8 @@ class WorldConfig:
     analytics_days: int = 30
     trending_pool: int = 320
     chart_size: int = 200
+    reporting_history_days: int = 20     # days of bulk reports the channel's jobs have (0: no jobs yet)
+    restated_day_offset: int = 9         # the day, counted back from the last, whose report is restated
 
     @property
     def snapshot_dates(self) -> list[date]:
@@ -150,6 +152,16 @@ class World:
         self.changed_video_ids = [retitled.id, retagged.id]
         self.changed_video_id = retitled.id
         self.unknown_source_video_id = self.channels[0].video_ids[1]
+        self._reporting: Any = None
+
+    @property
+    def reporting(self) -> Any:
+        """The Reporting API's jobs and reports (state: jobs can be created)."""
+        if self._reporting is None:
+            from tasks.youtube.synth_reporting import ReportingState
+
+            self._reporting = ReportingState.for_world(self)
+        return self._reporting
 
     def _video(self, rng: random.Random, channel_id: str, channel_title: str, published: datetime) -> Video:
         vid = _ident(rng, 11)
@@ -243,6 +255,20 @@ class World:
                 "estimatedMinutesWatched": views * avg // 60, "averageViewDuration": avg,
                 "subscribersGained": views // r.randint(80, 200), "subscribersLost": views // r.randint(400, 900)}
 
+    def breakdown(self, dim: str, video: Video, day: date, views: int) -> dict[str, int]:
+        """A video-day's views by one Analytics dimension (insightTrafficSourceType, deviceType or country),
+        as `reports.query` answers it: small remainders of the split are not attributed (anonymised)."""
+        r = _rng("split", self.config.seed, video.id, day, dim)
+        if dim == "insightTrafficSourceType":
+            labels = r.sample(TRAFFIC_SOURCES, r.randint(3, 6))
+            if video.id == self.unknown_source_video_id and day.day % 3 == 0:
+                labels.append(UNKNOWN_TRAFFIC_SOURCE)
+        elif dim == "deviceType":
+            labels = list(DEVICES[:4]) + (["UNKNOWN_PLATFORM"] if r.random() < 0.3 else [])
+        else:
+            labels = r.sample(COUNTRIES, r.randint(3, 8))
+        return self.split(views, labels, r)
+
     def split(self, total: int, labels: list[str], rng: random.Random) -> dict[str, int]:
         weights = [rng.random() + 0.05 for _ in labels]
         out = {lab: int(total * w / sum(weights)) for lab, w in zip(labels, weights)}
@@ -258,6 +284,10 @@ class SynthHttp:
     def request(self, uri: str, method: str = "GET", body: Any = None, headers: Any = None,
                 redirections: int = 5, connection_type: Any = None) -> tuple[httplib2.Response, bytes]:
         method, host, path, params = split_request(uri, method, body, headers)
+        if host == "youtubereporting.googleapis.com":
+            from tasks.youtube.synth_reporting import answer
+
+            return answer(self.world.reporting, method, path, params, body, headers)
         rejected = rule_violation(path, params)
         if rejected is not None:
             return self._resp(400, rejected)
@@ -372,21 +402,11 @@ class SynthHttp:
     def _breakdown(self, dims: list[str], video: Video, day: date, base: dict[str, int]):
         """(dimension values, metric values) rows for one video-day."""
         dim_set = set(dims) - {"day", "video"}
-        r = _rng("split", self.world.config.seed, video.id, day, ",".join(sorted(dim_set)))
         if not dim_set:
             yield self._labels(dims, video, day, None), base
             return
         (dim,) = dim_set
-        if dim == "insightTrafficSourceType":
-            labels = r.sample(TRAFFIC_SOURCES, r.randint(3, 6))
-            if video.id == self.world.unknown_source_video_id and day.day % 3 == 0:
-                labels.append(UNKNOWN_TRAFFIC_SOURCE)
-        elif dim == "deviceType":
-            labels = list(DEVICES[:4]) + (["UNKNOWN_PLATFORM"] if r.random() < 0.3 else [])
-        else:
-            labels = r.sample(COUNTRIES, r.randint(3, 8))
-        views = self.world.split(base["views"], labels, r)
-        for label, v in views.items():
+        for label, v in self.world.breakdown(dim, video, day, base["views"]).items():
             share = {"views": v, "estimatedMinutesWatched": v * base["averageViewDuration"] // 60}
             yield self._labels(dims, video, day, label), share
 
