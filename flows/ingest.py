@@ -21,6 +21,35 @@ def key_only_warning(has_oauth: bool, channels: list[str], include_analytics: bo
             "secret, refresh token): see README, 'Using the real YouTube APIs'.")
 
 
+def fetch_channel_analytics(src: Any, source: str, landing: str, run_id: str, as_of: date,
+                            channel_videos: dict[str, dict[str, Any]], start: date, end: date) -> list[dict[str, Any]]:
+    """Channel analytics of the window, each channel-day from the source its channel is set to use
+    (bulk reports, reports.query, or `auto`: reports where they cover the day, reports.query elsewhere)."""
+    from tasks.ingestion import fetch_analytics, fetch_reporting
+    from tasks.youtube.analytics_sources import plan_sources, reported_channel_ids
+
+    modes = {cid: src.analytics_source_for(info["ref"], cid) for cid, info in channel_videos.items()}
+    outcomes: list[dict[str, Any]] = []
+    report_days: dict[str, list[str]] = {}
+    if any(mode != "query" for mode in modes.values()):
+        reporting = fetch_reporting(source, landing, run_id, start, end)
+        outcomes.append(reporting)
+        report_days = reporting["report_days"]
+        if reporting["quota_exhausted"]:
+            return outcomes
+    plan = plan_sources(modes, reported_channel_ids(channel_videos, src.content_owner_id), report_days, start, end)
+    for warning in plan.warnings:
+        get_run_logger().warning(warning)
+    if plan.warnings:
+        outcomes.append({"pages": {}, "usage": [], "failures": [], "warnings": plan.warnings, "quota_exhausted": None})
+    for first, last, ids in plan.query_calls():
+        outcome = fetch_analytics(source, landing, run_id, as_of, {c: channel_videos[c] for c in ids}, first, last)
+        outcomes.append(outcome)
+        if outcome["quota_exhausted"]:
+            break
+    return outcomes
+
+
 @flow(name="ingest", log_prints=True)
 def ingest(
     backend: str = DEFAULT_BACKEND,
@@ -49,7 +78,7 @@ def ingest(
     from blocks.resolve import load_landing, load_source
     from flows.window import resolve_window
     from tasks.compute import load_landed_run
-    from tasks.ingestion import combine_outcomes, fetch_analytics, fetch_data_api_snapshot
+    from tasks.ingestion import combine_outcomes, fetch_data_api_snapshot
     from tasks.landing import run_prefix
     from tasks.reporting import emit_landing_written, ingest_summary_rows, publish_ingest_summary
 
@@ -82,7 +111,8 @@ def ingest(
             logger.warning("no channel videos known for this run; Analytics is limited to channel reports")
             channel_videos = {c: {"ref": c, "video_ids": []} for c in channels if c != "mine"}
         as_of = snapshot_days[-1] if snapshot_days else window.end
-        outcomes.append(fetch_analytics(source, landing, run_id, as_of, channel_videos, window.start, window.end))
+        outcomes += fetch_channel_analytics(src, source, landing, run_id, as_of, channel_videos, window.start,
+                                            window.end)
     summary = combine_outcomes(outcomes)
     summary["warnings"] = ([key_only] if key_only else []) + summary["warnings"]
 

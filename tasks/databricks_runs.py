@@ -145,9 +145,18 @@ class RunWaiter:
                 self._sleep(min(self.poll_interval, max(0.0, deadline - self.clock())))
                 run = self._get(run_id)
         except BaseException:                  # our timeout, a Prefect timeout or cancellation, Ctrl-C
-            self.cancel(run_id)
+            self._cancel_despite_interrupts(run_id)
             raise
         return self._outcome(run_id, run)
+
+    def _cancel_despite_interrupts(self, run_id: int, attempts: int = 3) -> None:
+        """Cancel even when a second Ctrl-C (or SIGTERM) arrives while cancelling."""
+        for _ in range(attempts):
+            try:
+                self.cancel(run_id)
+                return
+            except KeyboardInterrupt:
+                continue
 
     def cancel(self, run_id: int) -> None:
         try:

@@ -59,6 +59,19 @@ def fetch_analytics(source: str, landing: str, run_id: str, as_of: date, channel
     return outcome
 
 
+@task(name="fetch-reporting", task_run_name="reporting-{start}-{end}", **FETCH_CACHE)
+def fetch_reporting(source: str, landing: str, run_id: str, start: date, end: date) -> dict[str, Any]:
+    """The Reporting API's bulk reports of the window (every configured report type), landed as served."""
+    from blocks.resolve import load_landing, load_source
+    from tasks.youtube.ingest_plan import fetch_reporting as fetch
+
+    src = load_source(source)
+    outcome = fetch(src.reporting_api(), load_landing(landing), run_id, src.kind, list(src.report_types),
+                    src.create_reporting_jobs, src.content_owner_id, start, end).as_dict()
+    _log_outcome(outcome)
+    return outcome
+
+
 def combine_outcomes(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
     """Add up pages, API usage and failures of several fetch steps."""
     pages: dict[str, int] = {}
