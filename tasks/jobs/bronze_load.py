@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.jobs.bronze_tables import ALL_TABLES, RAW_TABLES, schema_of
+from tasks.jobs.bronze_reports import load_reports
+from tasks.jobs.bronze_tables import ALL_TABLES, CHANGE_FEED_TABLES, RAW_TABLES, REPORTS_RAW, schema_of
 from tasks.jobs.quarantine import quarantine
 from tasks.spark.lake import create_schemas, ensure_table, qualified_name, table_path
 
@@ -19,7 +20,7 @@ CHANGE_FEED = {"delta.enableChangeDataFeed": "true"}   # Silver reads only the r
 def bootstrap(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     """Create every Bronze table that does not exist yet."""
     paths = [ensure_table(spark, params["lake_root"], "bronze", t, schema_of(t),
-                          properties=CHANGE_FEED if t in RAW_TABLES else None) for t in ALL_TABLES]
+                          properties=CHANGE_FEED if t in CHANGE_FEED_TABLES else None) for t in ALL_TABLES]
     return {"tables": [qualified_name("bronze", t) for t in ALL_TABLES], "paths": paths}
 
 
@@ -77,7 +78,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
 
     bootstrap(spark, params)
     if not _exists(spark, params["landing_location"]):
-        return {"rows_inserted": {t: 0 for t in RAW_TABLES}, "quarantined": 0, "pages": 0}
+        return {"rows_inserted": {t: 0 for t in RAW_TABLES + (REPORTS_RAW,)}, "quarantined": 0, "pages": 0, "reports": 0}
     pages = _read_pages(spark, params["landing_location"]).persist()
     landing_path = F.col("body_path")
     if params.get("landing_origin"):      # read from a staging copy: record where the file really is
@@ -121,6 +122,9 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
             F.coalesce("target_table", F.lit("unknown")).alias("target_table"), reason.alias("reason"),
             F.col("request_id").alias("source_request_id"), "request", "landing_path",
             F.substring(F.coalesce("payload", "_corrupt_record", F.lit("")), 1, RECORD_PREVIEW_CHARS).alias("record")))
-        return {"rows_inserted": inserted, "quarantined": quarantined, "pages": pages.count()}
+        reports = load_reports(spark, params["lake_root"], params["landing_location"], params.get("landing_origin"))
+        inserted[REPORTS_RAW] = reports["rows"]
+        return {"rows_inserted": inserted, "quarantined": quarantined, "pages": pages.count(),
+                "reports": reports["reports"]}
     finally:
         pages.unpersist()

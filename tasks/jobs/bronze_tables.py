@@ -12,9 +12,11 @@ RAW_TABLES: tuple[str, ...] = (
     "analytics_channel_daily_raw", "analytics_video_daily_raw", "analytics_video_traffic_source_daily_raw",
     "analytics_video_country_daily_raw", "analytics_video_device_daily_raw",
 )
+REPORTS_RAW = "reporting_reports_raw"      # Reporting API bulk reports: one row per report CSV row
 RUN_LOG = "run_context_log"
 QUARANTINE = "quarantine"
-ALL_TABLES: tuple[str, ...] = RAW_TABLES + (RUN_LOG, QUARANTINE)
+ALL_TABLES: tuple[str, ...] = RAW_TABLES + (REPORTS_RAW, RUN_LOG, QUARANTINE)
+CHANGE_FEED_TABLES: tuple[str, ...] = RAW_TABLES + (REPORTS_RAW,)
 
 
 def raw_schema() -> "StructType":
@@ -80,7 +82,34 @@ def quarantine_schema() -> "StructType":
     ])
 
 
+def reports_raw_schema() -> "StructType":
+    """A bulk report's rows as landed: every cell as text by its header name, and which report it was."""
+    from pyspark.sql.types import (DateType, IntegerType, MapType, StringType, StructField, StructType,
+                                   TimestampType)
+
+    return StructType([
+        StructField("run_id", StringType(), False),
+        StructField("snapshot_date", DateType(), False),          # the day the report covers
+        StructField("ingest_ts_utc", TimestampType(), False),
+        StructField("source_system", StringType(), False),
+        StructField("request_id", StringType(), False),
+        StructField("request", StringType(), False),              # the report's metadata (JSON)
+        StructField("schema_version", IntegerType(), False),
+        StructField("report_type", StringType(), False),
+        StructField("job_id", StringType(), True),
+        StructField("report_id", StringType(), False),
+        StructField("report_create_time", TimestampType(), True),
+        StructField("channel_id", StringType(), True),
+        StructField("record", MapType(StringType(), StringType()), True),
+        StructField("malformed_line", StringType(), True),        # the CSV line when it did not parse
+        StructField("source", StringType(), True),
+        StructField("landing_path", StringType(), True),
+    ])
+
+
 def schema_of(table: str) -> "StructType":
+    if table == REPORTS_RAW:
+        return reports_raw_schema()
     if table == RUN_LOG:
         return run_log_schema()
     if table == QUARANTINE:

@@ -11,9 +11,10 @@ from typing import Any, Iterator
 
 from tasks.jobs.bronze_load import bootstrap as bronze_bootstrap
 from tasks.jobs.quarantine import quarantine
-from tasks.silver import analytics, data_api, dims, file_drops
+from tasks.jobs.bronze_tables import REPORTS_RAW
+from tasks.silver import analytics, data_api, dims, file_drops, reporting
 from tasks.silver.increments import clear_watermarks, new_rows, read_watermarks, write_watermarks
-from tasks.silver.merge import merge_latest, replace_all
+from tasks.silver.merge import merge_latest, replace_all, replace_slices
 from tasks.silver.scd2 import scd2_merge
 from tasks.spark.lake import table_path
 
@@ -21,7 +22,7 @@ SILVER_TABLES: tuple[str, ...] = (
     "silver_channels", "silver_videos", "silver_video_stats_snapshot", "silver_video_metadata_scd2",
     "silver_trending_videos", "dim_category", "dim_date", "dim_traffic_source", "dim_country", "dim_device",
     "fact_channel_daily_metrics", "fact_video_daily_metrics", "fact_video_traffic_source_metrics",
-    "fact_video_country_metrics", "fact_video_device_metrics",
+    "fact_video_country_metrics", "fact_video_device_metrics", *reporting.REPORT_TABLES,
 )
 GRAINS: dict[str, list[str]] = {
     "silver_channels": ["channel_id"], "silver_videos": ["video_id"],
@@ -31,6 +32,7 @@ GRAINS: dict[str, list[str]] = {
     "dim_category": ["region", "category_id", "valid_from"], "dim_date": ["date"],
     "dim_traffic_source": ["source_id"], "dim_country": ["country_code"], "dim_device": ["device_type"],
     **{name: spec.grain for name, spec in analytics.FACTS.items()},
+    **reporting.GRAINS,
 }
 SCD2_ATTRIBUTES = ("channel_id", "title", "description", "tags", "category_id", "duration_seconds", "definition",
                    "caption", "licensed_content", "privacy_status", "made_for_kids", "default_audio_language")
@@ -141,17 +143,84 @@ def _channels_and_categories(run: _Run, metrics: dict[str, Any]) -> None:
                                          ["title", "assignable", "channel_id"], "category_sk")
 
 
-def _facts(run: _Run, metrics: dict[str, Any]) -> None:
+def _reports(run: _Run, metrics: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[Any]]:
+    """Bulk report rows -> the full-grain report tables; (fact rows summed from them, warnings, frames to
+    unpersist). Only each channel-day's winning report counts (see tasks/silver/reporting.py)."""
+    from pyspark.sql import functions as F
+
+    spark, lake = run.spark, run.lake_root
+    reporting.ensure_report_tables(spark, lake)
+    rows = reporting.with_family(run.bronze(REPORTS_RAW)).persist()
+    cached: list[Any] = [rows]
+    if rows.isEmpty():
+        return {}, [], cached
+    days = [r[0] for r in rows.select("snapshot_date").distinct().collect()]
+    stored = {t: reporting.stored_create_times(spark, lake, t, days) for t in reporting.REPORT_TABLES}
+    winners, warnings = reporting.winning_reports(rows, stored)
+    rows = rows.filter(F.col("report_id").isin(*sorted(winners)))
+    warnings += reporting.unknown_columns(rows)
+    full_grain: dict[str, Any] = {}
+    for fam, spec in reporting.SPECS.items():
+        good, bad = reporting.typed_rows(rows.filter(F.col("report_family") == fam), spec)
+        run.reject(bad, spec.table, "record_json")
+        good = good.drop("request", "landing_path", "record_json").persist()
+        cached.append(good)
+        with run.timed(spec.table):
+            metrics[spec.table] = replace_slices(spark, lake, spec.table, good, spec.grain,
+                                                 observed=run.observed.setdefault(spec.table, {}))
+        full_grain[fam] = good
+    good, bad = reporting.generic_rows(rows.filter(~F.col("report_family").isin(*reporting.SPECS)))
+    run.reject(bad, reporting.GENERIC_TABLE, "record_json")
+    metrics[reporting.GENERIC_TABLE] = replace_slices(
+        spark, lake, reporting.GENERIC_TABLE, good.drop("request", "landing_path", "record_json"),
+        reporting.GENERIC_GRAIN, slice_columns=("report_family", "channel_id", "date"),
+        observed=run.observed.setdefault(reporting.GENERIC_TABLE, {}))
+    facts = reporting.facts_from_reports(full_grain["channel_basic"], full_grain["channel_traffic_source"],
+                                         full_grain["channel_device_os"])
+    return facts, warnings, cached
+
+
+def _union_observed(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    distinct: dict[str, set[Any]] = {}
+    ranges = [p["range"] for p in parts if p.get("range") and p["range"][0] is not None]
+    for part in parts:
+        for column, values in part.get("distinct", {}).items():
+            distinct.setdefault(column, set()).update(values)
+    out: dict[str, Any] = {"distinct": {c: sorted(v) for c, v in distinct.items()}}
+    if ranges:
+        out["range"] = (min(r[0] for r in ranges), max(r[1] for r in ranges))
+    return out
+
+
+def _facts(run: _Run, metrics: dict[str, Any], reported: dict[str, Any]) -> None:
+    """Fact tables from reports.query pages, and from bulk reports where they exist: a channel-day with
+    report rows takes them, and query rows for that channel-day are dropped (never both)."""
+    from pyspark.sql import functions as F
+
     for name, spec in analytics.FACTS.items():
         rows, bad_pages = analytics.report_rows(run.bronze(spec.bronze_table))
         good, bad = analytics.fact_rows(rows, spec)
         run.reject(bad_pages, name, "record")
         run.reject(bad, name, "record_json")
-        facts = good.drop("request", "landing_path", "record_json")
-        observed = run.observed.setdefault(name, {"columns": [spec.dimension_column] if spec.dimension_column else []})
+        facts = good.drop("request", "landing_path", "record_json").withColumn("metrics_source", F.lit("query"))
+        columns = [spec.dimension_column] if spec.dimension_column else []
+        parts: list[dict[str, Any]] = []
+        counts = {"inserted": 0, "updated": 0, "deleted": 0}
         with run.timed(name):
-            metrics[name] = merge_latest(run.spark, run.lake_root, name, facts, spec.grain, date_column="date",
-                                         observed=observed)
+            if name in reported:
+                parts.append({"columns": columns})
+                done = replace_slices(run.spark, run.lake_root, name, reported[name], spec.grain, observed=parts[-1])
+                counts = {k: counts[k] + done.get(k, 0) for k in counts}
+            span = facts.select(F.min("date"), F.max("date")).first()
+            taken = reporting.reporting_slices(run.spark, run.lake_root, name, span[0], span[1])
+            if taken is not None:
+                facts = facts.join(F.broadcast(taken), ["channel_id", "date"], "left_anti")
+            parts.append({"columns": columns})
+            done = merge_latest(run.spark, run.lake_root, name, facts, spec.grain, date_column="date",
+                                observed=parts[-1])
+            counts = {k: counts[k] + done.get(k, 0) for k in counts}
+        metrics[name] = counts
+        run.observed[name] = _union_observed(parts)
 
 
 DIMENSION_SOURCES = {   # dimension -> (fact table whose batches name its members, id column)
@@ -225,13 +294,19 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         _videos(state, metrics)
     with state.timed("channels, categories"):
         _channels_and_categories(state, metrics)
-    _facts(state, metrics)
-    facts_changed = any(metrics[t]["inserted"] or metrics[t]["updated"]
-                        for t in (*analytics.FACTS, "silver_video_stats_snapshot", "silver_trending_videos"))
+    reported, report_warnings, cached = _reports(state, metrics)
+    try:
+        _facts(state, metrics, reported)
+    finally:
+        for frame in cached:
+            frame.unpersist()
+    facts_changed = any(metrics.get(t, {}).get("inserted") or metrics.get(t, {}).get("updated")
+                        or metrics.get(t, {}).get("deleted") for t in (*analytics.FACTS, *reporting.REPORT_TABLES, "silver_video_stats_snapshot",
+                                  "silver_trending_videos"))
     dims_missing = not all(DeltaTable.isDeltaTable(spark, table_path(lake, "silver", t))
                            for t in ("dim_traffic_source", "dim_device", "dim_country", "dim_date"))
     with state.timed("dimensions"):
-        warnings = _dimensions(state, metrics) if facts_changed or dims_missing else []
+        warnings = report_warnings + (_dimensions(state, metrics) if facts_changed or dims_missing else [])
     quarantined: dict[str, int] = {}
     if state.bad:
         from pyspark.sql import functions as F

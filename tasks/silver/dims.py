@@ -15,7 +15,7 @@ TRAFFIC_SOURCES: dict[str, str] = {
     "LIVE_REDIRECT": "Live redirects", "NO_LINK_EMBEDDED": "Embedded players", "NO_LINK_OTHER": "Direct or unknown",
     "NOTIFICATION": "Notifications", "PLAYLIST": "Playlists", "PRODUCT_PAGE": "Product pages",
     "PROMOTED": "YouTube promotion", "RELATED_VIDEO": "Suggested videos", "SHORTS": "Shorts feed",
-    "SOUND_PAGE": "Sound pages", "SUBSCRIBER": "Browse features", "VIDEO_REMIXES": "Video remixes",
+    "SOUND_PAGE": "Sound pages", "STORIES": "Stories", "SUBSCRIBER": "Browse features", "VIDEO_REMIXES": "Video remixes",
     "YT_CHANNEL": "Channel pages", "YT_OTHER_PAGE": "Other YouTube features", "YT_PLAYLIST_PAGE": "Playlist pages",
     "YT_SEARCH": "YouTube search",
 }

@@ -76,6 +76,7 @@ def merge_latest(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence
     try:
         partition_by = (date_column,) if date_column else ()
         path = ensure_silver(spark, lake_root, table, batch.schema, partition_by=partition_by)
+        add_missing_columns(spark, path, batch.schema)
         span = _day_span(batch, date_column) if date_column else None
         if observed is not None:
             observed["distinct"] = _distinct(batch, observed.get("columns", ()))
@@ -113,3 +114,67 @@ def replace_all(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence[
               .whenNotMatchedBySourceDelete().execute().first())
     return {"inserted": int(result["num_inserted_rows"]), "updated": int(result["num_updated_rows"]),
             "deleted": int(result["num_deleted_rows"])}
+
+
+def add_missing_columns(spark: Any, path: str, schema: Any) -> None:
+    """ALTER a table made before a column existed (e.g. `metrics_source`), so MERGEs by name keep working."""
+    stored = {f.name for f in spark.read.format("delta").load(path).schema.fields}
+    missing = [f for f in schema.fields if f.name not in stored]
+    if missing:
+        columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in missing)
+        spark.sql(f"ALTER TABLE delta.`{path}` ADD COLUMNS ({columns})")
+
+
+def _literal(value: Any) -> str:
+    from datetime import date
+
+    if value is None:
+        return "NULL"
+    if isinstance(value, date):
+        return f"DATE'{value.isoformat()}'"
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _changed(batch: Any, keys: Sequence[str]) -> str:
+    """A MERGE condition: some value column differs (maps compared as JSON: they have no ordering)."""
+    from pyspark.sql.types import MapType
+
+    def side(alias: str, field: Any) -> str:
+        column = f"{alias}.`{field.name}`"
+        return f"to_json({column})" if isinstance(field.dataType, MapType) else column
+
+    values = [f for f in batch.schema.fields if f.name not in keys and f.name not in LINEAGE_COLUMNS]
+    return " OR ".join(f"NOT ({side('t', f)} <=> {side('s', f)})" for f in values) or "false"
+
+
+def replace_slices(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence[str],
+                   slice_columns: Sequence[str] = ("channel_id", "date"), date_column: str = "date",
+                   observed: dict[str, Any] | None = None) -> dict[str, int]:
+    """Make each slice (e.g. a channel-day) of silver.<table> that `df` holds equal to `df`'s rows of it:
+    changed rows updated, new ones inserted, the slice's rows `df` lacks deleted (a restated day
+    replaces the day, never adds to it). Other slices are untouched. One MERGE, one commit."""
+    from delta.tables import DeltaTable
+
+    batch = latest_per_key(df, keys).persist()
+    try:
+        path = ensure_silver(spark, lake_root, table, batch.schema, partition_by=(date_column,))
+        add_missing_columns(spark, path, batch.schema)
+        lo, hi, nulls = _day_span(batch, date_column)
+        if observed is not None:
+            observed["distinct"] = _distinct(batch, observed.get("columns", ()))
+            observed["range"] = (lo, hi)
+        slices = [tuple(r) for r in batch.select(*slice_columns).distinct().collect()]
+        if not slices:
+            return {"inserted": 0, "updated": 0, "deleted": 0}
+        changed = _changed(batch, keys)
+        days = _only_days(date_column, lo, hi, nulls)
+        on = f"{days} AND " + " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
+        members = ", ".join("(" + ", ".join(_literal(v) for v in s) + ")" for s in slices)
+        in_slice = f"{days} AND ({', '.join(f't.`{c}`' for c in slice_columns)}) IN ({members})"
+        result = (DeltaTable.forPath(spark, path).alias("t").merge(batch.alias("s"), on)
+                  .whenMatchedUpdateAll(condition=changed).whenNotMatchedInsertAll()
+                  .whenNotMatchedBySourceDelete(condition=in_slice).execute().first())
+        return {"inserted": int(result["num_inserted_rows"]), "updated": int(result["num_updated_rows"]),
+                "deleted": int(result["num_deleted_rows"])}
+    finally:
+        batch.unpersist()

@@ -1,5 +1,6 @@
 {{ config(materialized='incremental', incremental_strategy='merge', unique_key=['video_id', 'date', 'source_id'],
-          partition_by=['date'], incremental_predicates=gold_target_since('date')) }}
+          partition_by=['date'], incremental_predicates=gold_target_since('date'),
+          delete_missing_in_window=true) }}
 
 select
     f.video_id,
