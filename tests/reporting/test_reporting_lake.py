@@ -1,0 +1,219 @@
+"""Bulk reports through Bronze and Silver against reports.query for the same synthetic channel and days.
+
+Two lakes from one synthetic world (its Reporting API agrees with its Analytics API by construction):
+- `query`: reports.query only, days 10-19..10-22.
+- `reporting`: run r0 lands the first, preliminary report of the restated day 10-21 and the query pages
+  of every day (loaded together: reports win in the same Silver run); run r1 lands the latest report of
+  every day, one of them with an unknown column and one bad row added; then r0 is loaded again (an
+  older report arriving late must not win).
+
+Counts the query API anonymises: the synthetic query API leaves a country split's small remainder
+unattributed, the bulk report keeps it under country ZZ. So country cells must be equal where both
+have them, and the only extra cells are ZZ holding exactly the remainder.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tasks.youtube.synth import World, WorldConfig, SynthHttp
+
+pytestmark = pytest.mark.spark
+
+START, END = date(2026, 10, 19), date(2026, 10, 22)
+AS_OF = date(2026, 10, 30)
+RESTATED = date(2026, 10, 21)
+TYPES = ["channel_basic_a3", "channel_traffic_source_a3", "channel_device_os_a3", "channel_playback_location_a3",
+         "channel_demographics_a1", "channel_sharing_service_a1"]
+FACTS = ("fact_channel_daily_metrics", "fact_video_daily_metrics", "fact_video_country_metrics",
+         "fact_video_traffic_source_metrics", "fact_video_device_metrics")
+
+
+def land_query(world: World, landing: Path, run_id: str) -> None:
+    from blocks.landing import LocalLanding
+    from tasks.landing import Lander
+    from tasks.youtube.clients import build_analytics_api
+    from tasks.youtube.executor import ApiExecutor
+    from tasks.youtube.ingest_plan import fetch_analytics
+
+    channel = world.channels[0]
+    lander = Lander(LocalLanding(root=str(landing)), run_id=run_id, source="synth")
+    fetch_analytics(build_analytics_api(http=SynthHttp(world, AS_OF)), lander, AS_OF,
+                    {channel.id: {"ref": "mine", "video_ids": list(channel.video_ids)}}, START, END,
+                    ApiExecutor(sleep=lambda s: None))
+
+
+def land_preliminary(world: World, landing: Path, run_id: str, tmp: Path) -> None:
+    """The first report of the restated day, as a run before the restatement would have landed it."""
+    from blocks.landing import LocalLanding
+    from tasks.youtube.clients import build_reporting_api
+    from tasks.youtube.executor import ApiExecutor
+    from tasks.youtube.reporting_api import (ReportingContext, download_report, ensure_jobs, land_report,
+                                             list_reports, report_day)
+
+    ctx = ReportingContext(build_reporting_api(http=SynthHttp(world, AS_OF)), ApiExecutor(sleep=lambda s: None))
+    for report_type, job in ensure_jobs(ctx, TYPES, create=False).items():
+        first = min((r for r in list_reports(ctx, job) if report_day(r) == RESTATED.isoformat()),
+                    key=lambda r: r["createTime"])
+        got = download_report(ctx, first, tmp / f"{first['id']}.csv")
+        land_report(LocalLanding(root=str(landing)), run_id, report_type, first, got, None, "synth")
+
+
+def land_latest(world: World, landing: Path, run_id: str) -> dict:
+    from blocks.landing import LocalLanding
+    from tasks.youtube.clients import build_reporting_api
+    from tasks.youtube.ingest_plan import fetch_reporting
+
+    return fetch_reporting(build_reporting_api(http=SynthHttp(world, AS_OF)), LocalLanding(root=str(landing)),
+                           run_id, "synth", TYPES, False, None, START, END).as_dict()
+
+
+def add_unknown_column_and_a_bad_row(landing: Path, run_id: str, day: date) -> None:
+    """A newer report version's extra column, and one row whose views are not a number."""
+    folder = landing / f"run_id={run_id}" / "reporting" / "channel_basic_a3" / f"start_date={day.isoformat()}"
+    report = next(folder.glob("*.csv"))
+    rows = list(csv.reader(io.StringIO(report.read_text())))
+    header = rows[0] + ["new_metric"]
+    bad = list(rows[1])
+    bad[header.index("video_id")], bad[header.index("views")] = "badvideo001", "abc"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header] + [r + ["7"] for r in rows[1:]] + [bad + ["7"]])
+    report.write_text(out.getvalue())
+    meta_path = next(folder.glob("*.meta.json"))
+    meta = json.loads(meta_path.read_text())
+    meta["header"] = ",".join(header)
+    meta_path.write_text(json.dumps(meta))
+
+
+def load(spark, lake: Path, landing: Path, run_id: str) -> None:
+    from tasks.jobs import bronze_load
+
+    bronze_load.run(spark, {"lake_root": str(lake), "landing_location": str(landing / f"run_id={run_id}")})
+
+
+def silver(spark, lake: Path) -> dict:
+    from tasks.jobs import silver_build
+
+    return silver_build.run(spark, {"lake_root": str(lake)})
+
+
+def table(spark, lake: Path, name: str) -> list:
+    return spark.read.format("delta").load(str(lake / "silver" / name)).collect()
+
+
+@pytest.fixture(scope="module")
+def lakes(spark, tmp_path_factory):
+    root = tmp_path_factory.mktemp("reporting")
+    world = World(WorldConfig())
+    landing, q_lake, r_lake = root / "landing", root / "query_lake", root / "reporting_lake"
+    land_query(world, landing, "q1")
+    load(spark, q_lake, landing, "q1")
+    silver(spark, q_lake)
+
+    land_preliminary(world, landing, "r0", root)
+    load(spark, r_lake, landing, "r0")
+    load(spark, r_lake, landing, "q1")
+    first = silver(spark, r_lake)
+    preliminary = {r.date: r.views for r in table(spark, r_lake, "fact_channel_daily_metrics")}
+
+    fetched = land_latest(world, landing, "r1")
+    add_unknown_column_and_a_bad_row(landing, "r1", date(2026, 10, 20))
+    load(spark, r_lake, landing, "r1")
+    second = silver(spark, r_lake)
+    settled = {t: sorted(table(spark, r_lake, t), key=repr) for t in FACTS + ("silver_report_channel_basic",)}
+
+    load(spark, r_lake, landing, "r0")                   # the older report of 10-21 arrives again
+    third = silver(spark, r_lake)
+    return {"world": world, "q": q_lake, "r": r_lake, "first": first, "second": second, "third": third,
+            "fetched": fetched, "preliminary": preliminary, "settled": settled}
+
+
+def by_key(rows, *keys):
+    return {tuple(getattr(r, k) for k in keys): r for r in rows}
+
+
+def test_reports_and_query_give_the_same_daily_numbers(spark, lakes):
+    for name, keys, metrics in (
+            ("fact_video_daily_metrics", ("video_id", "date"),
+             ("views", "likes", "comments", "estimated_minutes_watched", "average_view_duration_seconds")),
+            ("fact_channel_daily_metrics", ("channel_id", "date"),
+             ("views", "likes", "comments", "estimated_minutes_watched", "subscribers_gained", "subscribers_lost")),
+            ("fact_video_device_metrics", ("video_id", "date", "device_type"), ("views", "estimated_minutes_watched"))):
+        query = by_key(table(spark, lakes["q"], name), *keys)
+        reports = by_key(table(spark, lakes["r"], name), *keys)
+        assert query and set(reports) == set(query), name
+        for key, row in query.items():
+            assert [getattr(reports[key], m) for m in metrics] == [getattr(row, m) for m in metrics], (name, key)
+            assert reports[key].metrics_source == "reporting" and row.metrics_source == "query"
+
+
+def test_country_cells_match_and_the_remainder_is_zz(spark, lakes):
+    query = by_key(table(spark, lakes["q"], "fact_video_country_metrics"), "video_id", "date", "country_code")
+    reports = by_key(table(spark, lakes["r"], "fact_video_country_metrics"), "video_id", "date", "country_code")
+    for key, row in query.items():
+        assert (reports[key].views, reports[key].estimated_minutes_watched) == (row.views, row.estimated_minutes_watched)
+    assert {k[2] for k in set(reports) - set(query)} == {"ZZ"}
+    daily = by_key(table(spark, lakes["r"], "fact_video_daily_metrics"), "video_id", "date")
+    for (video, day), row in daily.items():       # a true daily series: countries add up to the day
+        assert sum(r.views for k, r in reports.items() if k[:2] == (video, day)) == row.views
+
+
+def test_traffic_sources_match_and_an_unknown_code_is_flagged(spark, lakes):
+    query = by_key(table(spark, lakes["q"], "fact_video_traffic_source_metrics"), "video_id", "date", "traffic_source")
+    reports = by_key(table(spark, lakes["r"], "fact_video_traffic_source_metrics"), "video_id", "date", "traffic_source")
+    renamed = {(k[0], k[1], "TRAFFIC_SOURCE_TYPE_CODE_99" if k[2] == "IMMERSIVE_FEED" else k[2]): r
+               for k, r in query.items()}
+    assert set(renamed) == set(reports)
+    assert all(reports[k].views == r.views for k, r in renamed.items())
+    flagged = {r.source_id: r.is_known for r in table(spark, lakes["r"], "dim_traffic_source")}
+    assert flagged["TRAFFIC_SOURCE_TYPE_CODE_99"] is False and flagged["YT_SEARCH"] is True
+    assert any("TRAFFIC_SOURCE_TYPE_CODE_99" in w for w in lakes["first"]["warnings"] + lakes["second"]["warnings"])
+
+
+def test_a_restated_day_is_replaced_not_added_to(spark, lakes):
+    world, channel = lakes["world"], lakes["world"].channels[0]
+    final = sum(world.video_day(world.videos[v], RESTATED).get("views", 0) for v in channel.video_ids)
+    assert lakes["preliminary"][RESTATED] < final                       # the first report: preliminary numbers
+    daily = by_key(table(spark, lakes["r"], "fact_channel_daily_metrics"), "channel_id", "date")
+    assert daily[(channel.id, RESTATED)].views == final                 # the restated report, once
+    rows = [r for r in table(spark, lakes["r"], "silver_report_channel_basic") if r.date == RESTATED]
+    assert len({r.report_id for r in rows}) == 1                        # one report's rows, not two reports'
+    assert {r.report_create_time.date() for r in rows} == {RESTATED + timedelta(days=5)}   # the later one
+    assert lakes["second"]["tables"]["silver_report_channel_basic"]["updated"] > 0
+
+
+def test_an_older_report_arriving_late_changes_nothing(spark, lakes):
+    for name, rows in lakes["settled"].items():
+        assert sorted(table(spark, lakes["r"], name), key=repr) == rows, name
+    assert any("Silver holds a later report" in w for w in lakes["third"]["warnings"])
+
+
+def test_unknown_columns_are_kept_and_bad_rows_quarantined(spark, lakes):
+    assert any("unknown column(s) new_metric kept in extra_columns" in w for w in lakes["second"]["warnings"])
+    rows = [r for r in table(spark, lakes["r"], "silver_report_channel_basic") if r.date == date(2026, 10, 20)]
+    assert rows and all(r.extra_columns == {"new_metric": "7"} for r in rows)
+    assert "badvideo001" not in {r.video_id for r in rows}
+    quarantined = spark.read.format("delta").load(str(lakes["r"] / "bronze" / "quarantine")).collect()
+    assert any(q.target_table == "silver_report_channel_basic" and "non-numeric views" in q.reason
+               and "badvideo001" in q.record for q in quarantined)
+
+
+def test_full_grain_tables_and_generic_reports(spark, lakes):
+    demographics = table(spark, lakes["r"], "silver_report_demographics")
+    assert demographics and {r.gender for r in demographics} == {"FEMALE", "MALE"}
+    playback = table(spark, lakes["r"], "silver_report_playback_location")
+    assert {r.playback_location for r in playback} <= {"WATCH", "EMBEDDED", "BROWSE", "CHANNEL", "SHORTS"}
+    devices = table(spark, lakes["r"], "silver_report_device_os")
+    assert {"ANDROID", "IOS", "WINDOWS"} <= {r.operating_system_name for r in devices}
+    generic = table(spark, lakes["r"], "silver_report_rows_generic")
+    assert generic and {r.report_family for r in generic} == {"channel_sharing_service"}
+    assert all("sharing_service" in r.dimensions and "shares" in r.metrics for r in generic)
+    assert len({(r.report_family, r.channel_id, r.date, r.dimension_key) for r in generic}) == len(generic)
+    assert lakes["fetched"]["report_days"]["channel_basic_a3"] == [
+        (START + timedelta(days=i)).isoformat() for i in range(4)]
