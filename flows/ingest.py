@@ -76,11 +76,12 @@ def ingest(
     each snapshot day the source has in that window (today, for the live APIs).
     """
     from blocks.resolve import load_landing, load_source
-    from flows.window import resolve_window
+    from flows.window import gold_since, resolve_window
     from tasks.compute import load_landed_run
     from tasks.ingestion import combine_outcomes, fetch_data_api_snapshot
     from tasks.landing import run_prefix
     from tasks.reporting import emit_landing_written, ingest_summary_rows, publish_ingest_summary
+    from tasks.youtube.reporting_state import write_watermarks
 
     logger = get_run_logger()
     run_id = run_id or str(flow_run.get_id())
@@ -115,16 +116,24 @@ def ingest(
                                             window.end)
     summary = combine_outcomes(outcomes)
     summary["warnings"] = ([key_only] if key_only else []) + summary["warnings"]
+    restated = sorted({d for o in outcomes for days in o.get("restated_days", {}).values() for d in days})
 
     landing_block = load_landing(landing)
     landing_location = landing_block.location(run_prefix(run_id))
     loaded = load_landed_run(backend, landing_block, run_id)
+    seen = {job: t for o in outcomes for job, t in o.get("report_watermarks", {}).items()}
+    if seen:      # only once the reports are in Bronze: a run that dies before asks for them again
+        write_watermarks(landing_block, seen)
+    if restated:
+        logger.info("bulk reports for %d day(s) before the window (re-issued or late): %s", len(restated), restated)
     rows = ingest_summary_rows(loaded["rows_inserted"], summary["usage"], summary["failures"], loaded["quarantined"])
     publish_ingest_summary(run_id, rows)
-    emit_landing_written(run_id, {**window.as_payload(), "backend": backend, "landing_block": landing,
+    emit_landing_written(run_id, {**window.as_payload(), "window_start": gold_since(window.start, restated).isoformat(),
+                                  "backend": backend, "landing_block": landing,
                                   "landing_location": landing_location,
                                   **landing_block.describe(run_prefix(run_id)),
                                   "snapshot_dates": [d.isoformat() for d in snapshot_days], "pages": summary["pages"]},
                          downstream)
     return {**summary, "run_id": run_id, **window.as_payload(), "landing_location": landing_location,
-            "bronze_rows": loaded["rows_inserted"], "quarantined": loaded["quarantined"]}
+            "bronze_rows": loaded["rows_inserted"], "quarantined": loaded["quarantined"],
+            "restated_days": restated}

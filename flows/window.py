@@ -28,3 +28,9 @@ def resolve_window(default: tuple[date, date], start_date: date | None, end_date
     if start > end:
         raise ValueError(f"start_date {start} is after end_date {end}")
     return Window(start, end)
+
+
+def gold_since(window_start: date, restated_days: list[str]) -> date:
+    """The first day Silver's changes reach and Gold rebuilds: the window's, or an earlier day whose bulk
+    report came late or was re-issued."""
+    return min([window_start, *(date.fromisoformat(d) for d in restated_days)])

@@ -18,12 +18,13 @@ from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING, DEFAULT_SOURCE
 from flows.bronze_to_silver import bronze_to_silver
 from flows.gold import gold
 from flows.ingest import ingest
+from flows.window import gold_since
 
 
 def ingested_kinds(bronze_rows: dict[str, int]) -> list[str]:
     """The kinds of data (for Gold's freshness tests) of which this run loaded Bronze rows."""
     kinds = {"trending": ("trending_videos_raw",),
-             "channel": tuple(t for t in bronze_rows if t.startswith("analytics_"))}
+             "channel": tuple(t for t in bronze_rows if t.startswith("analytics_") or t == "reporting_reports_raw")}
     return [kind for kind, tables in kinds.items() if any(bronze_rows.get(t, 0) for t in tables)]
 
 
@@ -78,7 +79,8 @@ def youtube_lakehouse(
             silver = timed("bronze_to_silver", bronze_to_silver, backend=backend, run_id=run_id,
                            window_start=window.start, window_end=window.end, downstream="parent")
         if through == "gold":
-            built = timed("gold", gold, backend=backend, run_id=run_id, window_start=window.start,
+            built = timed("gold", gold, backend=backend, run_id=run_id,
+                          window_start=gold_since(window.start, summary.get("restated_days", [])),
                           window_end=window.end, freshness=ingested_kinds(summary["bronze_rows"]),
                           skip_freshness=bool(summary["quota_exhausted"]))
     except BaseException as exc:

@@ -64,10 +64,13 @@ def fetch_reporting(source: str, landing: str, run_id: str, start: date, end: da
     """The Reporting API's bulk reports of the window (every configured report type), landed as served."""
     from blocks.resolve import load_landing, load_source
     from tasks.youtube.ingest_plan import fetch_reporting as fetch
+    from tasks.youtube.reporting_state import read_watermarks
 
     src = load_source(source)
-    outcome = fetch(src.reporting_api(), load_landing(landing), run_id, src.kind, list(src.report_types),
-                    src.create_reporting_jobs, src.content_owner_id, start, end).as_dict()
+    storage = load_landing(landing)
+    outcome = fetch(src.reporting_api(), storage, run_id, src.kind, list(src.report_types),
+                    src.create_reporting_jobs, src.content_owner_id, start, end,
+                    watermarks=read_watermarks(storage)).as_dict()
     _log_outcome(outcome)
     return outcome
 

@@ -26,6 +26,8 @@ class FetchOutcome:
     quota_exhausted: str | None = None
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {ref, video_ids}
     report_days: dict[str, list[str]] = field(default_factory=dict)    # report type -> days with a report
+    restated_days: dict[str, list[str]] = field(default_factory=dict)  # report type -> earlier days re-issued
+    report_watermarks: dict[str, str] = field(default_factory=dict)    # job id -> latest createTime seen
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,8 +90,10 @@ REPORTS_TABLE = "reporting_reports_raw"
 
 def fetch_reporting(client: Any, storage: Any, run_id: str, source_kind: str, report_types: list[str],
                     create_jobs: bool, content_owner: str | None, start: date, end: date,
-                    executor: ApiExecutor | None = None, chunk_bytes: int | None = None) -> FetchOutcome:
-    """The bulk reports of [start, end] for each report type, landed file by file as downloaded."""
+                    executor: ApiExecutor | None = None, chunk_bytes: int | None = None,
+                    watermarks: dict[str, str] | None = None) -> FetchOutcome:
+    """The bulk reports of [start, end] for each report type, landed file by file as downloaded, and
+    earlier days' reports created after `watermarks` (restatements)."""
     import tempfile
     from pathlib import Path
 
@@ -100,11 +104,14 @@ def fetch_reporting(client: Any, storage: Any, run_id: str, source_kind: str, re
         with tempfile.TemporaryDirectory(prefix="reports-") as scratch:
             fetched = reporting_api.fetch_reports(ctx, storage, run_id, source_kind, report_types, create_jobs,
                                                   start, end, Path(scratch),
-                                                  chunk_bytes=chunk_bytes or reporting_api.CHUNK_BYTES)
+                                                  chunk_bytes=chunk_bytes or reporting_api.CHUNK_BYTES,
+                                                  watermarks=watermarks)
     except QuotaExhaustedError as exc:
         outcome.quota_exhausted = str(exc)
     except AuthenticationError as exc:
         ctx.warnings.append(f"Reporting API refused the credentials ({exc}); no bulk reports fetched")
     outcome.report_days = fetched.days
+    outcome.restated_days = fetched.restated
+    outcome.report_watermarks = fetched.watermarks
     outcome.pages = {REPORTS_TABLE: len(fetched.landed)} if fetched.landed else {}
     return _finish(outcome, ctx)

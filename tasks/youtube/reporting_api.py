@@ -265,33 +265,75 @@ class ReportingFetch:
     days: dict[str, list[str]] = field(default_factory=dict)      # report type -> days with a report
     landed: list[str] = field(default_factory=list)
     jobs: dict[str, str] = field(default_factory=dict)
+    restated: dict[str, list[str]] = field(default_factory=dict)  # report type -> earlier days re-issued or late
+    watermarks: dict[str, str] = field(default_factory=dict)      # job id -> latest createTime seen
+
+
+def _newest(reports: list[dict[str, Any]], floor: str | None) -> str | None:
+    times = [str(r["createTime"]) for r in reports if r.get("createTime")] + ([floor] if floor else [])
+    return max(times, key=_instant) if times else None
+
+
+def _instant(rfc3339: str) -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(rfc3339.replace("Z", "+00:00"))
+
+
+def _land(ctx: ReportingContext, storage: Any, run_id: str, source: str, report_type: str,
+          reports: list[dict[str, Any]], scratch: Path, chunk_bytes: int, out: ReportingFetch) -> tuple[list[str], bool]:
+    """Download and land each report; the days landed, and whether every download succeeded."""
+    days, complete = [], True
+    for report in reports:
+        if not isinstance(report.get("id"), str) or not report.get("downloadUrl") or not report.get("startTime"):
+            ctx.warnings.append(f"{report_type}: a listed report without id, startTime or downloadUrl skipped: "
+                                f"{str(report)[:200]}")
+            continue
+        local = scratch / f"{report['id']}.download"
+        got = download_report(ctx, report, local, chunk_bytes=chunk_bytes)
+        if got is None:
+            complete = False
+            continue
+        try:
+            out.landed.append(land_report(storage, run_id, report_type, report, got, ctx.content_owner, source))
+        finally:
+            local.unlink(missing_ok=True)
+        days.append(report_day(report))
+    return sorted(days), complete
 
 
 def fetch_reports(ctx: ReportingContext, storage: Any, run_id: str, source: str, report_types: list[str],
                   create_jobs: bool, start: Any, end: Any, scratch: Path,
-                  chunk_bytes: int = CHUNK_BYTES) -> ReportingFetch:
+                  chunk_bytes: int = CHUNK_BYTES, watermarks: dict[str, str] | None = None) -> ReportingFetch:
     """For each report type: its job (found or created), the latest report of each day in [start, end],
-    streamed to `scratch` then landed. Days whose download failed are not counted as covered."""
+    streamed to `scratch` then landed. Days whose download failed are not counted as covered.
+
+    `watermarks` (job id -> the latest createTime a previous run saw) also fetch the reports created
+    since for days before the window: YouTube's restatements of older days, and days first delivered
+    after an earlier run's window had passed them. Without one, a job's
+    older days are not looked at (the first run sets it).
+    """
     from datetime import timedelta
 
     out = ReportingFetch(jobs=ensure_jobs(ctx, report_types, create_jobs))
     after, before = f"{start.isoformat()}T00:00:00Z", f"{(end + timedelta(days=1)).isoformat()}T00:00:00Z"
     for report_type, job_id in out.jobs.items():
-        reports = latest_per_day(list_reports(ctx, job_id, start_time_at_or_after=after, start_time_before=before))
-        covered = out.days.setdefault(report_type, [])
-        for report in reports:
-            if not isinstance(report.get("id"), str) or not report.get("downloadUrl") or not report.get("startTime"):
-                ctx.warnings.append(f"{report_type}: a listed report without id, startTime or downloadUrl skipped: "
-                                    f"{str(report)[:200]}")
-                continue
-            local = scratch / f"{report['id']}.download"
-            got = download_report(ctx, report, local, chunk_bytes=chunk_bytes)
-            if got is None:
-                continue
-            try:
-                out.landed.append(land_report(storage, run_id, report_type, report, got, ctx.content_owner, source))
-            finally:
-                local.unlink(missing_ok=True)
-            covered.append(report_day(report))
-        covered.sort()
+        listed = list_reports(ctx, job_id, start_time_at_or_after=after, start_time_before=before)
+        out.days[report_type], complete = _land(ctx, storage, run_id, source, report_type, latest_per_day(listed),
+                                                scratch, chunk_bytes, out)
+        since = (watermarks or {}).get(job_id)
+        if since:
+            newer = list_reports(ctx, job_id, created_after=since)
+            older = [r for r in newer if r.get("startTime") and report_day(r) < start.isoformat()]
+            restated, done = _land(ctx, storage, run_id, source, report_type, latest_per_day(older), scratch,
+                                   chunk_bytes, out)
+            complete = complete and done
+            if restated:
+                out.restated[report_type] = restated
+                logger.info("%s: %d report(s) for days before the window, re-issued or late: %s", report_type,
+                            len(restated), restated)
+            listed += newer
+        newest = _newest(listed, since) if complete else since     # a failed download is asked for again
+        if newest:
+            out.watermarks[job_id] = newest
     return out

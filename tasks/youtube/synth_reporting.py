@@ -116,6 +116,7 @@ class ReportingState:
 
     world: "World"
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    now: datetime | None = None            # set: reports created after it do not exist yet
     _bodies: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -157,7 +158,7 @@ class ReportingState:
             else:
                 out.append(Report(rid, job["id"], job["reportTypeId"], day, created))
             day += timedelta(days=1)
-        return out
+        return [r for r in out if self.now is None or r.create_time <= self.now]
 
     def find_report(self, job_id: str, report_id: str) -> Report | None:
         job = self.jobs.get(job_id)

@@ -202,3 +202,61 @@ def test_the_bulk_report_adds_up_to_the_query_numbers():
     expected = {v: world.video_day(world.videos[v], day)["views"] for v in channel.video_ids
                 if world.video_day(world.videos[v], day).get("views")}
     assert views == expected
+
+
+def test_a_day_reissued_after_the_window_moved_on_is_fetched_by_watermark(tmp_path):
+    from blocks.landing import LocalLanding
+    from tasks.youtube.reporting_api import fetch_reports
+    from tasks.youtube.reporting_state import read_watermarks, write_watermarks
+    from tasks.youtube.synth_reporting import report_day_start
+
+    world = World(WorldConfig())
+    restated = END - timedelta(days=world.config.restated_day_offset)
+    storage = LocalLanding(root=str(tmp_path / "landing"))
+    kinds = ["channel_basic_a3"]
+
+    # run 1, three days after the day: its first (preliminary) report exists, the restatement not yet
+    world.reporting.now = report_day_start(restated + timedelta(days=3)) + timedelta(hours=4)
+    first = fetch_reports(context(world), storage, "run-1", "synth", kinds, False, restated - timedelta(days=2),
+                          restated + timedelta(days=1), tmp_path / "s1")
+    assert restated.isoformat() in first.days["channel_basic_a3"] and first.restated == {}
+    write_watermarks(storage, first.watermarks)
+
+    # run 2, days later: its window has moved past the day, which YouTube has re-issued meanwhile
+    world.reporting.now = None
+    window = (restated + timedelta(days=3), restated + timedelta(days=6))
+    blind = fetch_reports(context(world), storage, "run-0", "synth", kinds, False, *window, tmp_path / "s0")
+    assert blind.restated == {}                                           # without a watermark: not seen
+    ctx = context(world)
+    second = fetch_reports(ctx, storage, "run-2", "synth", kinds, False, *window, tmp_path / "s2",
+                           watermarks=read_watermarks(storage))
+    # the re-issued day, and the day between the two windows whose first report came after run 1
+    assert second.restated == {"channel_basic_a3": [restated.isoformat(), (restated + timedelta(days=2)).isoformat()]}
+    landed = [p for p in second.landed if f"start_date={restated}" in p]
+    assert len(landed) == 1
+    listed = list_reports(context(world), first.jobs["channel_basic_a3"])
+    latest = max((r for r in listed if report_day(r) == restated.isoformat()), key=lambda r: r["createTime"])
+    assert landed[0].endswith(f"{latest['id']}.csv")
+    assert requests(ctx, "youtubereporting.jobs.reports.list") == 2      # the window, and createdAfter
+    assert second.watermarks[first.jobs["channel_basic_a3"]] > first.watermarks[first.jobs["channel_basic_a3"]]
+
+
+def test_watermarks_only_move_forward(tmp_path):
+    from blocks.landing import LocalLanding
+    from tasks.youtube.reporting_state import read_watermarks, write_watermarks
+
+    storage = LocalLanding(root=str(tmp_path))
+    assert read_watermarks(storage) == {}
+    write_watermarks(storage, {"job-a": "2026-10-20T10:00:00Z", "job-b": "2026-10-01T00:00:00.5Z"})
+    stored = write_watermarks(storage, {"job-a": "2026-10-19T23:00:00Z", "job-b": "2026-10-01T00:00:01Z"})
+    assert stored == {"job-a": "2026-10-20T10:00:00Z", "job-b": "2026-10-01T00:00:01Z"}
+    assert read_watermarks(storage) == stored
+
+
+def test_gold_rebuilds_from_the_earliest_reissued_day():
+    from flows.window import gold_since
+    from flows.youtube_lakehouse import ingested_kinds
+
+    assert gold_since(date(2026, 10, 24), []) == date(2026, 10, 24)
+    assert gold_since(date(2026, 10, 24), ["2026-10-12", "2026-10-20"]) == date(2026, 10, 12)
+    assert ingested_kinds({"reporting_reports_raw": 5}) == ["channel"]
