@@ -20,7 +20,7 @@ from blocks.resolve import DEFAULT_BACKEND
 def bronze_to_silver(
     backend: str = DEFAULT_BACKEND,
     full_refresh: bool = False,
-    optimize: bool = True,
+    optimize: bool = False,
     vacuum_retention_hours: float = 168.0,
     run_id: str | None = None,
     window_start: date | None = None,
@@ -29,7 +29,9 @@ def bronze_to_silver(
 ) -> dict[str, Any]:
     """MERGE the Bronze rows not merged yet into Silver on the chosen backend.
 
-    `full_refresh` rebuilds every Silver table from all of Bronze. `run_id` and the window only
+    `full_refresh` rebuilds every Silver table from all of Bronze. Compaction and VACUUM are not part of
+    a run (Delta's auto compaction, and the weekly `lake_maintenance` flow); `optimize` also runs them
+    now for the tables this run changed. `run_id` and the window only
     label the `youtube.silver.updated` event (the job itself follows Bronze's change feed);
     `downstream` says who runs Gold next: the `gold` deployment triggered by that event ("events"),
     or the calling parent flow ("parent").
@@ -58,11 +60,11 @@ def main(argv: list[str] | None = None) -> None:
                                      description="MERGE the Bronze rows not merged yet into every Silver table.")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild every Silver table from all of Bronze")
-    parser.add_argument("--no-optimize", action="store_true", help="skip OPTIMIZE and VACUUM of the changed tables")
+    parser.add_argument("--optimize", action="store_true", help="also OPTIMIZE and VACUUM the changed tables now")
     parser.add_argument("--vacuum-retention-hours", type=float, default=168.0,
                         help="VACUUM keeps files this recent (default: %(default)s)")
     args = parser.parse_args(argv)
-    state = bronze_to_silver(backend=args.backend, full_refresh=args.full_refresh, optimize=not args.no_optimize,
+    state = bronze_to_silver(backend=args.backend, full_refresh=args.full_refresh, optimize=args.optimize,
                              vacuum_retention_hours=args.vacuum_retention_hours, return_state=True)
     print(f"bronze_to_silver finished: {state.name}: {state.message or ''}")
     raise SystemExit(0 if state.is_completed() else 1)

@@ -43,7 +43,7 @@ def gold(
     window_start: date | None = None,
     window_end: date | None = None,
     full_refresh: bool = False,
-    docs: bool = True,
+    docs: Literal["changed", "always", "never"] = "changed",
     freshness: list[DataKind] | None = None,
     skip_freshness: bool = False,
 ) -> dict[str, Any]:
@@ -67,8 +67,11 @@ def gold(
     result = build(target, dbt_vars, full_refresh=full_refresh, exclude=plan["exclude"] or None)
     for warning in result["warnings"]:
         logger.warning("dbt warning: %s", warning)
-    if docs:
-        publish_docs_link(generate_docs(target, dbt_vars, plan["exclude"] or None))
+    if docs != "never":
+        index, written = generate_docs(target, dbt_vars, plan["exclude"] or None, when=docs)
+        logger.info("dbt docs %s: %s", "generated" if written else "unchanged (project unchanged)", index)
+        if index.is_file():
+            publish_docs_link(index)
     window = {"window_start": window_start.isoformat() if window_start else None,
               "window_end": window_end.isoformat() if window_end else None}
     emit_gold_updated(run_id, {**window, "models": result["models"]})
@@ -86,12 +89,13 @@ def main(argv: list[str] | None = None) -> None:
                         help="comma-separated kinds whose freshness is judged strictly: trending,channel; "
                              "'none' for no freshness tests (default: every model that has rows)")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild every Gold model from Silver")
-    parser.add_argument("--no-docs", action="store_true", help="skip `dbt docs generate`")
+    parser.add_argument("--docs", choices=["changed", "always", "never"], default="changed",
+                        help="`dbt docs generate`: when the dbt project changed (default), always, or never")
     args = parser.parse_args(argv)
     kinds = None if args.freshness is None else [k.strip() for k in args.freshness.split(",")
                                                   if k.strip() and k.strip() != "none"]
     state = gold(backend=args.backend, window_start=args.window_start, window_end=args.window_end,
-                 freshness=kinds, full_refresh=args.full_refresh, docs=not args.no_docs, return_state=True)
+                 freshness=kinds, full_refresh=args.full_refresh, docs=args.docs, return_state=True)
     print(f"gold finished: {state.name}: {state.message or ''}")
     raise SystemExit(0 if state.is_completed() else 1)
 

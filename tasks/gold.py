@@ -71,7 +71,37 @@ def build(target: "DbtTarget", dbt_vars: dict[str, Any], full_refresh: bool = Fa
     }
 
 
-def generate_docs(target: "DbtTarget", dbt_vars: dict[str, Any], exclude: list[str] | None = None) -> Path:
-    """`dbt docs generate` (of the same selection as the build); the path of the static index.html."""
+DOCS_STAMP = "docs_fingerprint.txt"
+PROJECT_PARTS = ("dbt_project.yml", "packages.yml", "models", "macros", "tests", "seeds", "snapshots", "analyses")
+
+
+def docs_fingerprint(target_name: str, exclude: list[str] | None = None) -> str:
+    """A hash of what the docs describe: the dbt project's files, the target and the selection."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{target_name}|{sorted(exclude or [])}".encode())
+    for part in PROJECT_PARTS:
+        root = DBT_DIR / part
+        for path in sorted([root] if root.is_file() else root.rglob("*") if root.is_dir() else []):
+            if path.is_file():
+                digest.update(str(path.relative_to(DBT_DIR)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def generate_docs(target: "DbtTarget", dbt_vars: dict[str, Any], exclude: list[str] | None = None,
+                  when: str = "changed") -> tuple[Path, bool]:
+    """`dbt docs generate` (of the same selection as the build): the static index.html, and whether it was
+    written now. `when`: "changed" (only when the project, target or selection changed since the docs
+    were last generated), "always", or "never"."""
+    if when not in ("changed", "always", "never"):
+        raise ValueError(f"docs must be 'changed', 'always' or 'never', got {when!r}")
+    index, stamp = TARGET_PATH / "index.html", TARGET_PATH / DOCS_STAMP
+    fingerprint = docs_fingerprint(target.name, exclude)
+    current = (index.is_file() and (TARGET_PATH / "catalog.json").is_file() and stamp.is_file()
+               and stamp.read_text().strip() == fingerprint)
+    if when == "never" or (when == "changed" and current):
+        return index, False
+    stamp.unlink(missing_ok=True)
     invoke(target, ["docs", "generate"] + (["--exclude", *exclude] if exclude else []), dbt_vars)
-    return TARGET_PATH / "index.html"
+    stamp.write_text(fingerprint + "\n")
+    return index, True

@@ -15,6 +15,7 @@ JOBS: dict[str, str] = {
     "bronze_load": "tasks.jobs.bronze_load:run",
     "silver_build": "tasks.jobs.silver_build:run",
     "silver_maintenance": "tasks.jobs.silver_build:maintain",
+    "lake_maintenance": "tasks.jobs.maintenance:run",
     "table_counts": "tasks.jobs.table_counts:run",
     "smoke_check": "tasks.jobs.smoke_check:run",
     "run_log_start": "tasks.jobs.run_log:start",

@@ -25,6 +25,8 @@ DEFAULT_CONF: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",
     "spark.driver.memory": "2g",
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
+    # a write that leaves many small files in a partition compacts it (OPTIMIZE is not run every run)
+    "spark.databricks.delta.autoCompact.enabled": "true",
 }
 
 

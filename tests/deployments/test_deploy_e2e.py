@@ -107,7 +107,8 @@ def _finished(api: str, deployment: str) -> dict | None:
 def test_every_deployment_is_created_with_its_schedule_and_triggers(deployed):
     api = deployed["api"]
     names = {d["name"]: d for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=10).json()}
-    assert {"daily", "daily-dev", "sample", "backfill", "ingest", "bronze-to-silver", "gold"} <= set(names)
+    assert {"daily", "daily-dev", "sample", "backfill", "ingest", "bronze-to-silver", "gold", "maintenance"} <= set(names)
+    assert names["maintenance"]["schedules"][0]["schedule"]["cron"] == "0 3 * * 0"
     assert names["daily"]["schedules"][0]["active"] is True
     assert names["daily-dev"]["schedules"][0]["active"] is False
     automations = httpx.post(f"{api}/automations/filter", json={}, timeout=10).json()

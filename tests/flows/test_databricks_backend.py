@@ -41,7 +41,7 @@ def _values(path):
 def test_flow_completes_with_every_job_as_a_databricks_run(databricks_run):
     assert databricks_run["state"].is_completed(), databricks_run["state"].message
     jobs = [run.task["task_key"] for run in databricks_run["runs"]]
-    assert jobs == ["run_log_start", "bronze_load", "silver_build", "silver_maintenance", "table_counts",
+    assert jobs == ["run_log_start", "bronze_load", "silver_build", "table_counts",
                     "run_log_finish"]
     assert all(run.result_state == "SUCCESS" for run in databricks_run["runs"])
 

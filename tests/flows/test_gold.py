@@ -142,7 +142,7 @@ def test_a_failing_data_test_fails_the_run_and_is_logged(sample_run):
     finally:
         DeltaTable.forPath(spark, path).restoreToVersion(version)
         # Gold as it was, for the tests after this one (freshness judged at the sample's window end)
-        gold_flow(backend=sample_run["backend"], window_start=date(2026, 10, 1), window_end=date(2026, 10, 30), docs=False)
+        gold_flow(backend=sample_run["backend"], window_start=date(2026, 10, 1), window_end=date(2026, 10, 30), docs="never")
     assert state.is_failed()
     assert "unique_combination_gold_channel_daily_summary" in state.message
     (row,) = [r for r in read_delta(sample_run["lake"] / "bronze" / "run_context_log").to_pylist()

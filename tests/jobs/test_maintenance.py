@@ -1,0 +1,61 @@
+"""Lake maintenance: compaction only where small files warrant it, VACUUM, data unchanged; and Delta's
+auto compaction on the daily path (the session enables it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from blocks.compute import LocalDeltaSpark
+from tasks.jobs.maintenance import needs_compaction
+
+pytestmark = pytest.mark.spark
+
+
+def _files(spark, path):
+    return spark.sql(f"DESCRIBE DETAIL delta.`{path}`").first()["numFiles"]
+
+
+def _rows(spark, path):
+    return sorted(map(tuple, spark.read.format("delta").load(path).collect()))
+
+
+def test_compaction_threshold():
+    assert not needs_compaction(num_files=30, size_bytes=30 << 10, partitions=30, min_files=8)   # one per day
+    assert needs_compaction(num_files=12, size_bytes=12 << 10, partitions=1, min_files=8)
+    assert not needs_compaction(num_files=1, size_bytes=1 << 10, partitions=1, min_files=8)
+    assert needs_compaction(num_files=60, size_bytes=60 << 10, partitions=30, min_files=8)       # two per day
+
+
+def test_maintenance_compacts_what_warrants_it_and_vacuums(spark, tmp_path):
+    backend = LocalDeltaSpark(lake_root=str(tmp_path / "lake"))
+    root = backend.lake_location()
+    many, per_day = f"{root}/silver/many_small_files", f"{root}/silver/one_file_per_day"
+    for i in range(10):
+        spark.createDataFrame([(i, f"v{i}")], "id int, value string").write.format("delta").mode("append").save(many)
+    spark.createDataFrame([(d, f"2026-10-{d:02d}") for d in range(1, 6)], "id int, day string").repartition("day") \
+        .write.format("delta").partitionBy("day").save(per_day)
+    before = {p: (_files(spark, p), _rows(spark, p)) for p in (many, per_day)}
+    assert before[many][0] == 10 and before[per_day][0] == 5
+
+    result = backend.run_job("lake_maintenance", {"vacuum_retention_hours": 0, "layers": ["silver"]})
+    assert result["compacted"] == ["silver.many_small_files"]
+    assert result["tables"]["silver.many_small_files"]["files_after"] == 1
+    assert result["tables"]["silver.one_file_per_day"]["files_after"] == 5
+    assert {e["vacuum"] for e in result["tables"].values()} <= {"lite", "full"}
+    assert {p: _rows(spark, p) for p in (many, per_day)} == {p: rows for p, (_, rows) in before.items()}
+    import os
+    parquet = [f for f in os.listdir(many) if f.endswith(".parquet")]
+    assert len(parquet) == 1, parquet            # VACUUM with 0 h retention removed the compacted files
+
+
+def test_the_session_compacts_small_files_as_it_writes(spark, tmp_path):
+    assert spark.conf.get("spark.databricks.delta.autoCompact.enabled") == "true"
+    path = str(tmp_path / "auto")
+    spark.conf.set("spark.databricks.delta.autoCompact.minNumFiles", "4")
+    try:
+        for i in range(6):
+            spark.createDataFrame([(i,)], "id int").write.format("delta").mode("append").save(path)
+    finally:
+        spark.conf.unset("spark.databricks.delta.autoCompact.minNumFiles")
+    assert _files(spark, path) < 4
+    assert sorted(r.id for r in spark.read.format("delta").load(path).collect()) == list(range(6))
