@@ -14,7 +14,7 @@ import threading
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable, Mapping, Protocol
 
 import httplib2
 
@@ -89,26 +89,22 @@ class RecordedResponse:
 
 @dataclass
 class Recording:
-    """A loaded recording: its manifest and responses by (as_of, key)."""
+    """A loaded recording: its manifest and responses by (as_of, key), indexed on disk (not in memory)."""
 
     path: Path
     manifest: dict[str, Any]
-    responses: dict[tuple[str | None, str], RecordedResponse]
+    responses: Mapping[tuple[str | None, str], RecordedResponse]
 
     @classmethod
     def load(cls, path: str | Path) -> "Recording":
+        from tasks.youtube.replay_index import ResponseIndex
+
         folder = Path(path)
         manifest_path = folder / MANIFEST_FILE
         if not manifest_path.is_file():
             raise FileNotFoundError(f"no recording at {folder}: {MANIFEST_FILE} is missing")
         manifest = json.loads(manifest_path.read_text())
-        responses: dict[tuple[str | None, str], RecordedResponse] = {}
-        with gzip.open(folder / RESPONSES_FILE, "rt", encoding="utf-8") as lines:
-            for line in lines:
-                if line.strip():
-                    rec = RecordedResponse.from_json(line)
-                    responses[(rec.as_of, rec.key)] = rec
-        return cls(folder, manifest, responses)
+        return cls(folder, manifest, ResponseIndex.for_file(folder / RESPONSES_FILE))
 
     def find(self, key: str, as_of: str | None) -> RecordedResponse | None:
         return self.responses.get((as_of, key)) or self.responses.get((None, key))
