@@ -25,7 +25,7 @@ youtube_lakehouse(backend="local-delta-spark/killed", source="youtube-replay-sou
 
 def _running_rows(lake):
     log = lake / "bronze" / "run_context_log"
-    if not (log / "_delta_log").is_dir():
+    if not any((log / "_delta_log").glob("*.json")):     # not created yet, or its first commit in progress
         return []
     return [r for r in read_delta(log).to_pylist() if r["status"] == "RUNNING"]
 

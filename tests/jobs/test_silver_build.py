@@ -158,7 +158,7 @@ def test_an_overlapping_later_window_restates_without_duplicates(spark, crafted)
                                      ["2026-10-04", 40, 4, 0, 80, 120]])], hour=5)
     facts = {r.date.day: r.views for r in lake.rows(spark, "fact_video_daily_metrics") if r.video_id == "good0000001"}
     assert facts == {1: 10, 2: 25, 3: 30, 4: 40}
-    assert second["tables"]["fact_video_daily_metrics"] == {"inserted": 1, "updated": 1, "quarantined": 0}
+    assert second["tables"]["fact_video_daily_metrics"] == {"inserted": 1, "updated": 1, "deleted": 0, "quarantined": 0}
     assert second["bronze_reads"]["analytics_video_daily_raw"] == "change-feed"
     assert second["bronze_reads"]["videos_raw"] == "none"
 

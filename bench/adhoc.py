@@ -1,0 +1,85 @@
+"""Ad-hoc runs as a user starts them, each a fresh process with Prefect's temporary server: the
+floor (`bench.floor`) and the bundled sample's whole pipeline (what `make demo` runs), timed from
+process start to exit.
+
+    python -m bench.adhoc --work /tmp/adhoc          # prints the floor and the sample's figures
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BLOCKS = ("local-delta-spark/bench-sample", "local-landing/bench-sample")
+SAVE_BLOCKS = """
+import sys
+from blocks import LocalDeltaSpark, LocalLanding
+LocalDeltaSpark(lake_root=sys.argv[1]).save("bench-sample", overwrite=True)
+LocalLanding(root=sys.argv[2]).save("bench-sample", overwrite=True)
+"""
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    return {**env, "PREFECT_HOME": str(home), "PYTHONPATH": str(REPO_ROOT), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
+
+
+def _timed(command: list[str], env: dict[str, str], log: Path, cwd: Path) -> float:
+    from bench.rss import TreeSampler
+
+    started = time.monotonic()
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        with TreeSampler(process.pid) as sampler:
+            code = process.wait()
+    seconds = time.monotonic() - started
+    if code != 0:
+        tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-30:])
+        raise SystemExit(f"{' '.join(command[1:4])} failed ({code}); end of {log}:\n{tail}")
+    _timed.peak = sampler.peak()          # type: ignore[attr-defined]
+    return seconds
+
+
+def measure(work: Path) -> dict[str, Any]:
+    """The floor (twice: the first warms the server's database and the page cache), then the sample on a
+    fresh lake and again on the same lake (a re-run)."""
+    home = work / "prefect-home"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    env = _env(home)
+    out: dict[str, Any] = {}
+    for attempt in ("warm-up", "floor"):
+        out[attempt] = _timed([sys.executable, "-m", "bench.floor", "--lake", str(work / "floor-lake")], env,
+                              work / f"{attempt}.log", work)
+        print(f"  {attempt}: {out[attempt]:.1f} s", flush=True)
+    subprocess.run([sys.executable, "-c", SAVE_BLOCKS, str(work / "lake"), str(work / "landing")], env=env,
+                   check=True, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "flows.youtube_lakehouse", "--backend", BLOCKS[0], "--landing", BLOCKS[1]]
+    for attempt in ("sample", "sample-rerun"):
+        out[attempt] = _timed(command, env, work / f"{attempt}.log", work)
+        out[f"{attempt}-peak-rss"] = _timed.peak   # type: ignore[attr-defined]
+        print(f"  {attempt}: {out[attempt]:.1f} s, peak RSS {out[f'{attempt}-peak-rss'] / 2**20:,.0f} MiB", flush=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.adhoc", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", type=Path, default=REPO_ROOT / "bench" / ".work" / "adhoc")
+    args = parser.parse_args(argv)
+    figures = measure(args.work.resolve())
+    floor = figures["floor"]
+    for name in ("sample", "sample-rerun"):
+        print(f"{name}: {figures[name]:.1f} s = {figures[name] / floor:.1f} x the floor ({floor:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
