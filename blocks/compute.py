@@ -89,7 +89,10 @@ class LocalDeltaSpark(ComputeBackend):
         from tasks.jobs import resolve_job
         from tasks.spark.session import get_spark
 
+        from tasks.spark.profile import spark_step
+
         job = resolve_job(name)
         lake_root = self.lake_location()
         spark = get_spark(master=self.spark_master, conf=self.spark_conf, lake_root=lake_root)
-        return job(spark, {**params, "lake_root": lake_root})
+        with spark_step(spark, f"job {name}"):
+            return job(spark, {**params, "lake_root": lake_root})

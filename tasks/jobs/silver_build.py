@@ -54,9 +54,12 @@ class _Run:
 
     @contextmanager
     def timed(self, step: str) -> Iterator[None]:
+        from tasks.spark.profile import spark_step
+
         started = time.monotonic()
         try:
-            yield
+            with spark_step(self.spark, f"silver {step}"):
+                yield
         finally:
             self.seconds[step] = round(self.seconds.get(step, 0.0) + time.monotonic() - started, 2)
 
