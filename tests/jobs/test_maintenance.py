@@ -3,6 +3,8 @@ auto compaction on the daily path (the session enables it)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from blocks.compute import LocalDeltaSpark
@@ -35,6 +37,7 @@ def test_maintenance_compacts_what_warrants_it_and_vacuums(spark, tmp_path):
     spark.createDataFrame([(d, f"2026-10-{d:02d}") for d in range(1, 6)], "id int, day string").repartition("day") \
         .write.format("delta").partitionBy("day").save(per_day)
     before = {p: (_files(spark, p), _rows(spark, p)) for p in (many, per_day)}
+    small = [f.removeprefix("file:") for f in spark.read.format("delta").load(many).inputFiles()]
     assert before[many][0] == 10 and before[per_day][0] == 5
 
     result = backend.run_job("lake_maintenance", {"vacuum_retention_hours": 0, "layers": ["silver"]})
@@ -43,9 +46,9 @@ def test_maintenance_compacts_what_warrants_it_and_vacuums(spark, tmp_path):
     assert result["tables"]["silver.one_file_per_day"]["files_after"] == 5
     assert {e["vacuum"] for e in result["tables"].values()} <= {"lite", "full"}
     assert {p: _rows(spark, p) for p in (many, per_day)} == {p: rows for p, (_, rows) in before.items()}
-    import os
-    parquet = [f for f in os.listdir(many) if f.endswith(".parquet")]
-    assert len(parquet) == 1, parquet            # VACUUM with 0 h retention removed the compacted files
+    # VACUUM (0 h retention) deleted the files compaction replaced
+    assert len(small) == 10 and not [f for f in small if Path(f).exists()]
+    assert all(Path(f.removeprefix("file:")).exists() for f in spark.read.format("delta").load(many).inputFiles())
 
 
 def test_the_session_compacts_small_files_as_it_writes(spark, tmp_path):
