@@ -42,7 +42,13 @@ def task_runs(flow_run_id: Any) -> int:
         children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
             parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[flow_run_id])))
         ids = [flow_run_id] + [c.id for c in children]
-        return len(client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)), limit=5000))
+        count, offset = 0, 0
+        while True:
+            page = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)), limit=200,
+                                         offset=offset)
+            count, offset = count + len(page), offset + 200
+            if len(page) < 200:
+                return count
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -50,15 +50,46 @@ def get_spark(master: str = "local[*]", conf: Mapping[str, str] | None = None,
         return _session
 
 
+def cluster_conf(master: str) -> dict[str, str]:
+    """Settings for a cluster master (spark://...): executors run this Python; on loopback the driver
+    is reachable at 127.0.0.1."""
+    import sys
+
+    if not master.startswith("spark://"):
+        return {}
+    conf = {"spark.pyspark.python": sys.executable, "spark.executor.memory": "1g"}
+    if master.split("//", 1)[1].split(":")[0] in ("127.0.0.1", "localhost"):
+        conf.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1"})
+    return conf
+
+
+def ship_code(session: "SparkSession") -> str:
+    """Zip the `tasks` package (the code Python closures on executors import) and add it to the session."""
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent
+    target = Path(tempfile.mkdtemp(prefix="yt-lakehouse-code-")) / "tasks.zip"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and "recordings" not in path.parts:
+                zf.write(path, str(path.relative_to(package.parent)))
+    session.sparkContext.addPyFile(str(target))
+    return str(target)
+
+
 def _build(master: str, conf: Mapping[str, str]) -> "SparkSession":
     from delta import configure_spark_with_delta_pip
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName("youtube-lakehouse")
-    for key, value in {**DEFAULT_CONF, **conf}.items():
+    for key, value in {**DEFAULT_CONF, **cluster_conf(master), **conf}.items():
         builder = builder.config(key, value)
     session = configure_spark_with_delta_pip(builder).getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    if not master.startswith("local"):
+        ship_code(session)
     return session
 
 
