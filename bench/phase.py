@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 
-def save_blocks(name: str, lake: Path, landing: Path, recording: Path, daily: bool) -> dict[str, str]:
+def save_blocks(name: str, lake: Path, landing: Path, recording: Path, daily: bool,
+                spark_master: str | None = None) -> dict[str, str]:
     """Blocks for the phase; a daily run fetches the Data API for its last day only, like the live API."""
     from blocks import LocalDeltaSpark, LocalLanding, ReplayYouTubeSource
 
-    LocalDeltaSpark(lake_root=str(lake)).save(name, overwrite=True)
+    LocalDeltaSpark(lake_root=str(lake), **({"spark_master": spark_master} if spark_master else {})).save(
+        name, overwrite=True)
     LocalLanding(root=str(landing)).save(name, overwrite=True)
     ReplayYouTubeSource(recording=str(recording), snapshots="latest" if daily else "every_day").save(name, overwrite=True)
     return {"backend": f"local-delta-spark/{name}", "landing": f"local-landing/{name}",
@@ -44,10 +46,10 @@ def subflow_times(parent_id: Any) -> dict[str, list[float]]:
 
 
 def run_phase(name: str, lake: Path, landing: Path, recording: Path, start: date, end: date,
-              daily: bool) -> dict[str, Any]:
+              daily: bool, spark_master: str | None = None) -> dict[str, Any]:
     from flows.youtube_lakehouse import youtube_lakehouse
 
-    blocks = save_blocks(name, lake, landing, recording, daily)
+    blocks = save_blocks(name, lake, landing, recording, daily, spark_master)
     started = time.time()
     state = youtube_lakehouse(**blocks, start_date=start, end_date=end, return_state=True)
     finished = time.time()
@@ -72,9 +74,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--start", required=True, type=date.fromisoformat)
     parser.add_argument("--end", required=True, type=date.fromisoformat)
     parser.add_argument("--daily", action="store_true", help="a daily run: Data API for the last day only")
+    parser.add_argument("--spark-master", help="e.g. spark://127.0.0.1:7077 (default: local[*])")
     args = parser.parse_args(argv)
     figures = run_phase(args.name, args.lake.resolve(), args.landing.resolve(), args.recording.resolve(),
-                        args.start, args.end, args.daily)
+                        args.start, args.end, args.daily, args.spark_master)
     args.result.write_text(json.dumps(figures, indent=2, default=str))
 
 

@@ -113,7 +113,7 @@ class PrefectServer:
 
 
 def run_phase(name: str, lake: Path, work: Path, recording: Path, window: tuple[date, date],
-              server: PrefectServer) -> dict[str, Any]:
+              server: PrefectServer, spark_master: str | None = None) -> dict[str, Any]:
     """One flow run in a child process; its figures with peak memory and rows written added."""
     from bench.delta_rows import rows_written_since
     from bench.rss import TreeSampler
@@ -124,6 +124,8 @@ def run_phase(name: str, lake: Path, work: Path, recording: Path, window: tuple[
                "--start", window[0].isoformat(), "--end", window[1].isoformat(), "--result", str(result)]
     if name.startswith("incremental"):
         command.append("--daily")
+    if spark_master:
+        command += ["--spark-master", spark_master]
     env = {**server.env(), "PYTHONPATH": str(REPO_ROOT)}
     print(f"  {name}: window {window[0]}..{window[1]} (log {log})", flush=True)
     started = time.time()
@@ -188,7 +190,7 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def report(size: str, config: Any, generation: dict[str, Any], phases: dict[str, dict[str, Any]],
-           windows: dict[str, tuple[date, date]]) -> tuple[str, float]:
+           windows: dict[str, tuple[date, date]], adhoc: dict[str, Any] | None = None) -> tuple[str, float]:
     short, long_ = phases["incremental-after-short"], phases["incremental-after-long"]
     ratio = long_["wall_s"] / short["wall_s"]
     facts = machine()
@@ -205,8 +207,25 @@ def report(size: str, config: Any, generation: dict[str, Any], phases: dict[str,
         f"generated in {generation['seconds']:.0f} s",
         f"- windows: " + ", ".join(f"{k} {s}..{e}" for k, (s, e) in windows.items()), "",
     ]
+    floor = (adhoc or {}).get("floor")
+    if adhoc:
+        lines += ["## Floor and the bundled sample", "",
+                  "Each a fresh process as a user starts it (Prefect's temporary server included), timed from start "
+                  "to exit. The floor: a flow that starts a SparkSession with Delta and writes one small Delta "
+                  "table (`bench/floor.py`).", "",
+                  "| run | wall s | x floor | peak RSS MiB |", "|---|---:|---:|---:|",
+                  f"| floor | {floor:.1f} | 1.0 | |",
+                  *[f"| {name} (`python -m flows.youtube_lakehouse`{', same lake again' if 'rerun' in name else ''}) | "
+                    f"{adhoc[name]:.1f} | {adhoc[name] / floor:.1f} | {adhoc[name + '-peak-rss'] / 2**20:,.0f} |"
+                    for name in ("sample", "sample-rerun")], ""]
     for name, figures in phases.items():
         lines += [f"## {name}", "", *_table(subflow_rows(figures)), ""]
+        if floor:
+            lines += [f"Whole run: {figures['wall_s'] / floor:.1f} x the floor.", ""]
+        if name == "incremental-on-cluster":
+            lines += ["The one-more-day run after 30 days on a Spark standalone cluster on this machine (a master and "
+                      "2 workers of 1 core and 3 GiB, `tasks/spark/standalone.py`; the driver in the flow process). Its peak "
+                      "RSS is the flow process tree's only: the master, workers and executors are not in it.", ""]
         steps = figures.get("silver_step_seconds") or {}
         if steps:
             lines += ["Silver build steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()), ""]
@@ -254,6 +273,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "bench" / ".work",
                         help="scratch folder (recording, lakes, logs); emptied first except the recording")
     parser.add_argument("--results", type=Path, default=REPO_ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--no-cluster", action="store_true", help="skip the standalone-cluster phase")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO_ROOT))
     config = bench_config(args.size)
@@ -265,15 +285,26 @@ def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     work.mkdir(parents=True, exist_ok=True)
     generation = _recording(recording, config, sorted(set(windows.values())))
+    from bench.adhoc import measure
+    from tasks.spark.standalone import StandaloneCluster
+
+    print("bench: the floor and the bundled sample, ad hoc (temporary Prefect server)", flush=True)
+    adhoc = measure(work / "adhoc")
     phases: dict[str, dict[str, Any]] = {}
     with PrefectServer(work / "prefect-home", work / "prefect-server.log") as server:
         for history in ("short", "long"):
             lake = work / f"lake-{history}"
             phases[f"history-{history}"] = run_phase(f"history-{history}", lake, work, recording,
                                                       windows[f"history-{history}"], server)
+            if history == "short" and not args.no_cluster:     # the same day on a standalone cluster
+                shutil.copytree(lake, work / "lake-cluster")
+                with StandaloneCluster(workers=2, cores=1, memory="3g", work_dir=work / "cluster") as cluster:
+                    phases["incremental-on-cluster"] = run_phase(
+                        "incremental-on-cluster", work / "lake-cluster", work, recording, windows["incremental"],
+                        server, spark_master=cluster.url)
             phases[f"incremental-after-{history}"] = run_phase(f"incremental-after-{history}", lake, work,
                                                               recording, windows["incremental"], server)
-    text, ratio = report(args.size, config, generation, phases, windows)
+    text, ratio = report(args.size, config, generation, phases, windows, adhoc)
     print("\n" + text)
     args.results.write_text(text)
     print(f"wrote {args.results}")
