@@ -8,12 +8,13 @@ UV := $(VENV)/bin/uv
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test bench install jars lock sample clean help
+.PHONY: demo test bench bench-sources install jars lock sample clean help
 
 help:
 	@echo "make demo   - install, then run the whole pipeline on the bundled sample (local delta-spark)"
 	@echo "make test   - install, then run the test suite"
 	@echo "make bench  - benchmark at BENCH_SIZE (default medium), write bench/RESULTS.md"
+	@echo "make bench-sources - one daily run's channel analytics: reports.query vs bulk reports"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml"
 	@echo "make sample - regenerate the bundled sample recording"
 
@@ -38,6 +39,9 @@ test: install jars
 BENCH_SIZE ?= medium
 bench: install jars
 	$(PY) -m bench.run --size $(BENCH_SIZE)
+
+bench-sources: install
+	$(PY) -m bench.analytics_sources --size $(BENCH_SIZE)
 
 lock: install
 	$(UV) pip compile --quiet pyproject.toml --extra dev --python-version 3.11 --universal -o requirements.lock
