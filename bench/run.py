@@ -22,7 +22,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from tasks.spark.standalone import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHORT_HISTORY_DAYS = 30
@@ -64,17 +65,11 @@ def phase_windows(config: Any) -> dict[str, tuple[date, date]]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PrefectServer:
     """`prefect server start` on loopback with its own PREFECT_HOME, stopped on exit."""
 
     def __init__(self, home: Path, log: Path):
-        self.home, self.log, self.port = home, log, _free_port()
+        self.home, self.log, self.port = home, log, free_port()
         self.url = f"http://127.0.0.1:{self.port}/api"
         self.process: subprocess.Popen | None = None
 

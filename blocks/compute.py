@@ -87,9 +87,8 @@ class LocalDeltaSpark(ComputeBackend):
 
     def run_job(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
         from tasks.jobs import resolve_job
-        from tasks.spark.session import get_spark
-
         from tasks.spark.profile import spark_step
+        from tasks.spark.session import get_spark
 
         job = resolve_job(name)
         lake_root = self.lake_location()

@@ -9,11 +9,11 @@ covers it).
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from tasks.spark.lake import LAYERS, qualified_name
 
-SMALL_FILE_BYTES = 32 * 1024 * 1024
 RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
 
 
@@ -27,17 +27,15 @@ def lake_tables(spark: Any, layers: tuple[str, ...] | list[str] = LAYERS) -> lis
     return sorted(out)
 
 
-def needs_compaction(num_files: int, size_bytes: int, partitions: int, min_files: int) -> bool:
-    """Worth an OPTIMIZE: more than `min_files` files beyond one per partition, and small on average."""
-    extra = num_files - max(partitions, 1)
-    return extra >= min_files or (extra > 0 and num_files > 1 and size_bytes / num_files < SMALL_FILE_BYTES
-                                  and extra >= max(partitions, 1))
+def needs_compaction(num_files: int, partitions: int, min_files: int) -> bool:
+    """Worth an OPTIMIZE: at least `min_files` files beyond one per partition (OPTIMIZE itself leaves
+    files that are already large alone)."""
+    return num_files - max(partitions, 1) >= min_files
 
 
 def _detail(spark: Any, name: str) -> dict[str, Any]:
     row = spark.sql(f"DESCRIBE DETAIL {name}").first()
-    return {"files": int(row["numFiles"] or 0), "bytes": int(row["sizeInBytes"] or 0),
-            "partition_columns": list(row["partitionColumns"] or []), "location": row["location"]}
+    return {"files": int(row["numFiles"] or 0), "partition_columns": list(row["partitionColumns"] or [])}
 
 
 def _partitions(spark: Any, name: str, columns: list[str]) -> int:
@@ -47,13 +45,26 @@ def _partitions(spark: Any, name: str, columns: list[str]) -> int:
     return int(spark.sql(f"SELECT count(DISTINCT {cols}) AS n FROM {name}").first()["n"]) or 1
 
 
-def _vacuum(spark: Any, name: str, hours: float) -> str:
+def vacuum(spark: Any, table: str, hours: float) -> str:
+    """VACUUM LITE of `table` (a name or delta.`path`: files the log says were removed, no directory
+    listing, whose cost grows with the partitions), or a full VACUUM when the log no longer covers it."""
     try:
-        spark.sql(f"VACUUM {name} RETAIN {hours} HOURS LITE")
+        spark.sql(f"VACUUM {table} RETAIN {hours} HOURS LITE")
         return "lite"
     except Exception:  # noqa: BLE001 - e.g. DELTA_CANNOT_VACUUM_LITE: fall back to listing
-        spark.sql(f"VACUUM {name} RETAIN {hours} HOURS")
+        spark.sql(f"VACUUM {table} RETAIN {hours} HOURS")
         return "full"
+
+
+@contextmanager
+def retention(spark: Any, hours: float) -> Iterator[None]:
+    """Allow a VACUUM retention under Delta's 168 h safety check while the block runs."""
+    previous = spark.conf.get(RETENTION_CHECK, "true")
+    spark.conf.set(RETENTION_CHECK, "false" if hours < 168 else previous)
+    try:
+        yield
+    finally:
+        spark.conf.set(RETENTION_CHECK, previous)
 
 
 def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
@@ -61,24 +72,20 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     optimize (default true), vacuum (default true). Returns per table: files before/after, vacuum mode."""
     hours = float(params.get("vacuum_retention_hours", 168))
     min_files = int(params.get("compact_min_files", 8))
-    previous = spark.conf.get(RETENTION_CHECK, "true")
-    spark.conf.set(RETENTION_CHECK, "false" if hours < 168 else previous)
     done: dict[str, dict[str, Any]] = {}
-    try:
+    with retention(spark, hours):
         for layer, table in lake_tables(spark, tuple(params.get("layers") or LAYERS)):
             name = qualified_name(layer, table)
             before = _detail(spark, name)
             entry: dict[str, Any] = {"files_before": before["files"], "compacted": False}
             if params.get("optimize", True) and needs_compaction(
-                    before["files"], before["bytes"], _partitions(spark, name, before["partition_columns"]), min_files):
+                    before["files"], _partitions(spark, name, before["partition_columns"]), min_files):
                 spark.sql(f"OPTIMIZE {name}").collect()
                 entry["compacted"] = True
             if params.get("vacuum", True):
-                entry["vacuum"] = _vacuum(spark, name, hours)
+                entry["vacuum"] = vacuum(spark, name, hours)
             entry["files_after"] = _detail(spark, name)["files"]
             done[name] = entry
-    finally:
-        spark.conf.set(RETENTION_CHECK, previous)
     return {"tables": done, "vacuum_retention_hours": hours,
             "compacted": sorted(n for n, e in done.items() if e["compacted"])}
 

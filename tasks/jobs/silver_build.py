@@ -329,41 +329,24 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
             "step_seconds": state.seconds}
 
 
-def _vacuum(spark: Any, path: str, hours: float) -> str:
-    """VACUUM LITE (files the log says were removed; no directory listing, whose cost grows with the
-    table's partitions), or a full VACUUM when the log no longer covers the range LITE needs."""
-    from delta.tables import DeltaTable
-
-    try:
-        spark.sql(f"VACUUM delta.`{path}` RETAIN {hours} HOURS LITE")
-        return "lite"
-    except Exception:  # noqa: BLE001 - e.g. DELTA_CANNOT_VACUUM_LITE: fall back to listing
-        DeltaTable.forPath(spark, path).vacuum(hours)
-        return "full"
-
-
 def maintain(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     """OPTIMIZE each Silver table, then VACUUM it with `vacuum_retention_hours` (default 168).
 
     `tables` (default: all) limits it to the tables a run changed: the others have no new files."""
     from delta.tables import DeltaTable
 
+    from tasks.jobs.maintenance import retention, vacuum
+
     lake = params["lake_root"]
     hours = float(params.get("vacuum_retention_hours", 168))
-    check = "spark.databricks.delta.retentionDurationCheck.enabled"
-    previous = spark.conf.get(check, "true")
-    spark.conf.set(check, "false" if hours < 168 else previous)
     done = {}
-    try:
+    with retention(spark, hours):
         wanted = params.get("tables")
         for table in SILVER_TABLES if wanted is None else [t for t in SILVER_TABLES if t in wanted]:
             path = table_path(lake, "silver", table)
             if not DeltaTable.isDeltaTable(spark, path):
                 continue
-            delta = DeltaTable.forPath(spark, path)
-            optimized = delta.optimize().executeCompaction().first()["metrics"]
-            _vacuum(spark, path, hours)
+            optimized = DeltaTable.forPath(spark, path).optimize().executeCompaction().first()["metrics"]
+            vacuum(spark, f"delta.`{path}`", hours)
             done[table] = {"files_removed": int(optimized["numFilesRemoved"]), "files_added": int(optimized["numFilesAdded"])}
-    finally:
-        spark.conf.set(check, previous)
     return {"optimized": done, "vacuum_retention_hours": hours}

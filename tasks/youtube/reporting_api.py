@@ -271,10 +271,11 @@ class ReportingFetch:
 
 def _newest(reports: list[dict[str, Any]], floor: str | None) -> str | None:
     times = [str(r["createTime"]) for r in reports if r.get("createTime")] + ([floor] if floor else [])
-    return max(times, key=_instant) if times else None
+    return max(times, key=instant) if times else None
 
 
-def _instant(rfc3339: str) -> Any:
+def instant(rfc3339: str) -> Any:
+    """An RFC 3339 time (the API's `createTime`) as an aware datetime."""
     from datetime import datetime
 
     return datetime.fromisoformat(rfc3339.replace("Z", "+00:00"))

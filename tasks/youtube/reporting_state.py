@@ -8,14 +8,11 @@ Bronze: a run that dies before that leaves the watermark behind, and the next ru
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
+from tasks.youtube.reporting_api import instant
+
 STATE_FILE = "_state/reporting_watermarks.json"
-
-
-def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def read_watermarks(storage: Any) -> dict[str, str]:
@@ -32,7 +29,7 @@ def merged(current: dict[str, str], seen: dict[str, str]) -> dict[str, str]:
     """Per job the later of the two times (an overlapping run never moves a watermark back)."""
     out = dict(current)
     for job_id, moment in seen.items():
-        if job_id not in out or _instant(moment) > _instant(out[job_id]):
+        if job_id not in out or instant(moment) > instant(out[job_id]):
             out[job_id] = moment
     return out
 

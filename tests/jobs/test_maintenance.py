@@ -22,10 +22,10 @@ def _rows(spark, path):
 
 
 def test_compaction_threshold():
-    assert not needs_compaction(num_files=30, size_bytes=30 << 10, partitions=30, min_files=8)   # one per day
-    assert needs_compaction(num_files=12, size_bytes=12 << 10, partitions=1, min_files=8)
-    assert not needs_compaction(num_files=1, size_bytes=1 << 10, partitions=1, min_files=8)
-    assert needs_compaction(num_files=60, size_bytes=60 << 10, partitions=30, min_files=8)       # two per day
+    assert not needs_compaction(num_files=30, partitions=30, min_files=8)   # one per day
+    assert needs_compaction(num_files=12, partitions=1, min_files=8)
+    assert not needs_compaction(num_files=1, partitions=1, min_files=8)
+    assert needs_compaction(num_files=60, partitions=30, min_files=8)       # two per day
 
 
 def test_maintenance_compacts_what_warrants_it_and_vacuums(spark, tmp_path):
