@@ -148,3 +148,27 @@ def test_a_failing_data_test_fails_the_run_and_is_logged(sample_run):
     (row,) = [r for r in read_delta(sample_run["lake"] / "bronze" / "run_context_log").to_pylist()
               if r["run_id"] == str(state.state_details.flow_run_id)]
     assert row["status"] == "FAILED" and "unique_combination_gold_channel_daily_summary" in row["message"]
+
+
+def test_column_checks_fail_on_a_negative_metric(sample_run):
+    """The model's combined column test fails when one row breaks one rule, naming the test."""
+    from delta.tables import DeltaTable
+
+    from flows.gold import gold as gold_flow
+    from tasks.spark.session import get_spark
+
+    spark = get_spark()
+    path = str(sample_run["lake"] / "silver" / "fact_video_daily_metrics")
+    table = DeltaTable.forPath(spark, path)
+    version = table.history(1).first()["version"]
+    row = spark.read.format("delta").load(path).orderBy("date", "video_id").first()
+    table.update(f"date = DATE'{row['date'].isoformat()}' AND video_id = '{row['video_id']}'", {"likes": "-1"})
+    try:
+        state = gold_flow(backend=sample_run["backend"], window_start=date(2026, 10, 1), window_end=date(2026, 10, 30),
+                          docs="never", return_state=True)
+    finally:
+        DeltaTable.forPath(spark, path).restoreToVersion(version)
+        gold_flow(backend=sample_run["backend"], window_start=date(2026, 10, 1), window_end=date(2026, 10, 30), docs="never")
+    assert state.is_failed()
+    assert "column_checks_gold_video_daily_summary" in state.message
+    assert "column_checks_gold_channel_daily_summary" not in state.message
