@@ -42,22 +42,33 @@ def ensure_silver(spark: Any, lake_root: str, table: str, schema: Any, layer: st
     return path
 
 
-def _day_span(batch: Any, column: str) -> tuple[Any, Any, bool]:
-    """(first day, last day, whether some row has no day) of the batch, in one pass."""
-    from pyspark.sql import functions as F
+class BatchFacts:
+    """What a MERGE needs to know about its batch, from one aggregation (one Spark job, not one per fact):
+    its rows, its day span and whether some row has no day, the distinct values of some columns."""
 
-    lo, hi, nulls = batch.select(F.min(column), F.max(column), F.max(F.col(column).isNull())).first()
-    return lo, hi, bool(nulls)
+    def __init__(self, batch: Any, date_column: str | None = None, columns: Sequence[str] = (),
+                 slice_columns: Sequence[str] = ()) -> None:
+        from pyspark.sql import functions as F
+
+        aggs = [F.count(F.lit(1)).alias("rows")]
+        if date_column:
+            aggs += [F.min(date_column).alias("lo"), F.max(date_column).alias("hi"),
+                     F.max(F.col(date_column).isNull()).alias("nulls")]
+        aggs += [F.sort_array(F.collect_set(c)).alias(f"distinct_{i}") for i, c in enumerate(columns)]
+        if slice_columns:
+            aggs.append(F.collect_set(F.struct(*slice_columns)).alias("slices"))
+        row = batch.agg(*aggs).first()
+        self.rows: int = int(row["rows"])
+        self.span: tuple[Any, Any, bool] | None = (
+            (row["lo"], row["hi"], bool(row["nulls"])) if date_column else None)
+        self.distinct: dict[str, list[Any]] = {c: list(row[f"distinct_{i}"]) for i, c in enumerate(columns)}
+        self.slices: list[tuple[Any, ...]] = [tuple(s) for s in row["slices"]] if slice_columns else []
 
 
 def _only_days(column: str, lo: Any, hi: Any, nulls: bool) -> str:
     """A literal `t.<column>` range covering the batch, so the MERGE only reads those partitions/files."""
     return (f"(t.`{column}` BETWEEN DATE'{lo.isoformat()}' AND DATE'{hi.isoformat()}'"
             + (f" OR t.`{column}` IS NULL)" if nulls else ")"))
-
-
-def _distinct(batch: Any, columns: Sequence[str]) -> dict[str, list[Any]]:
-    return {c: sorted(r[0] for r in batch.select(c).distinct().collect() if r[0] is not None) for c in columns}
 
 
 def merge_latest(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence[str],
@@ -77,12 +88,13 @@ def merge_latest(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence
         partition_by = (date_column,) if date_column else ()
         path = ensure_silver(spark, lake_root, table, batch.schema, partition_by=partition_by)
         add_missing_columns(spark, path, batch.schema)
-        span = _day_span(batch, date_column) if date_column else None
+        facts = BatchFacts(batch, date_column, observed.get("columns", ()) if observed is not None else ())
+        span = facts.span
         if observed is not None:
-            observed["distinct"] = _distinct(batch, observed.get("columns", ()))
+            observed["distinct"] = facts.distinct
             if span:
                 observed["range"] = span[:2]
-        if batch.isEmpty():
+        if not facts.rows:
             return {"inserted": 0, "updated": 0}
         values = [c for c in batch.columns if c not in keys and c not in LINEAGE_COLUMNS]
         changed = " OR ".join(f"NOT (t.`{c}` <=> s.`{c}`)" for c in values) or "false"
@@ -159,11 +171,13 @@ def replace_slices(spark: Any, lake_root: str, table: str, df: Any, keys: Sequen
     try:
         path = ensure_silver(spark, lake_root, table, batch.schema, partition_by=(date_column,))
         add_missing_columns(spark, path, batch.schema)
-        lo, hi, nulls = _day_span(batch, date_column)
+        facts = BatchFacts(batch, date_column, observed.get("columns", ()) if observed is not None else (),
+                           slice_columns)
+        lo, hi, nulls = facts.span     # type: ignore[misc]
         if observed is not None:
-            observed["distinct"] = _distinct(batch, observed.get("columns", ()))
+            observed["distinct"] = facts.distinct
             observed["range"] = (lo, hi)
-        slices = [tuple(r) for r in batch.select(*slice_columns).distinct().collect()]
+        slices = facts.slices
         if not slices:
             return {"inserted": 0, "updated": 0, "deleted": 0}
         changed = _changed(batch, keys)
