@@ -8,7 +8,7 @@ UV := $(VENV)/bin/uv
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test bench bench-sources install jars lock sample clean help
+.PHONY: demo test bench bench-sources install jars browser lock sample clean help
 
 help:
 	@echo "make demo   - install, then run the whole pipeline on the bundled sample (local delta-spark)"
@@ -33,7 +33,15 @@ jars: install
 demo: install
 	$(PY) -m flows.youtube_lakehouse
 
-test: install jars
+# The report's test opens pages in headless Chromium: Debian's package, installed when it is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  command -v google-chrome >/dev/null 2>&1 || \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "Chromium is missing (e.g. apt-get install chromium): the browser tests will be skipped"; fi
+
+test: install jars browser
 	$(PY) -m pytest
 
 BENCH_SIZE ?= medium

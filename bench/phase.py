@@ -62,6 +62,7 @@ def run_phase(name: str, lake: Path, landing: Path, recording: Path, start: date
         "wall_s": finished - started, "seconds": result["seconds"],
         "subflows": subflow_times(state.state_details.flow_run_id),
         "api_usage": ingest["usage"], "pages": ingest["pages"], "quarantined": ingest["quarantined"],
+        "report": {k: (result["gold"].get("report") or {}).get(k) for k in ("bytes", "seconds")},
         "silver_reads": silver.get("bronze_reads", {}), "silver_step_seconds": silver.get("step_seconds", {}),
     }
 

@@ -221,6 +221,10 @@ def report(size: str, config: Any, generation: dict[str, Any], phases: dict[str,
             lines += ["The one-more-day run after 30 days on a Spark standalone cluster on this machine (a master and "
                       "2 workers of 1 core and 3 GiB, `tasks/spark/standalone.py`; the driver in the flow process). Its peak "
                       "RSS is the flow process tree's only: the master, workers and executors are not in it.", ""]
+        page = figures.get("report") or {}
+        if page.get("bytes"):
+            lines += [f"The run's HTML report (part of gold): built in {page['seconds']:.1f} s, page "
+                      f"{page['bytes'] / 2**20:,.2f} MiB.", ""]
         steps = figures.get("silver_step_seconds") or {}
         if steps:
             lines += ["Silver build steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()), ""]

@@ -46,6 +46,8 @@ def gold(
     docs: Literal["changed", "always", "never"] = "changed",
     freshness: list[DataKind] | None = None,
     skip_freshness: bool = False,
+    report: bool = True,
+    api_units: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """Build Gold. Incremental models rebuild days from `window_start`; freshness is judged at `window_end`.
 
@@ -53,6 +55,9 @@ def gold(
     tests run, and their models must have rows. None judges every model that has rows (a trending-only
     lake's channel models are empty, not stale). `skip_freshness` (= `freshness=[]`) is for a run whose
     data is knowingly incomplete (the quota ran out): Gold then shows what was fetched.
+
+    `report` writes the HTML report of the window (`<lake>/reports/<run_id>/index.html`); a report that
+    cannot be written is a warning, not a failed build. `api_units` (the run's, per endpoint) go into it.
     """
     from blocks.resolve import load_backend
     from tasks.gold import build, generate_docs
@@ -74,8 +79,18 @@ def gold(
             publish_docs_link(index)
     window = {"window_start": window_start.isoformat() if window_start else None,
               "window_end": window_end.isoformat() if window_end else None}
+    written = None
+    if report:
+        from tasks.report.publish import write_report
+
+        try:
+            written = write_report(backend, run_id, window_start, window_end, api_units)
+            logger.info("report: %s (%s bytes)", written["path"], f"{written['bytes']:,}")
+        except Exception as exc:       # the tables are built; a page that failed is reported, not fatal
+            logger.error("report not written: %s: %s", type(exc).__name__, exc)
+            result["warnings"].append(f"report not written: {type(exc).__name__}: {exc}")
     emit_gold_updated(run_id, {**window, "models": result["models"]})
-    return {"run_id": run_id, **window, **result, "freshness": plan["note"]}
+    return {"run_id": run_id, **window, **result, "freshness": plan["note"], "report": written}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -89,13 +104,15 @@ def main(argv: list[str] | None = None) -> None:
                         help="comma-separated kinds whose freshness is judged strictly: trending,channel; "
                              "'none' for no freshness tests (default: every model that has rows)")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild every Gold model from Silver")
+    parser.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     parser.add_argument("--docs", choices=["changed", "always", "never"], default="changed",
                         help="`dbt docs generate`: when the dbt project changed (default), always, or never")
     args = parser.parse_args(argv)
     kinds = None if args.freshness is None else [k.strip() for k in args.freshness.split(",")
                                                   if k.strip() and k.strip() != "none"]
     state = gold(backend=args.backend, window_start=args.window_start, window_end=args.window_end,
-                 freshness=kinds, full_refresh=args.full_refresh, docs=args.docs, return_state=True)
+                 freshness=kinds, full_refresh=args.full_refresh, docs=args.docs, report=not args.no_report,
+                 return_state=True)
     print(f"gold finished: {state.name}: {state.message or ''}")
     raise SystemExit(0 if state.is_completed() else 1)
 

@@ -82,7 +82,8 @@ def youtube_lakehouse(
             built = timed("gold", gold, backend=backend, run_id=run_id,
                           window_start=gold_since(window.start, summary.get("restated_days", [])),
                           window_end=window.end, freshness=ingested_kinds(summary["bronze_rows"]),
-                          skip_freshness=bool(summary["quota_exhausted"]))
+                          skip_freshness=bool(summary["quota_exhausted"]),
+                          api_units={e: u["units"] for e, u in summary["usage"].items()})
     except BaseException as exc:
         status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
         run_spark_job.fn(backend, "run_log_finish", {
@@ -91,7 +92,7 @@ def youtube_lakehouse(
     status = "QUOTA_EXHAUSTED" if summary["quota_exhausted"] else "COMPLETED"
     warnings = summary["warnings"] + silver["warnings"] + built["warnings"]
     quarantined = summary["quarantined"] + sum(m["quarantined"] for m in silver["tables"].values())
-    counts = run_spark_job(backend, "table_counts", {})
+    counts = (built.get("report") or {}).get("table_counts") or run_spark_job(backend, "table_counts", {})
     publish_run_summary(run_summary_markdown(run_id, window.as_payload(), counts, summary["usage"], quarantined,
                                              warnings, seconds, status, built.get("freshness")))
     run_spark_job(backend, "run_log_finish", {
@@ -131,6 +132,10 @@ def parse_args(argv: list[str] | None = None) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     state = youtube_lakehouse(**parse_args(argv), return_state=True)
     print(f"youtube_lakehouse finished: {state.name}: {state.message or ''}")
+    if state.is_completed():
+        written = (state.result().get("gold") or {}).get("report")
+        if written:
+            print(f"report: {written['path']}")
     raise SystemExit(0 if state.is_completed() else 1)
 
 

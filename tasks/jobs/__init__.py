@@ -17,6 +17,7 @@ JOBS: dict[str, str] = {
     "silver_maintenance": "tasks.jobs.silver_build:maintain",
     "lake_maintenance": "tasks.jobs.maintenance:run",
     "table_counts": "tasks.jobs.table_counts:run",
+    "report_data": "tasks.jobs.report_data:run",
     "smoke_check": "tasks.jobs.smoke_check:run",
     "run_log_start": "tasks.jobs.run_log:start",
     "run_log_finish": "tasks.jobs.run_log:finish",
