@@ -75,6 +75,16 @@ class YouTubeSource(Block, abc.ABC):
     content_owner_id: str | None = Field(
         default=None, description="Content owner id for content-owner reports (onBehalfOfContentOwner).")
 
+    retry_base_delay_s: float = Field(
+        default=1.0, ge=0, description="First wait of the retry policy for transient errors (doubles per retry, "
+                                       "jittered, at most 64 s; 5 retries). quotaExceeded is never retried.")
+
+    def executor(self) -> Any:
+        """A fresh ApiExecutor (retry policy and request counts) for one fetch step."""
+        from tasks.youtube.executor import ApiExecutor
+
+        return ApiExecutor(base_delay_s=self.retry_base_delay_s)
+
     def analytics_source_for(self, channel_ref: str, channel_id: str | None = None) -> AnalyticsSource:
         """The analytics source of a channel (by its id, then by how the run names it, then the default)."""
         overrides = self.channel_analytics_sources
@@ -179,6 +189,21 @@ class ReplayYouTubeSource(YouTubeSource):
     snapshots: Literal["every_day", "latest"] = Field(
         default="every_day", description="Data API days a run over a window fetches: every recorded day in it, "
                                          "or only the latest (as the live API, which only shows today).")
+    fault_rate: float = Field(
+        default=0.0, ge=0, le=1, description="Share of requests answered with a transient fault (500, 503, 429, "
+                                             "403 rateLimitExceeded, timeout, reset, body cut short): reliability probes.")
+    fault_seed: int = Field(default=0, description="Seed of the fault draw (the same seed, the same faults).")
+
+    def _http(self, as_of: str | None = None) -> Any:
+        """The recording as an `http`, behind seeded transient faults when `fault_rate` is set."""
+        from tasks.youtube.faults import FaultyHttp, LengthCheckedHttp
+        from tasks.youtube.replay import ReplayHttp
+
+        http: Any = ReplayHttp(self._recording(), as_of=as_of, quota_requests=self.quota_requests,
+                               oauth=self.has_oauth())
+        if self.fault_rate:
+            http = LengthCheckedHttp(FaultyHttp(http, rate=self.fault_rate, seed=self.fault_seed))
+        return http
 
     def recording_path(self) -> Path:
         candidate = Path(self.recording).expanduser()
@@ -200,26 +225,19 @@ class ReplayYouTubeSource(YouTubeSource):
 
     def data_api(self, snapshot_date: date) -> Any:
         from tasks.youtube.clients import build_data_api
-        from tasks.youtube.replay import ReplayHttp
 
         key = self.credentials.api_key.get_secret_value() if self.credentials and self.credentials.api_key else None
-        http = ReplayHttp(self._recording(), as_of=snapshot_date.isoformat(), quota_requests=self.quota_requests,
-                          oauth=self.has_oauth())
-        return build_data_api(http=http, developer_key=key)
+        return build_data_api(http=self._http(snapshot_date.isoformat()), developer_key=key)
 
     def analytics_api(self) -> Any:
         from tasks.youtube.clients import build_analytics_api
-        from tasks.youtube.replay import ReplayHttp
 
-        return build_analytics_api(http=ReplayHttp(self._recording(), quota_requests=self.quota_requests,
-                                                   oauth=self.has_oauth()))
+        return build_analytics_api(http=self._http())
 
     def reporting_api(self) -> Any:
         from tasks.youtube.clients import build_reporting_api
-        from tasks.youtube.replay import ReplayHttp
 
-        return build_reporting_api(http=ReplayHttp(self._recording(), quota_requests=self.quota_requests,
-                                                   oauth=self.has_oauth()))
+        return build_reporting_api(http=self._http())
 
     def has_oauth(self) -> bool:
         return self.auth == "oauth"

@@ -39,7 +39,7 @@ def fetch_data_api_snapshot(source: str, landing: str, run_id: str, snapshot_dat
 
     src = load_source(source)
     outcome = fetch(src.data_api(snapshot_date), _lander(landing, run_id, src.kind), snapshot_date,
-                    regions, channels).as_dict()
+                    regions, channels, executor=src.executor()).as_dict()
     _log_outcome(outcome)
     return outcome
 
@@ -53,7 +53,7 @@ def fetch_analytics(source: str, landing: str, run_id: str, as_of: date, channel
 
     src = load_source(source)
     outcome = fetch(src.analytics_api(), _lander(landing, run_id, src.kind), as_of, channels, start, end,
-                    video_batch_size=video_batch_size, workers=src.analytics_workers,
+                    executor=src.executor(), video_batch_size=video_batch_size, workers=src.analytics_workers,
                     client_factory=src.analytics_api).as_dict()
     _log_outcome(outcome)
     return outcome
@@ -70,7 +70,7 @@ def fetch_reporting(source: str, landing: str, run_id: str, start: date, end: da
     storage = load_landing(landing)
     outcome = fetch(src.reporting_api(), storage, run_id, src.kind, list(src.report_types),
                     src.create_reporting_jobs, src.content_owner_id, start, end,
-                    watermarks=read_watermarks(storage)).as_dict()
+                    executor=src.executor(), watermarks=read_watermarks(storage)).as_dict()
     _log_outcome(outcome)
     return outcome
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from functools import reduce
 from typing import Any
 
 from tasks.spark.lake import table_path
@@ -18,6 +19,11 @@ TOP_VIDEOS = 10
 TOP_CATEGORIES = 8      # per region; the rest is drawn as "Other"
 TOP_COUNTRIES = 15
 RECENT_RUNS = 14
+FRESHNESS = (("gold_channel_daily_summary", "date"), ("gold_video_daily_summary", "date"),
+             ("gold_video_country_daily_summary", "date"), ("gold_video_device_daily_summary", "date"),
+             ("gold_video_traffic_source_daily_summary", "date"), ("gold_video_demographics_daily", "date"),
+             ("gold_video_playback_location_daily", "date"), ("gold_trending_videos", "snapshot_date"),
+             ("gold_trending_category_daily", "snapshot_date"))
 
 
 def _table(spark: Any, params: dict[str, Any], layer: str, name: str) -> Any | None:
@@ -36,7 +42,7 @@ def _records(df: Any) -> list[dict[str, Any]]:
     from decimal import Decimal
 
     def plain(value: Any) -> Any:
-        if isinstance(value, date):
+        if isinstance(value, date):       # datetimes too
             return value.isoformat()
         if isinstance(value, Decimal):
             return float(value)
@@ -183,17 +189,16 @@ def health(spark: Any, params: dict[str, Any], end: date) -> dict[str, Any]:
         for run in recent:
             units = json.loads(run.pop("api_units") or "{}")
             run["api_units"] = int(sum(units.values()))
-            run["started_at_utc"] = run["started_at_utc"].isoformat(sep=" ", timespec="seconds") if run["started_at_utc"] else None
+            run["started_at_utc"] = (run["started_at_utc"] or "")[:19].replace("T", " ") or None
         out["runs"] = recent
-    for name, column in (("gold_channel_daily_summary", "date"), ("gold_video_daily_summary", "date"),
-                         ("gold_video_country_daily_summary", "date"), ("gold_video_device_daily_summary", "date"),
-                         ("gold_video_traffic_source_daily_summary", "date"),
-                         ("gold_video_demographics_daily", "date"), ("gold_video_playback_location_daily", "date"),
-                         ("gold_trending_videos", "snapshot_date"), ("gold_trending_category_daily", "snapshot_date")):
-        df = _table(spark, params, "gold", name)
-        newest = df.agg(F.max(column)).first()[0] if df is not None else None
-        out["freshness"].append({"table": name, "newest": newest.isoformat() if newest else None,
-                                 "lag_days": (end - newest).days if newest else None})
+    newest = [_table(spark, params, "gold", name) for name, _ in FRESHNESS]
+    branches = [df.agg(F.max(column).alias("newest")).select(F.lit(name).alias("table"), "newest")
+                for df, (name, column) in zip(newest, FRESHNESS) if df is not None]
+    found = {r["table"]: r["newest"] for r in reduce(lambda a, b: a.unionAll(b), branches).collect()} if branches else {}
+    for name, _ in FRESHNESS:
+        day = found.get(name)
+        out["freshness"].append({"table": name, "newest": day.isoformat() if day else None,
+                                 "lag_days": (end - day).days if day else None})
     return out
 
 
