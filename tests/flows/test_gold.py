@@ -114,7 +114,13 @@ def test_run_summary_docs_and_gold_event(sample_run):
                 "limit": 50})
             return found, events.json()["events"]
 
+    import time
+
+    deadline = time.monotonic() + 30            # events reach the server's store asynchronously
     found, events = run_coro_as_sync(read())
+    while not any(e["payload"]["run_id"] == sample_run["run_id"] for e in events) and time.monotonic() < deadline:
+        time.sleep(1)
+        found, events = run_coro_as_sync(read())
     summary = next(a.data for a in found["run-summary"] if sample_run["run_id"] in a.data)
     for section in ("## Time per subflow", "| gold |", "| gold | gold_trending_category_daily |",
                     "| youtube.videos.list |", "## Quarantined rows this run: 1", "IMMERSIVE_FEED"):
@@ -172,3 +178,32 @@ def test_column_checks_fail_on_a_negative_metric(sample_run):
     assert state.is_failed()
     assert "column_checks_gold_video_daily_summary" in state.message
     assert "column_checks_gold_channel_daily_summary" not in state.message
+
+
+def test_a_row_gone_from_silver_leaves_the_rebuilt_window_and_nothing_else(sample_run):
+    """delete_missing_in_window: the window's Gold rows the model no longer yields are deleted; rows
+    before the window and every other row stay as they were."""
+    from delta.tables import DeltaTable
+
+    from flows.gold import gold as gold_flow
+    from tasks.spark.session import get_spark
+
+    spark = get_spark()
+    silver = str(sample_run["lake"] / "silver" / "fact_video_country_metrics")
+    gold_path = sample_run["lake"] / "gold" / "gold_video_country_daily_summary"
+    key = lambda r: (r["video_id"], r["date"], r["country_code"])  # noqa: E731
+    before = {key(r): r for r in read_delta(gold_path).to_pylist()}
+    gone = max(before)                                     # the latest day: inside the window
+    version = DeltaTable.forPath(spark, silver).history(1).first()["version"]
+    DeltaTable.forPath(spark, silver).delete(
+        f"video_id = '{gone[0]}' AND date = DATE'{gone[1].isoformat()}' AND country_code = '{gone[2]}'")
+    window = dict(window_start=date(2026, 10, 20), window_end=date(2026, 10, 30), docs="never", report=False)
+    try:
+        gold_flow(backend=sample_run["backend"], **window)
+        after = {key(r): r for r in read_delta(gold_path).to_pylist()}
+    finally:
+        DeltaTable.forPath(spark, silver).restoreToVersion(version)
+        gold_flow(backend=sample_run["backend"], **window)
+    assert gone in before and gone not in after
+    assert after == {k: v for k, v in before.items() if k != gone}
+    assert {key(r): r for r in read_delta(gold_path).to_pylist()} == before
