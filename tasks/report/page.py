@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Callable
+from typing import Any
 
 from tasks.report import charts
 from tasks.report.formatting import day, hours, number, rank_change, signed, truncate
@@ -183,15 +183,11 @@ def render(data: dict[str, Any], run_id: str | None, api_units: dict[str, int] |
            generated_at: str = "") -> str:
     """The whole page for the report data of `tasks.jobs.report_data`."""
     page = Page()
-    sections: list[tuple[str, Callable[[], None]]] = [
-        ("trending", lambda: trending_section(page, data["trending"])),
-        ("channels", lambda: channels_section(page, data["channels"])),
-        ("health", lambda: health_section(page, data["health"], api_units)),
-    ]
     page.add('<div class="headline">' + "".join(f"<div>{html.escape(k)}<b>{html.escape(v)}</b></div>"
                                                 for k, v in headline(data, api_units)) + "</div>")
-    for _, build in sections:
-        build()
+    trending_section(page, data["trending"])
+    channels_section(page, data["channels"])
+    health_section(page, data["health"], api_units)
     window = f"{day(data['window_start'])} – {day(data['window_end'])}"
     run = f"run {html.escape(run_id)}" if run_id else "no run (an existing lake)"
     return f"""<!DOCTYPE html>

@@ -60,12 +60,11 @@ def write_report(backend: str, run_id: str | None = None, window_start: date | N
     from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
     from blocks.resolve import load_backend
-    from tasks.compute import run_spark_job
     from tasks.report.page import render
 
     started = time.monotonic()
     compute = load_backend(backend)
-    data = run_spark_job.fn(backend, "report_data", {
+    data = compute.run_job("report_data", {
         "run_id": run_id, "window_start": window_start.isoformat() if window_start else None,
         "window_end": window_end.isoformat() if window_end else None})
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
