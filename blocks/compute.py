@@ -46,6 +46,10 @@ class ComputeBackend(Block, abc.ABC):
     def lake_location(self) -> str:
         """Root of the lake as the jobs see it (a path or URI)."""
 
+    def lake_key(self) -> str:
+        """What names this lake for runs that must take turns writing it."""
+        return self.lake_location()
+
     @abc.abstractmethod
     def dbt_target(self) -> DbtTarget:
         """The dbt target for Gold, ready to run in this process."""

@@ -84,6 +84,9 @@ class DatabricksCompute(ComputeBackend):
     def lake_location(self) -> str:
         return self.lake_root.rstrip("/")
 
+    def lake_key(self) -> str:
+        return f"{self.catalog}:{self.lake_location()}"
+
     def job_params(self, params: dict[str, Any]) -> dict[str, Any]:
         return {**params, "lake_root": self.lake_location(), "catalog": self.catalog}
 

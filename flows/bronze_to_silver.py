@@ -37,16 +37,18 @@ def bronze_to_silver(
     or the calling parent flow ("parent").
     """
     from tasks.compute import run_spark_job
+    from tasks.lake_lock import hold_lake
     from tasks.reporting import emit_silver_updated, publish_silver_summary
 
     logger = get_run_logger()
     run_id = run_id or str(flow_run.get_id())
-    built = run_spark_job(backend, "silver_build", {"full_refresh": full_refresh})
-    for warning in built["warnings"]:
-        logger.warning(warning)
-    if optimize:
-        run_spark_job(backend, "silver_maintenance", {"vacuum_retention_hours": vacuum_retention_hours,
-                                                      "tables": None if full_refresh else built["changed"]})
+    with hold_lake(backend):
+        built = run_spark_job(backend, "silver_build", {"full_refresh": full_refresh})
+        for warning in built["warnings"]:
+            logger.warning(warning)
+        if optimize:
+            run_spark_job(backend, "silver_maintenance", {"vacuum_retention_hours": vacuum_retention_hours,
+                                                          "tables": None if full_refresh else built["changed"]})
     publish_silver_summary(run_id, built["tables"], built["warnings"])
     window = {"window_start": window_start.isoformat() if window_start else None,
               "window_end": window_end.isoformat() if window_end else None}

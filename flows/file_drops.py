@@ -47,6 +47,7 @@ def import_file_drops(
     from flows.gold import gold
     from tasks.compute import load_landed_run
     from tasks.file_drops import land_drops
+    from tasks.lake_lock import hold_lake
     from tasks.landing import Lander, run_prefix
     from tasks.reporting import emit_landing_written
 
@@ -64,24 +65,25 @@ def import_file_drops(
         logger.warning("not a %s drop file, ignored: %s", layout, ignored)
     for name, used in summary["encodings"].items():
         logger.info("%s read as %s", name, used)
-    loaded = load_landed_run(backend, landing_block, run_id)
-    result: dict[str, Any] = {"run_id": run_id, **summary, "bronze_rows": loaded["rows_inserted"],
-                              "quarantined": loaded["quarantined"]}
-    if summary["first_day"]:
-        window = {"window_start": min(summary["first_day"].values()),
-                  "window_end": max(summary["last_day"].values())}
-        result.update(window)
-        emit_landing_written(run_id, {**window, "backend": backend, "landing_block": landing,
-                                      "landing_location": landing_block.location(run_prefix(run_id)),
-                                      "files": summary["files"]}, "events" if through == "bronze" else "parent")
-        if through in ("silver", "gold"):
-            result["silver"] = bronze_to_silver(backend=backend, run_id=run_id, window_start=window["window_start"],
-                                                window_end=window["window_end"],
-                                                downstream="parent" if through == "gold" else "events")
-        if through == "gold":
-            # judged at the drop's own last day: an archive of 2017 is not stale for being from 2017
-            result["gold"] = gold(backend=backend, run_id=run_id, window_start=window["window_start"],
-                                  window_end=window["window_end"], freshness=["trending"])
+    with hold_lake(backend):
+        loaded = load_landed_run(backend, landing_block, run_id)
+        result: dict[str, Any] = {"run_id": run_id, **summary, "bronze_rows": loaded["rows_inserted"],
+                                  "quarantined": loaded["quarantined"]}
+        if summary["first_day"]:
+            window = {"window_start": min(summary["first_day"].values()),
+                      "window_end": max(summary["last_day"].values())}
+            result.update(window)
+            emit_landing_written(run_id, {**window, "backend": backend, "landing_block": landing,
+                                          "landing_location": landing_block.location(run_prefix(run_id)),
+                                          "files": summary["files"]}, "events" if through == "bronze" else "parent")
+            if through in ("silver", "gold"):
+                result["silver"] = bronze_to_silver(backend=backend, run_id=run_id, window_start=window["window_start"],
+                                                    window_end=window["window_end"],
+                                                    downstream="parent" if through == "gold" else "events")
+            if through == "gold":
+                # judged at the drop's own last day: an archive of 2017 is not stale for being from 2017
+                result["gold"] = gold(backend=backend, run_id=run_id, window_start=window["window_start"],
+                                      window_end=window["window_end"], freshness=["trending"])
     if summary["unusable"]:
         problems = "\n".join(f"- {text}" for text in summary["unusable"].values())
         loaded_note = ("the other files were loaded" if summary["first_day"] else "no file had a usable row")

@@ -61,6 +61,7 @@ def gold(
     """
     from blocks.resolve import load_backend
     from tasks.gold import build, generate_docs
+    from tasks.lake_lock import hold_lake
     from tasks.reporting import emit_gold_updated, publish_docs_link
 
     logger = get_run_logger()
@@ -69,26 +70,27 @@ def gold(
     logger.info(plan["note"])
     target = load_backend(backend).dbt_target()
     dbt_vars = {"gold_since": window_start, "as_of_date": window_end, **plan["vars"]}
-    result = build(target, dbt_vars, full_refresh=full_refresh, exclude=plan["exclude"] or None)
-    for warning in result["warnings"]:
-        logger.warning("dbt warning: %s", warning)
-    if docs != "never":
-        index, written = generate_docs(target, dbt_vars, plan["exclude"] or None, when=docs)
-        logger.info("dbt docs %s: %s", "generated" if written else "unchanged (project unchanged)", index)
-        if index.is_file():
-            publish_docs_link(index)
-    window = {"window_start": window_start.isoformat() if window_start else None,
-              "window_end": window_end.isoformat() if window_end else None}
-    written = None
-    if report:
-        from tasks.report.publish import write_report
+    with hold_lake(backend):
+        result = build(target, dbt_vars, full_refresh=full_refresh, exclude=plan["exclude"] or None)
+        for warning in result["warnings"]:
+            logger.warning("dbt warning: %s", warning)
+        if docs != "never":
+            index, written = generate_docs(target, dbt_vars, plan["exclude"] or None, when=docs)
+            logger.info("dbt docs %s: %s", "generated" if written else "unchanged (project unchanged)", index)
+            if index.is_file():
+                publish_docs_link(index)
+        window = {"window_start": window_start.isoformat() if window_start else None,
+                  "window_end": window_end.isoformat() if window_end else None}
+        written = None
+        if report:
+            from tasks.report.publish import write_report
 
-        try:
-            written = write_report(backend, run_id, window_start, window_end, api_units)
-            logger.info("report: %s (%s bytes)", written["path"], f"{written['bytes']:,}")
-        except Exception as exc:       # the tables are built; a page that failed is reported, not fatal
-            logger.error("report not written: %s: %s", type(exc).__name__, exc)
-            result["warnings"].append(f"report not written: {type(exc).__name__}: {exc}")
+            try:
+                written = write_report(backend, run_id, window_start, window_end, api_units)
+                logger.info("report: %s (%s bytes)", written["path"], f"{written['bytes']:,}")
+            except Exception as exc:       # the tables are built; a page that failed is reported, not fatal
+                logger.error("report not written: %s: %s", type(exc).__name__, exc)
+                result["warnings"].append(f"report not written: {type(exc).__name__}: {exc}")
     emit_gold_updated(run_id, {**window, "models": result["models"]})
     return {"run_id": run_id, **window, **result, "freshness": plan["note"], "report": written}
 

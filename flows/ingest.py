@@ -79,6 +79,7 @@ def ingest(
     from flows.window import gold_since, resolve_window
     from tasks.compute import load_landed_run
     from tasks.ingestion import combine_outcomes, fetch_data_api_snapshot
+    from tasks.lake_lock import hold_lake
     from tasks.landing import run_prefix
     from tasks.reporting import emit_landing_written, ingest_summary_rows, publish_ingest_summary
     from tasks.youtube.reporting_state import write_watermarks
@@ -120,10 +121,11 @@ def ingest(
 
     landing_block = load_landing(landing)
     landing_location = landing_block.location(run_prefix(run_id))
-    loaded = load_landed_run(backend, landing_block, run_id)
-    seen = {job: t for o in outcomes for job, t in o.get("report_watermarks", {}).items()}
-    if seen:      # only once the reports are in Bronze: a run that dies before asks for them again
-        write_watermarks(landing_block, seen)
+    with hold_lake(backend):      # fetching does not touch the lake; loading Bronze does
+        loaded = load_landed_run(backend, landing_block, run_id)
+        seen = {job: t for o in outcomes for job, t in o.get("report_watermarks", {}).items()}
+        if seen:      # only once the reports are in Bronze: a run that dies before asks for them again
+            write_watermarks(landing_block, seen)
     if restated:
         logger.info("bulk reports for %d day(s) before the window (re-issued or late): %s", len(restated), restated)
     rows = ingest_summary_rows(loaded["rows_inserted"], summary["usage"], summary["failures"], loaded["quarantined"])

@@ -39,12 +39,14 @@ def lake_maintenance(backend: str = DEFAULT_BACKEND, layers: list[Layer] | None 
     from prefect.artifacts import create_markdown_artifact
 
     from tasks.compute import run_spark_job
+    from tasks.lake_lock import hold_lake
 
     if vacuum_retention_hours < 0:
         raise ValueError(f"vacuum_retention_hours must be >= 0, got {vacuum_retention_hours}")
-    result = run_spark_job(backend, "lake_maintenance", {
-        "layers": list(layers) if layers else None, "vacuum_retention_hours": vacuum_retention_hours,
-        "compact_min_files": compact_min_files, "optimize": optimize, "vacuum": vacuum})
+    with hold_lake(backend):
+        result = run_spark_job(backend, "lake_maintenance", {
+            "layers": list(layers) if layers else None, "vacuum_retention_hours": vacuum_retention_hours,
+            "compact_min_files": compact_min_files, "optimize": optimize, "vacuum": vacuum})
     report = report_markdown(result)
     create_markdown_artifact(key="lake-maintenance", markdown=report, description="Compaction and VACUUM per table")
     print(report)

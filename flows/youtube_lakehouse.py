@@ -42,12 +42,15 @@ def youtube_lakehouse(
 ) -> Any:
     """ingest -> bronze_to_silver -> gold for a window, recorded in `bronze.run_context_log` whatever happens.
 
+    Runs that write the same lake take turns (`tasks.lake_lock`): a run waits while another holds the lake.
+
     `through` stops after that layer (e.g. "silver" while the SQL warehouse Gold runs on is unavailable).
     """
     from blocks.resolve import load_source
     from flows.window import resolve_window
     from prefect.states import Failed
     from tasks.compute import run_spark_job
+    from tasks.lake_lock import hold_lake
     from tasks.reporting import publish_run_summary, run_summary_markdown
     from tasks.run_recovery import finalise_dead_runs, this_process
 
@@ -57,56 +60,58 @@ def youtube_lakehouse(
     parameters = {"backend": backend, "source": source, "landing": landing, "regions": regions,
                   "channels": channels, "start_date": start_date, "end_date": end_date,
                   "lookback_days": lookback_days, "through": through}
-    opened = run_spark_job(backend, "run_log_start", {
-        "run_id": run_id, "flow_name": "youtube_lakehouse", "backend": backend, "source": source,
-        "parameters": parameters, **window.as_payload(), "flow_process": this_process()})
-    finalise_dead_runs(backend, opened.get("open_runs", []), found_by=run_id)
-    seconds: dict[str, float] = {}
+    with hold_lake(backend):
+        opened = run_spark_job(backend, "run_log_start", {
+            "run_id": run_id, "flow_name": "youtube_lakehouse", "backend": backend, "source": source,
+            "parameters": parameters, **window.as_payload(), "flow_process": this_process()})
+        finalise_dead_runs(backend, opened.get("open_runs", []), found_by=run_id)
+        seconds: dict[str, float] = {}
 
-    def timed(name: str, subflow: Any, **kwargs: Any) -> Any:
-        started = time.monotonic()
+        def timed(name: str, subflow: Any, **kwargs: Any) -> Any:
+            started = time.monotonic()
+            try:
+                return subflow(**kwargs)
+            finally:
+                seconds[name] = time.monotonic() - started
+
         try:
-            return subflow(**kwargs)
-        finally:
-            seconds[name] = time.monotonic() - started
-
-    try:
-        summary = timed("ingest", ingest, backend=backend, source=source, landing=landing, regions=regions,
-                        channels=channels, start_date=window.start, end_date=window.end,
-                        lookback_days=lookback_days, run_id=run_id, downstream="parent")
-        silver = built = {"warnings": [], "tables": {}, "changed": [], "models": []}
-        if through in ("silver", "gold"):
-            silver = timed("bronze_to_silver", bronze_to_silver, backend=backend, run_id=run_id,
-                           window_start=window.start, window_end=window.end, downstream="parent")
-        if through == "gold":
-            built = timed("gold", gold, backend=backend, run_id=run_id,
-                          window_start=gold_since(window.start, summary.get("restated_days", [])),
-                          window_end=window.end, freshness=ingested_kinds(summary["bronze_rows"]),
-                          skip_freshness=bool(summary["quota_exhausted"]),
-                          api_units={e: u["units"] for e, u in summary["usage"].items()})
-    except BaseException as exc:
-        status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
-        run_spark_job.fn(backend, "run_log_finish", {
-            "run_id": run_id, "status": status, "message": f"{type(exc).__name__}: {exc}"})
-        raise
-    status = "QUOTA_EXHAUSTED" if summary["quota_exhausted"] else "COMPLETED"
-    warnings = summary["warnings"] + silver["warnings"] + built["warnings"]
-    quarantined = summary["quarantined"] + sum(m["quarantined"] for m in silver["tables"].values())
-    counts = (built.get("report") or {}).get("table_counts") or run_spark_job(backend, "table_counts", {})
-    publish_run_summary(run_summary_markdown(run_id, window.as_payload(), counts, summary["usage"], quarantined,
-                                             warnings, seconds, status, built.get("freshness")))
-    run_spark_job(backend, "run_log_finish", {
-        "run_id": run_id, "status": status, "message": summary["quota_exhausted"] or "; ".join(warnings[:20]),
-        "api_units": {e: u["units"] for e, u in summary["usage"].items()},
-        "rows_written": {**{f"bronze.{t}": n for t, n in summary["bronze_rows"].items()},
-                         **{f"silver.{t}": m["inserted"] + m["updated"] for t, m in silver["tables"].items()},
-                         **{f"gold.{t}": n for t, n in counts.get("gold", {}).items()}},
-        "failed_requests": len(summary["failures"]), "quarantined_rows": quarantined})
-    if summary["quota_exhausted"]:
-        return Failed(name="QuotaExhausted", message=summary["quota_exhausted"] + " Fetched data was kept in Bronze.")
-    logger.info("run %s completed in %.0fs: silver tables changed %s, gold models %s", run_id,
-                sum(seconds.values()), silver["changed"], built["models"])
-    return {"ingest": summary, "silver": silver, "gold": built, "seconds": seconds}
+            summary = timed("ingest", ingest, backend=backend, source=source, landing=landing, regions=regions,
+                            channels=channels, start_date=window.start, end_date=window.end,
+                            lookback_days=lookback_days, run_id=run_id, downstream="parent")
+            silver = built = {"warnings": [], "tables": {}, "changed": [], "models": []}
+            if through in ("silver", "gold"):
+                silver = timed("bronze_to_silver", bronze_to_silver, backend=backend, run_id=run_id,
+                               window_start=window.start, window_end=window.end, downstream="parent")
+            if through == "gold":
+                built = timed("gold", gold, backend=backend, run_id=run_id,
+                              window_start=gold_since(window.start, summary.get("restated_days", [])),
+                              window_end=window.end, freshness=ingested_kinds(summary["bronze_rows"]),
+                              skip_freshness=bool(summary["quota_exhausted"]),
+                              api_units={e: u["units"] for e, u in summary["usage"].items()})
+        except BaseException as exc:
+            status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
+            run_spark_job.fn(backend, "run_log_finish", {
+                "run_id": run_id, "status": status, "message": f"{type(exc).__name__}: {exc}"})
+            raise
+        status = "QUOTA_EXHAUSTED" if summary["quota_exhausted"] else "COMPLETED"
+        warnings = summary["warnings"] + silver["warnings"] + built["warnings"]
+        quarantined = summary["quarantined"] + sum(m["quarantined"] for m in silver["tables"].values())
+        counts = (built.get("report") or {}).get("table_counts") or run_spark_job(backend, "table_counts", {})
+        publish_run_summary(run_summary_markdown(run_id, window.as_payload(), counts, summary["usage"], quarantined,
+                                                 warnings, seconds, status, built.get("freshness")))
+        run_spark_job(backend, "run_log_finish", {
+            "run_id": run_id, "status": status, "message": summary["quota_exhausted"] or "; ".join(warnings[:20]),
+            "api_units": {e: u["units"] for e, u in summary["usage"].items()},
+            "rows_written": {**{f"bronze.{t}": n for t, n in summary["bronze_rows"].items()},
+                             **{f"silver.{t}": m["inserted"] + m["updated"] for t, m in silver["tables"].items()},
+                             **{f"gold.{t}": n for t, n in counts.get("gold", {}).items()}},
+            "failed_requests": len(summary["failures"]), "quarantined_rows": quarantined})
+        if summary["quota_exhausted"]:
+            return Failed(name="QuotaExhausted",
+                          message=summary["quota_exhausted"] + " Fetched data was kept in Bronze.")
+        logger.info("run %s completed in %.0fs: silver tables changed %s, gold models %s", run_id,
+                    sum(seconds.values()), silver["changed"], built["models"])
+        return {"ingest": summary, "silver": silver, "gold": built, "seconds": seconds}
 
 
 def parse_args(argv: list[str] | None = None) -> dict[str, Any]:

@@ -1,0 +1,167 @@
+"""Runs that write one lake take turns: a Prefect global concurrency limit of one slot per lake.
+
+The parent flow takes the lake's slot for its whole run, and so does each subflow run on its own (an
+event-triggered deployment, an ad-hoc `python -m flows.gold`); a subflow called by a parent that holds
+the slot does not take it again. The slot is held with a lease Prefect renews while the run lives.
+
+A run killed with SIGKILL cannot give its slot back. A Prefect server with its services (`prefect server
+start`, Prefect Cloud) frees it when the lease expires; a temporary server (ad-hoc runs, the test
+harness) dies with the run and runs no such service. So the holder is also recorded in a Prefect
+variable, and a waiting run frees the slot when that holder is over: its flow run is in a terminal state,
+or its process is gone from this host.
+
+Delta's optimistic concurrency stays the last line: two writers that somehow overlap get a conflict
+error (a failed run to re-run), never a corrupt table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+LEASE_SECONDS = 120.0
+POLL_SECONDS = 15.0
+DEFAULT_WAIT_SECONDS = 6 * 3600.0
+_HELD: ContextVar[frozenset[str]] = ContextVar("lake_locks_held", default=frozenset())
+
+
+class LakeBusyError(TimeoutError):
+    """Another run held the lake's slot for longer than this run would wait."""
+
+
+def lock_name(lake_key: str) -> str:
+    """The global concurrency limit's name for a lake (its location, and the catalog on Databricks)."""
+    return "lake-" + hashlib.sha256(lake_key.encode()).hexdigest()[:16]
+
+
+def _holder_variable(name: str) -> str:
+    return name.replace("-", "_") + "_holder"
+
+
+def ensure_limit(name: str) -> None:
+    """Create the one-slot limit if it does not exist (`concurrency()` does not create limits)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            try:
+                client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+            except ObjectAlreadyExists:
+                pass
+
+
+def _record_holder(name: str, flow_run_id: str | None) -> None:
+    from prefect.variables import Variable
+
+    from tasks.run_recovery import this_process
+
+    Variable.set(_holder_variable(name), {"flow_run_id": flow_run_id, "process": this_process(),
+                                          "since": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+                 overwrite=True)
+
+
+def _clear_holder(name: str) -> None:
+    from prefect.variables import Variable
+
+    Variable.unset(_holder_variable(name))
+
+
+def holder(name: str) -> dict[str, Any] | None:
+    """Who holds (or last held) the lake's slot, as its holder recorded it."""
+    from prefect.variables import Variable
+
+    return Variable.get(_holder_variable(name))
+
+
+def holder_is_over(record: dict[str, Any] | None) -> bool:
+    """Whether the recorded holder can no longer give the slot back: its flow run ended, or its process
+    is gone from this host. Unknown holders (another host, nothing recorded) are waited for."""
+    from tasks.run_recovery import TERMINAL_PREFECT, _prefect_state, process_alive
+
+    if not record:
+        return False
+    state, _ = _prefect_state(str(record.get("flow_run_id") or ""))
+    return state in TERMINAL_PREFECT or process_alive(record.get("process")) is False
+
+
+def _free_if_orphaned(name: str, logger: Any) -> bool:
+    """Free the slot of a holder that is over; whether it was freed."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
+
+    record = holder(name)
+    if not holder_is_over(record):
+        return False
+    logger.warning("lake slot %s: holder %s is over without giving it back; freeing it", name, record)
+    _record_holder(name, None)               # claimed first, so a second waiter sees a live record
+    with get_client(sync_client=True) as client:
+        client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(active_slots=0))
+    return True
+
+
+def _flow_run_id() -> str | None:
+    from prefect.runtime import flow_run
+
+    return flow_run.get_id()
+
+
+def hold_lake(backend: str, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Any:
+    """`lake_lock` for the lake of a compute backend block reference. Call inside a flow."""
+    from blocks.resolve import load_backend
+
+    return lake_lock(load_backend(backend).lake_key(), wait_seconds)
+
+
+@contextmanager
+def lake_lock(lake_key: str, wait_seconds: float = DEFAULT_WAIT_SECONDS,
+              poll_seconds: float = POLL_SECONDS) -> Iterator[str]:
+    """Hold the lake's slot for the block; re-entrant within a run (subflows of a holder pass through)."""
+    from uuid import UUID
+
+    from prefect import get_run_logger
+    from prefect.client.schemas.objects import ConcurrencyLeaseHolder
+    from prefect.concurrency.sync import concurrency
+
+    name = lock_name(lake_key)
+    if name in _HELD.get():
+        yield name
+        return
+    logger = get_run_logger()
+    ensure_limit(name)
+    run_id = _flow_run_id()
+    lease_holder = ConcurrencyLeaseHolder(type="flow_run", id=UUID(run_id)) if run_id else None
+    started = time.monotonic()
+    with ExitStack() as stack:
+        while True:
+            try:
+                stack.enter_context(concurrency(name, occupy=1, timeout_seconds=poll_seconds, strict=True,
+                                                lease_duration=LEASE_SECONDS, holder=lease_holder,
+                                                raise_on_lease_renewal_failure=False))
+                break
+            except TimeoutError:
+                if _free_if_orphaned(name, logger):
+                    continue
+                waited = time.monotonic() - started
+                if waited >= wait_seconds:
+                    raise LakeBusyError(f"lake {lake_key} is busy: another run has held its slot {name} for "
+                                        f"{waited:.0f} s ({holder(name)}); not starting") from None
+                logger.info("lake %s is busy (slot %s held by %s); waited %.0f s", lake_key, name, holder(name),
+                            waited)
+        _record_holder(name, run_id)
+        waited = time.monotonic() - started
+        if waited > poll_seconds:
+            logger.info("lake slot %s taken after waiting %.0f s", name, waited)
+        token = _HELD.set(_HELD.get() | {name})
+        try:
+            yield name
+        finally:
+            _HELD.reset(token)
+            _clear_holder(name)             # before the slot goes back: a record names a live holder only
