@@ -8,12 +8,13 @@ UV := $(VENV)/bin/uv
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test bench bench-sources install jars browser lock sample clean help
+.PHONY: demo test bench bench-sources reliability install jars browser lock sample clean help
 
 help:
 	@echo "make demo   - install, then run the whole pipeline on the bundled sample (local delta-spark)"
 	@echo "make test   - install, then run the test suite"
 	@echo "make bench  - benchmark at BENCH_SIZE (default medium), write bench/RESULTS.md"
+	@echo "make reliability - faults, kills, overlapping runs, bad input, secrets, full disk: RELIABILITY.md"
 	@echo "make bench-sources - one daily run's channel analytics: reports.query vs bulk reports"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml"
 	@echo "make sample - regenerate the bundled sample recording"
@@ -47,6 +48,10 @@ test: install jars browser
 BENCH_SIZE ?= medium
 bench: install jars
 	$(PY) -m bench.run --size $(BENCH_SIZE)
+
+# About an hour on 2 cores; mounts a tmpfs for the full-disk probe (root, as in CI; skipped otherwise).
+reliability: install jars
+	$(PY) -m reliability.run
 
 bench-sources: install
 	$(PY) -m bench.analytics_sources --size $(BENCH_SIZE)

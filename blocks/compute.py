@@ -93,9 +93,16 @@ class LocalDeltaSpark(ComputeBackend):
         from tasks.jobs import resolve_job
         from tasks.spark.profile import spark_step
         from tasks.spark.session import get_spark
+        from tasks.storage_errors import explain
 
         job = resolve_job(name)
         lake_root = self.lake_location()
         spark = get_spark(master=self.spark_master, conf=self.spark_conf, lake_root=lake_root)
         with spark_step(spark, f"job {name}"):
-            return job(spark, {**params, "lake_root": lake_root})
+            try:
+                return job(spark, {**params, "lake_root": lake_root})
+            except Exception as exc:
+                storage = explain(exc, f"Spark job {name}", f"the lake at {lake_root}")
+                if storage is None:
+                    raise
+                raise storage from exc

@@ -51,6 +51,9 @@ def killed(saved_blocks, tmp_path_factory):
         os.killpg(child.pid, signal.SIGKILL)     # the flow process and its Spark JVM, mid-run
         child.wait(timeout=60)
     assert len(rows) == 1, "the child run never wrote its RUNNING row"
+    from reliability.lake import unreadable
+
+    assert unreadable(root / "lake") == {}, "a table the kill left unreadable"
     return {"root": root, "lake": root / "lake", "row": rows[0], "killed_pid": child.pid}
 
 

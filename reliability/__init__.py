@@ -1,0 +1,1 @@
+"""Reliability probes of issue #16 (`python -m reliability.run`)."""
