@@ -90,8 +90,11 @@ def youtube_lakehouse(
                               api_units={e: u["units"] for e, u in summary["usage"].items()})
         except BaseException as exc:
             status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
-            run_spark_job.fn(backend, "run_log_finish", {
-                "run_id": run_id, "status": status, "message": f"{type(exc).__name__}: {exc}"})
+            try:
+                run_spark_job.fn(backend, "run_log_finish", {
+                    "run_id": run_id, "status": status, "message": f"{type(exc).__name__}: {exc}"})
+            except Exception as unlogged:      # e.g. the lake is full: the run's own error is the one to tell
+                logger.error("run log row not finalised (the next run will): %s", unlogged)
             raise
         status = "QUOTA_EXHAUSTED" if summary["quota_exhausted"] else "COMPLETED"
         warnings = summary["warnings"] + silver["warnings"] + built["warnings"]

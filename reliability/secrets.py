@@ -8,6 +8,7 @@ bytes)."""
 from __future__ import annotations
 
 import json
+import logging
 import socket
 from pathlib import Path
 from typing import Any
@@ -31,19 +32,23 @@ def prefect_texts(api_url: str) -> dict[str, list[str]]:
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    with temporary_settings({PREFECT_API_URL: api_url}), get_client(sync_client=True) as client:
-        logs, offset = [], 0
+    def every(read: Any) -> list[Any]:
+        found, offset = [], 0
         while True:
-            page = client.read_logs(limit=200, offset=offset)
-            if not page:
-                break
-            logs += [entry.message for entry in page]
+            page = read(offset)
+            found += page
+            if len(page) < 200:
+                return found
             offset += len(page)
-        runs = client.read_flow_runs(limit=200)
+
+    with temporary_settings({PREFECT_API_URL: api_url}), get_client(sync_client=True) as client:
+        logs = [e.message for e in every(lambda o: client.read_logs(limit=200, offset=o))]
+        runs = every(lambda o: client.read_flow_runs(limit=200, offset=o))
         params = [json.dumps(r.parameters, default=str) for r in runs]
         states = [f"{r.state.message if r.state else ''}" for r in runs]
-        artifacts = [json.dumps(a.data, default=str) + (a.description or "") for a in client.read_artifacts(limit=200)]
-        page = client.request("POST", "/events/filter", json={"limit": 200}).json()
+        artifacts = [json.dumps(a.data, default=str) + (a.description or "")
+                     for a in every(lambda o: client.read_artifacts(limit=200, offset=o))]
+        page = client.request("POST", "/events/filter", json={"limit": 50}).json()
         events = []
         while True:
             events += [json.dumps(e, default=str) for e in page.get("events", [])]
@@ -92,6 +97,7 @@ def probe(bench: Bench, prefect_home: Path) -> dict[str, Any]:
     from tests.support.databricks_fixtures import CATALOG, CLUSTER, GIT_URL, HOST
     from tests.support.databricks_standin import DatabricksJobsStandIn
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)      # moto's request log
     port = _free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
