@@ -124,10 +124,10 @@ def probe(bench: Bench, prefect_home: Path) -> dict[str, Any]:
                               existing_cluster_id=CLUSTER, git_url=GIT_URL, git_branch="main", catalog=CATALOG,
                               lake_root=str(databricks.lake), warehouse_http_path="/sql/1.0/warehouses/5d1a0e7c",
                               poll_interval_seconds=0.5, timeout_seconds=1800).save("canary", overwrite=True)
-        code_s3, _ = run(_with(local, landing="s3-landing/canary"), bench.env, bench.log("secrets-s3"))
-        code_db, _ = run(_with(databricks, backend="databricks-compute/canary"), bench.env, bench.log("secrets-databricks"),
-                         "--through", "silver")
-        objects = _s3_texts(aws)
+            code_s3, _ = run(_with(local, landing="s3-landing/canary"), bench.env, bench.log("secrets-s3"))
+            code_db, _ = run(_with(databricks, backend="databricks-compute/canary"), bench.env,
+                             bench.log("secrets-databricks"), "--through", "silver")
+            objects = _s3_texts(aws)
     finally:
         standin.stop_all()
         moto.stop()

@@ -7,7 +7,8 @@ import errno
 
 _SIGNS = {"No space left on device": "the disk is full (No space left on device)",
           "Disk quota exceeded": "the disk quota is used up (Disk quota exceeded)",
-          "Read-only file system": "the file system is read-only (Read-only file system)"}
+          "Read-only file system": "the file system is read-only (Read-only file system)",
+          "DELTA_CANNOT_CREATE_LOG_PATH": "a table's directory cannot be created (a read-only lake, or no permission)"}
 _ERRNOS = {errno.ENOSPC: _SIGNS["No space left on device"], errno.EDQUOT: _SIGNS["Disk quota exceeded"],
            errno.EROFS: _SIGNS["Read-only file system"]}
 

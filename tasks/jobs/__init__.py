@@ -16,6 +16,7 @@ JOBS: dict[str, str] = {
     "silver_build": "tasks.jobs.silver_build:run",
     "silver_maintenance": "tasks.jobs.silver_build:maintain",
     "lake_maintenance": "tasks.jobs.maintenance:run",
+    "retention": "tasks.jobs.retention:run",
     "table_counts": "tasks.jobs.table_counts:run",
     "report_data": "tasks.jobs.report_data:run",
     "smoke_check": "tasks.jobs.smoke_check:run",

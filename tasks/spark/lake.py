@@ -75,10 +75,36 @@ def register(spark: "SparkSession", layer: str, table: str, path: str) -> str:
         return name
     create_schemas(spark, (layer,))
     if name in _registered:
-        spark.sql(f"DROP TABLE IF EXISTS {name}")   # external: the data stays where it is
+        _forget(spark, name)
     spark.sql(f"CREATE TABLE IF NOT EXISTS {name} USING DELTA LOCATION '{path}'")
     _registered[name] = path
     return name
+
+
+def _forget(spark: "SparkSession", name: str) -> None:
+    """Drop a catalog entry (external: the data stays where it is), even when its location is gone."""
+    try:
+        spark.sql(f"DROP TABLE IF EXISTS {name}")
+    except Exception:  # noqa: BLE001 - Delta cannot resolve a table whose folder vanished: drop the entry alone
+        layer, table = name.split(".")[-2:]
+        spark._jsparkSession.sharedState().externalCatalog().dropTable(layer, table, True, False)
+        spark._jsparkSession.sessionState().catalog().invalidateAllCachedTables()
+
+
+def _external_tables(spark: "SparkSession", layer: str) -> list[str]:
+    """The external tables of a schema; read from the metastore itself when a table's folder vanished
+    (listing through Delta then fails)."""
+    try:
+        return [t.name for t in spark.catalog.listTables(layer) if t.tableType == "EXTERNAL"]
+    except Exception:  # noqa: BLE001 - e.g. DELTA_PATH_DOES_NOT_EXIST for another lake's table
+        metastore = spark._jsparkSession.sharedState().externalCatalog()
+        names = metastore.listTables(layer).iterator()
+        found = []
+        while names.hasNext():
+            name = names.next()
+            if metastore.getTable(layer, name).tableType().name() == "EXTERNAL":
+                found.append(name)
+        return found
 
 
 def use_lake(spark: "SparkSession", lake_root: str) -> list[str]:
@@ -86,10 +112,9 @@ def use_lake(spark: "SparkSession", lake_root: str) -> list[str]:
     for layer in LAYERS:
         if not spark.catalog.databaseExists(layer):
             continue
-        for table in spark.catalog.listTables(layer):
-            if table.tableType == "EXTERNAL":     # only the catalog entry goes; the data stays
-                spark.sql(f"DROP TABLE IF EXISTS {layer}.{table.name}")
-                _registered.pop(qualified_name(layer, table.name), None)
+        for name in _external_tables(spark, layer):     # only the catalog entry goes; the data stays
+            _forget(spark, f"{layer}.{name}")
+            _registered.pop(qualified_name(layer, name), None)
     return register_existing_tables(spark, lake_root)
 
 

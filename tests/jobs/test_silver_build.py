@@ -37,9 +37,9 @@ class Lake:
         self.backend = LocalDeltaSpark(lake_root=str(root / "lake"))
         self.landing = LocalLanding(root=str(root / "landing"))
 
-    def land(self, run_id, pages, hour=1):
+    def land(self, run_id, pages, hour=1, month=10, day=21):
         lander = Lander(self.landing, run_id=run_id, source="crafted",
-                        clock=lambda: datetime(2026, 10, 21, hour, tzinfo=timezone.utc))
+                        clock=lambda: datetime(2026, month, day, hour, tzinfo=timezone.utc))
         for table, endpoint, params, payload, extra in pages:
             body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             lander.land(table, endpoint, params, body, DAY, **extra)

@@ -37,7 +37,7 @@ def mounted(tmp_path):
     target = tmp_path / "lake"
     target.mkdir()
     try:
-        _mount("-t", "tmpfs", "-o", "size=256k", "tmpfs", str(target))
+        _mount("-t", "tmpfs", "-o", "size=4m", "tmpfs", str(target))
     except (subprocess.CalledProcessError, FileNotFoundError):
         pytest.skip("cannot mount a tmpfs here (needs root)")
     yield target
@@ -60,6 +60,8 @@ def test_a_job_on_a_full_lake_says_the_disk_is_full(spark, mounted):
 def test_a_job_on_a_read_only_lake_says_so(spark, mounted):
     from blocks import LocalDeltaSpark
 
+    lake = LocalDeltaSpark(lake_root=str(mounted))
+    lake.run_job("lakehouse_bootstrap", {})
     _mount("-o", "remount,ro", str(mounted))
     with pytest.raises(LakeStorageError, match="the file system is read-only"):
-        LocalDeltaSpark(lake_root=str(mounted)).run_job("lakehouse_bootstrap", {})
+        lake.run_job("run_log_start", {"run_id": "r1", "flow_name": "test", "parameters": {}})
