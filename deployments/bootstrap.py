@@ -20,6 +20,9 @@
      `AWS_SECRET_ACCESS_KEY`, `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL` when not using the default AWS
      credential chain) -> `aws-credentials/default`, `s3-bucket/landing` and `s3-landing/prod`.
 4. Creates the process work pool `youtube-lakehouse-process` (overwriting its settings if it exists).
+5. Creates the notification automation (deployments/notifications.py): a failed or crashed `daily` run or
+   a `youtube.quota.exhausted` event notifies through `$YOUTUBE_LAKEHOUSE_NOTIFY_BLOCK` (e.g.
+   `slack-webhook/alerts`); without it the automation exists disabled.
 """
 
 from __future__ import annotations
@@ -140,11 +143,15 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(prog="python -m deployments.bootstrap", description=__doc__.split("\n\n")[0])
     parser.add_argument("--work-pool", default=WORK_POOL, help="process work pool to create (default: %(default)s)")
     args = parser.parse_args(argv)
+    from deployments.notifications import ensure_automation
+
     done = {"block_types": register_block_types(), "blocks": create_blocks(os.environ),
-            "work_pool": create_work_pool(args.work_pool)}
+            "work_pool": create_work_pool(args.work_pool),
+            "notifications": ensure_automation(os.environ.get("YOUTUBE_LAKEHOUSE_NOTIFY_BLOCK") or None)}
     print(f"registered {len(done['block_types'])} block types: {', '.join(done['block_types'])}")
     print(f"saved blocks: {', '.join(done['blocks'])}")
     print(f"work pool: {done['work_pool']}")
+    print(f"notification automation: {'enabled' if done['notifications']['enabled'] else 'disabled (no block)'}")
     return done
 
 

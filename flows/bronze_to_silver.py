@@ -36,6 +36,7 @@ def bronze_to_silver(
     `downstream` says who runs Gold next: the `gold` deployment triggered by that event ("events"),
     or the calling parent flow ("parent").
     """
+    from tasks.assets import record_silver_assets
     from tasks.compute import run_spark_job
     from tasks.lake_lock import hold_lake
     from tasks.reporting import emit_silver_updated, publish_silver_summary
@@ -50,6 +51,7 @@ def bronze_to_silver(
             run_spark_job(backend, "silver_maintenance", {"vacuum_retention_hours": vacuum_retention_hours,
                                                           "tables": None if full_refresh else built["changed"]})
     publish_silver_summary(run_id, built["tables"], built["warnings"])
+    record_silver_assets(backend, built["tables"])
     window = {"window_start": window_start.isoformat() if window_start else None,
               "window_end": window_end.isoformat() if window_end else None}
     emit_silver_updated(run_id, {**window, "backend": backend, "tables_changed": built["changed"],

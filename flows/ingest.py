@@ -77,11 +77,13 @@ def ingest(
     """
     from blocks.resolve import load_landing, load_source
     from flows.window import gold_since, resolve_window
+    from tasks.assets import record_bronze_assets
     from tasks.compute import load_landed_run
     from tasks.ingestion import combine_outcomes, fetch_data_api_snapshot
     from tasks.lake_lock import hold_lake
     from tasks.landing import run_prefix
-    from tasks.reporting import emit_landing_written, ingest_summary_rows, publish_ingest_summary
+    from tasks.reporting import (emit_landing_written, emit_quota_exhausted, ingest_summary_rows,
+                                 publish_ingest_summary)
     from tasks.youtube.reporting_state import write_watermarks
 
     logger = get_run_logger()
@@ -116,6 +118,8 @@ def ingest(
         outcomes += fetch_channel_analytics(src, source, landing, run_id, as_of, channel_videos, window.start,
                                             window.end)
     summary = combine_outcomes(outcomes)
+    if summary["quota_exhausted"]:
+        emit_quota_exhausted(run_id, {**window.as_payload(), "message": summary["quota_exhausted"]})
     summary["warnings"] = ([key_only] if key_only else []) + summary["warnings"]
     restated = sorted({d for o in outcomes for days in o.get("restated_days", {}).values() for d in days})
 
@@ -126,6 +130,7 @@ def ingest(
         seen = {job: t for o in outcomes for job, t in o.get("report_watermarks", {}).items()}
         if seen:      # only once the reports are in Bronze: a run that dies before asks for them again
             write_watermarks(landing_block, seen)
+    record_bronze_assets(backend, landing_block.location(), loaded["rows_inserted"], loaded["quarantined"])
     if restated:
         logger.info("bulk reports for %d day(s) before the window (re-issued or late): %s", len(restated), restated)
     rows = ingest_summary_rows(loaded["rows_inserted"], summary["usage"], summary["failures"], loaded["quarantined"])

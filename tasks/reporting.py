@@ -7,6 +7,7 @@ from typing import Any
 LANDING_WRITTEN = "youtube.landing.written"
 SILVER_UPDATED = "youtube.silver.updated"
 GOLD_UPDATED = "youtube.gold.updated"
+QUOTA_EXHAUSTED = "youtube.quota.exhausted"
 
 
 def ingest_summary_rows(bronze_rows: dict[str, int], usage: dict[str, dict[str, int]],
@@ -72,6 +73,11 @@ def emit_silver_updated(run_id: str, payload: dict[str, Any], downstream: str = 
 
 def emit_gold_updated(run_id: str, payload: dict[str, Any]) -> None:
     _emit(GOLD_UPDATED, "gold", run_id, payload)
+
+
+def emit_quota_exhausted(run_id: str, payload: dict[str, Any]) -> None:
+    """The daily quota ran out during the run (the notification automation listens for it)."""
+    _emit(QUOTA_EXHAUSTED, "quota", run_id, payload, "none")
 
 
 def publish_docs_link(index_html: Any) -> None:

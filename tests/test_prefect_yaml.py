@@ -24,10 +24,11 @@ def test_entrypoint_loads_and_parameters_validate(name):
 
 
 def test_schedules_daily_at_five_chicago_and_dev_variants_paused():
-    assert set(DEPLOYMENTS) >= {"daily", "daily-dev", "backfill", "bronze-to-silver", "gold", "maintenance"}
+    assert set(DEPLOYMENTS) >= {"daily", "daily-dev", "backfill", "bronze-to-silver", "gold", "maintenance", "retention"}
+    crons = {"maintenance": "0 3 * * 0", "retention": "0 6 * * *"}     # weekly; daily after the pipeline
     for name, deployment in DEPLOYMENTS.items():
         for schedule in deployment.get("schedules", []):
-            expected = ("0 3 * * 0" if name == "maintenance" else "0 5 * * *", "America/Chicago")  # maintenance: weekly
+            expected = (crons.get(name, "0 5 * * *"), "America/Chicago")
             assert (schedule["cron"], schedule["timezone"]) == expected, name
             assert schedule["active"] is (not name.endswith("-dev")), name
     assert DEPLOYMENTS["daily"]["schedules"] and DEPLOYMENTS["daily-dev"]["schedules"]

@@ -134,3 +134,41 @@ def test_landing_event_runs_bronze_to_silver_then_gold_with_its_window(deployed)
     gold = _wait(lambda: _finished(api, "gold"), 900, "the gold run")
     assert {k: gold["parameters"][k] for k in WINDOW} == WINDOW
     assert (deployed["root"] / "lake" / "gold" / "gold_trending_category_daily" / "_delta_log").is_dir()
+
+
+def test_the_notification_automation_is_deployed_disabled_then_notifies_through_a_block(deployed):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from deployments.notifications import NAME
+
+    api, run = deployed["api"], deployed["run"]
+    (automation,) = [a for a in httpx.post(f"{api}/automations/filter", json={}, timeout=10).json() if a["name"] == NAME]
+    assert automation["enabled"] is False and automation["actions"][0]["type"] == "do-nothing"
+
+    received: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        run([sys.executable, "-c", "from prefect.blocks.notifications import CustomWebhookNotificationBlock as B; "
+             f"B(name='hook', url='http://127.0.0.1:{server.server_port}/hook', json_data={{'text': '{{{{body}}}}'}})"
+             ".save('alerts', overwrite=True)"])
+        run([sys.executable, "-m", "deployments.notifications", "--block", "custom-webhook/alerts"])
+        run([sys.executable, "-c", "from prefect.events import emit_event; emit_event(event='youtube.quota.exhausted', "
+             "resource={'prefect.resource.id': 'youtube-lakehouse.quota.test', 'prefect.resource.name': 'test run'}, "
+             "payload={'endpoint': 'youtube.videos.list'})"])
+        _wait(lambda: received, 120, "the notification webhook", interval=1)
+    finally:
+        server.shutdown()
+    assert "youtube.quota.exhausted" in received[0]["text"]

@@ -59,6 +59,17 @@ def test_quota_exhaustion_keeps_fetched_pages_and_names_the_quota(own_lake):
     assert kept == 15                       # every page answered before quotaExceeded reached Bronze
     analytics = read_delta(own_lake["lake"] / "bronze" / "analytics_channel_daily_raw").column("run_id").to_pylist()
     assert run_id not in analytics          # fetching stopped: no Analytics call after the quota ran out
+    import time
+
+    from prefect.client.orchestration import get_client
+
+    deadline, mine = time.monotonic() + 30, []
+    while not mine and time.monotonic() < deadline:     # events reach the store a moment later
+        with get_client(sync_client=True) as client:
+            events = client.request("POST", "/events/filter", json={
+                "filter": {"event": {"name": ["youtube.quota.exhausted"]}}, "limit": 50}).json()["events"]
+        mine = [e for e in events if e["payload"]["run_id"] == run_id] or time.sleep(1) or []
+    assert len(mine) == 1 and "quotaExceeded" in mine[0]["payload"]["message"]   # what the notification hears
 
 
 def test_unknown_block_reference_fails_clearly(prefect_server):
