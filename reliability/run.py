@@ -1,7 +1,9 @@
 """`make reliability`: every probe from a clean lake, compared with a clean run's tables; one line of figures
-per probe, written to RELIABILITY.md (details in reliability/.work/results.json).
+per probe in RELIABILITY.md, the details in reliability/results.json. Each probe's row is written as soon
+as it finishes; a run of some probes (`--probes`) replaces their rows and keeps the others, with the date
+each was measured.
 
-    python -m reliability.run                       # all probes (about an hour on 2 cores)
+    python -m reliability.run                       # all probes (over an hour on 2 cores)
     python -m reliability.run --probes faults,overlap --kills 3
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import time
@@ -18,7 +21,7 @@ from typing import Any, Callable
 
 from reliability.runs import REPO_ROOT, Bench, run, tail
 
-PROBES = ("faults", "kills", "overlap", "corpus", "secrets", "disk")
+PROBES = ("faults", "corpus", "secrets", "disk", "kills", "overlap")    # the cheap ones first
 
 
 def _bytes(folder: Path) -> int:
@@ -44,7 +47,8 @@ def reference_run(bench: Bench) -> Any:
     return lake
 
 
-def run_probes(bench: Bench, names: list[str], kills: int | None, home: Path) -> list[dict[str, Any]]:
+def run_probes(bench: Bench, names: list[str], kills: int | None, home: Path,
+               done: Callable[[dict[str, Any]], None]) -> list[dict[str, Any]]:
     from reliability import disk, faults, kills as kill_probe, overlap, secrets
 
     reference = reference_run(bench)
@@ -62,8 +66,10 @@ def run_probes(bench: Bench, names: list[str], kills: int | None, home: Path) ->
         started = time.monotonic()
         result = steps[name]()
         result["seconds"] = round(time.monotonic() - started, 1)
+        result["name"] = name
         print(f"  {result['probe']}: {result['held']}/{result['trials']} held; {result['figure']}", flush=True)
         results.append(result)
+        done(result)
     return results
 
 
@@ -81,16 +87,19 @@ def _corpus(bench: Bench) -> dict[str, Any]:
             "trials_detail": [got]}
 
 
-def markdown(results: list[dict[str, Any]], started: str, seconds: float) -> str:
+def markdown(results: dict[str, dict[str, Any]]) -> str:
     lines = ["# Reliability", "",
-             f"`make reliability` on {started} ({platform.machine()}, {platform.python_version()}), "
-             f"{seconds / 60:.0f} min. Each probe starts from a clean lake and compares Silver and Gold with a clean "
-             "run's (rows and content, lineage columns excluded). The fast subset of each probe runs in `make test` "
-             "(tests/reliability, tests/runs/test_lake_lock.py, tests/youtube/test_faults.py, "
-             "tests/flows/test_killed_runs.py).", "",
-             "| probe | what was done | trials | held | figure |", "|---|---|---:|---:|---|"]
-    for r in results:
-        lines.append(f"| {r['probe']} | {r['done']} | {r['trials']} | {r['held']} | {r['figure']} |")
+             "Written by `make reliability` (`python -m reliability.run`; README, \"Reliability\"). Each probe starts from a clean lake and compares Silver and Gold with a "
+             "clean run's (rows and content, lineage columns excluded). The fast subset of each probe runs in "
+             "`make test`: tests/youtube/test_faults.py, tests/flows/test_killed_runs.py, "
+             "tests/runs/test_lake_lock.py, tests/reliability/test_corpus.py, the secrets test in "
+             "tests/flows/test_pipeline.py, tests/reliability/test_storage_errors.py.", "",
+             "| probe | what was done | trials | held | figure | measured |", "|---|---|---:|---:|---|---|"]
+    for name in PROBES:
+        r = results.get(name)
+        if r:
+            lines.append(f"| {r['probe']} | {r['done']} | {r['trials']} | {r['held']} | {r['figure']} | "
+                         f"{r['measured']}, {r['seconds'] / 60:.0f} min |")
     return "\n".join(lines) + "\n"
 
 
@@ -102,6 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--kills", type=int, default=None, help="run only the first N kill points (default: all 12)")
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "reliability" / ".work")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "RELIABILITY.md")
+    parser.add_argument("--details", type=Path, default=REPO_ROOT / "reliability" / "results.json")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.probes.split(",") if n.strip()]
     unknown = sorted(set(names) - set(PROBES))
@@ -111,15 +121,21 @@ def main(argv: list[str] | None = None) -> None:
     if work.exists():
         shutil.rmtree(work)
     (work / "logs").mkdir(parents=True)
-    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    began = time.monotonic()
+    details = args.details
+    known: dict[str, dict[str, Any]] = json.loads(details.read_text()) if details.is_file() else {}
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+    def done(result: dict[str, Any]) -> None:
+        known[result["name"]] = {**result, "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                                 "machine": machine}
+        details.write_text(json.dumps(known, indent=2, default=str) + "\n")
+        args.out.write_text(markdown(known))
+
     with PrefectServer(work / "prefect-home", work / "logs" / "prefect-server.log") as server:
         env = {**server.env(), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
         bench = Bench(work, env, server.url)
-        results = run_probes(bench, names, args.kills, work / "prefect-home")
-    (work / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    args.out.write_text(markdown(results, started, time.monotonic() - began))
-    print(f"wrote {args.out} ({sum(r['held'] for r in results)}/{sum(r['trials'] for r in results)} held)")
+        results = run_probes(bench, names, args.kills, work / "prefect-home", done)
+    print(f"wrote {args.out} ({sum(r['held'] for r in results)}/{sum(r['trials'] for r in results)} held this run)")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@ pass changes nothing, and a later refresh brings the metadata back."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,30 @@ def test_bad_parameters_are_refused(aged):
         aged["lake"].backend.run_job("retention", {"mode": "shred"})
     with pytest.raises(ValueError, match="days must be at least 1"):
         aged["lake"].backend.run_job("retention", {"days": 0})
+
+
+def test_the_flow_also_removes_old_report_pages_and_landing_folders(aged, prefect_server, tmp_path):
+    import os
+
+    from blocks import LocalDeltaSpark, LocalLanding
+    from flows.retention import retention
+
+    lake = aged["lake"]
+    lake_root = lake.backend.lake_location()
+    LocalDeltaSpark(lake_root=lake_root).save("retention", overwrite=True)
+    LocalLanding(root=lake.landing.root).save("retention", overwrite=True)
+    old = datetime(2026, 9, 1, tzinfo=timezone.utc).timestamp()
+    for name in ("old-run", "latest"):
+        page = Path(lake_root) / "reports" / name / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text("<html>a title</html>")
+        os.utime(page, (old, old))
+    landed = sorted(Path(lake.landing.root).glob("run_id=*"))
+    for f in (Path(lake.landing.root) / "run_id=old").rglob("*"):
+        os.utime(f, (old, old))
+    result = retention(backend="local-delta-spark/retention", landing="local-landing/retention", days=30,
+                       as_of=AS_OF)
+    assert result["affected"]["report pages"] == 1 and result["affected"]["landing run folders"] == 1
+    assert not (Path(lake_root) / "reports" / "old-run").exists() and (Path(lake_root) / "reports" / "latest").exists()
+    assert sorted(Path(lake.landing.root).glob("run_id=*")) == [p for p in landed if p.name != "run_id=old"]
+    assert set(result["affected"][t] for t in result["affected"] if "." in t) == {0}   # the job's second pass
