@@ -39,6 +39,15 @@ class DropFile:
     kind: Literal["trending", "categories"]
     region: str
     snapshot: datetime | None = None       # AWS: the ts= folder
+    problem: str | None = None             # why nothing of the file can be used (it is not landed)
+
+
+def _snapshot_time(ts: str) -> datetime | None:
+    """An AWS `ts=` folder's YYYYMMDDHHMM as a UTC time; None when it is no such time (e.g. month 13)."""
+    try:
+        return datetime.strptime(ts, "%Y%m%d%H%M").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
 
 
 def find_drops(root: Path, layout: Layout) -> tuple[list[DropFile], list[str]]:
@@ -47,8 +56,9 @@ def find_drops(root: Path, layout: Layout) -> tuple[list[DropFile], list[str]]:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         relative = path.relative_to(root).as_posix()
         if layout == "aws" and (m := AWS_CSV.search(relative)):
-            ts = datetime.strptime(m.group(2), "%Y%m%d%H%M").replace(tzinfo=timezone.utc)
-            found.append(DropFile(path, relative, "trending", m.group(1).upper(), ts))
+            ts = _snapshot_time(m.group(2))
+            problem = None if ts else f"{relative}: its folder ts={m.group(2)} is not a YYYYMMDDHHMM time"
+            found.append(DropFile(path, relative, "trending", m.group(1).upper(), ts, problem))
         elif layout == "aws" and (m := AWS_JSON.search(relative)):
             found.append(DropFile(path, relative, "categories", m.group(1).upper()))
         elif layout == "kaggle" and (m := KAGGLE_CSV.search(relative)):
@@ -63,13 +73,15 @@ def find_drops(root: Path, layout: Layout) -> tuple[list[DropFile], list[str]]:
 def land_drops(lander: Lander, root: Path, layout: Layout, year: int | None, today: date,
                encoding: str | None = None) -> dict[str, object]:
     """Land every drop file of `root`. The summary: files per kind, ignored files, first and last good
-    trending day per region, the encoding of each file, and `unusable` trending files (no good row, or a
-    header without the required columns) with the reason, the header found and the commonest row problems."""
+    trending day per region, the encoding of each file, and `unusable` trending files (no good row, a
+    header without the required columns, or an AWS `ts=` folder that is no time: not landed) with the reason,
+    the header found and the commonest row problems."""
     files, ignored = find_drops(root, layout)
+    unusable: dict[str, str] = {f.relative: f.problem for f in files if f.problem}
+    files = [f for f in files if not f.problem]
     texts = {drop.relative: decode_text(drop.path.read_bytes(), encoding, drop.relative) for drop in files}
     first_day: dict[str, date] = {}
     last_day: dict[str, date] = {}
-    unusable: dict[str, str] = {}
     for drop in (f for f in files if f.kind == "trending"):
         snapshot = drop.snapshot.date() if drop.snapshot else None
         check = check_trending_csv(texts[drop.relative].text, year, snapshot)

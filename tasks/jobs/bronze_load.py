@@ -45,7 +45,8 @@ LANDED_PAGE = ("run_id string, snapshot_date string, fetched_at_utc string, sour
 
 def _read_pages(spark: Any, location: str) -> Any:
     """One row per landed page (a line of a `*.pages.jsonl` bundle), `payload` its body text and
-    `landing_path` `<bundle file>#<request id>`; a line that is not JSON keeps only `_corrupt_record`."""
+    `landing_path` `<bundle file>#<request id>`; a line that is not JSON keeps only `_corrupt_record`, a
+    body that is not UTF-8 has no `payload` and its text with the bad bytes replaced in `undecodable`."""
     from pyspark.sql import functions as F
 
     from tasks.landing import PAGES_SUFFIX
@@ -54,8 +55,10 @@ def _read_pages(spark: Any, location: str) -> Any:
              .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", "_corrupt_record")
              .schema(LANDED_PAGE).json(location)
              .withColumn("file_path", F.col("_metadata.file_path")))
-    body = F.coalesce(F.col("body"), F.decode(F.unbase64("body_base64"), "UTF-8"))
+    raw = F.unbase64("body_base64").cast("string")      # the bytes as they came: the cast checks nothing
+    body = F.coalesce(F.col("body"), F.when(F.is_valid_utf8(raw), raw))
     return (pages.withColumn("payload", F.when(F.col("_corrupt_record").isNull(), body))
+            .withColumn("undecodable", F.when(F.col("body").isNull() & ~F.is_valid_utf8(raw), F.make_valid_utf8(raw)))
             .withColumn("body_path", F.concat("file_path", F.lit("#"), F.coalesce("request_id", F.lit(""))))
             .drop("body", "body_base64"))
 
@@ -86,14 +89,15 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
                                 F.regexp_extract("body_path", r"/run_id=[^/]+/(.*)$", 1))
     try:
         dropped_csv = F.coalesce(F.col("endpoint") == "file_drop.trending_csv", F.lit(False))  # CSV as dropped
-        valid = F.col("payload").isNotNull() & (F.json_object_keys("payload").isNotNull()
-                                                | (dropped_csv & (F.length(F.trim("payload")) > 0)))
+        # a JSON object as Silver's from_json reads it (json_object_keys would pass raw control characters)
+        is_object = F.from_json("payload", "map<string,string>").isNotNull()
+        valid = F.col("payload").isNotNull() & (is_object | (dropped_csv & (F.length(F.trim("payload")) > 0)))
         rows = pages.select(
             "run_id", F.to_date("snapshot_date").alias("snapshot_date"),
             F.to_timestamp("fetched_at_utc").alias("ingest_ts_utc"), "source_system", "request_id", "request",
             "schema_version", "payload", "region", "channel_id", "endpoint", "source",
             landing_path.alias("landing_path"), "page_offset", F.col("table").alias("target_table"),
-            valid.alias("is_valid"), "_corrupt_record")
+            valid.alias("is_valid"), "_corrupt_record", "undecodable")
         inserted: dict[str, int] = {}
         good = rows.filter("is_valid")
         present = {(r["target_table"], r["run_id"], r["snapshot_date"])
@@ -103,7 +107,8 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
             if not keys:
                 inserted[table] = 0
                 continue
-            batch = good.filter(F.col("target_table") == table).drop("target_table", "is_valid", "_corrupt_record")
+            batch = (good.filter(F.col("target_table") == table)
+                     .drop("target_table", "is_valid", "_corrupt_record", "undecodable"))
             target = DeltaTable.forPath(spark, table_path(params["lake_root"], "bronze", table))
             result = (target.alias("t").merge(batch.alias("s"), f"{_only_files_of(keys)} AND "
                       "t.run_id = s.run_id AND t.snapshot_date = s.snapshot_date AND t.request_id = s.request_id")
@@ -114,6 +119,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         reason = (F.when(F.col("_corrupt_record").isNotNull(),
                          F.lit("landing line is not a JSON record (a write cut short?)"))
                   .when(~F.col("target_table").isin(*RAW_TABLES), F.concat(F.lit("unknown bronze table: "), F.col("target_table")))
+                  .when(F.col("undecodable").isNotNull(), F.lit("payload is not UTF-8 text (JSON is UTF-8)"))
                   .when(F.col("payload").isNull(), F.lit("landing record has no body"))
                   .when(dropped_csv, F.lit("empty CSV file"))
                   .otherwise(F.lit("payload is not a JSON object (invalid JSON)")))
@@ -121,7 +127,8 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
             F.coalesce("run_id", F.lit("")).alias("run_id"), F.lit("bronze_load").alias("stage"),
             F.coalesce("target_table", F.lit("unknown")).alias("target_table"), reason.alias("reason"),
             F.col("request_id").alias("source_request_id"), "request", "landing_path",
-            F.substring(F.coalesce("payload", "_corrupt_record", F.lit("")), 1, RECORD_PREVIEW_CHARS).alias("record")))
+            F.substring(F.coalesce("payload", "undecodable", "_corrupt_record", F.lit("")), 1, RECORD_PREVIEW_CHARS)
+            .alias("record")))
         reports = load_reports(spark, params["lake_root"], params["landing_location"], params.get("landing_origin"))
         inserted[REPORTS_RAW] = reports["rows"]
         return {"rows_inserted": inserted, "quarantined": quarantined, "pages": pages.count(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tasks.silver.checks import non_negative_count, reasons, split_good_bad
+from tasks.silver.checks import non_negative_count, reasons, repeats_in_page, split_good_bad
 
 REPORT_PAGE = ("struct<kind:string, columnHeaders:array<struct<name:string, columnType:string, dataType:string>>, "
                "rows:array<array<string>>>")
@@ -53,13 +53,16 @@ def report_rows(pages: Any) -> tuple[Any, Any]:
 
     parsed = (pages.withColumn("_page", F.from_json("payload", REPORT_PAGE))
               .withColumn("_req", F.from_json("request", REQUEST)))
-    bad_pages = (parsed.filter(F.col("_page.columnHeaders").isNull())
-                 .withColumn("reason", F.lit("unexpected payload shape: no columnHeaders"))
-                 .withColumn("record", F.substring("payload", 1, 2000)))
+    shape = (F.when(F.col("_page.columnHeaders").isNull(), F.lit("unexpected payload shape: no columnHeaders"))
+             .when(F.col("_page.rows").isNull() & F.get_json_object("payload", "$.rows").isNotNull(),
+                   F.lit("unexpected payload shape: rows is not a list of rows")))
+    parsed = parsed.withColumn("reason", shape)
+    bad_pages = parsed.filter(F.col("reason").isNotNull()).withColumn("record", F.substring("payload", 1, 2000))
     names = F.transform(F.col("_page.columnHeaders"), lambda h: h["name"])
-    rows = (parsed.filter(F.col("_page.columnHeaders").isNotNull())
+    no_rows = F.array().cast("array<array<string>>")        # the API leaves `rows` out when there is no data
+    rows = (parsed.filter(F.col("reason").isNull()).drop("reason")
             .withColumn("_names", names)
-            .select("*", F.explode(F.coalesce(F.col("_page.rows"), F.array().cast("array<array<string>>"))).alias("_row"))
+            .select("*", F.posexplode(F.coalesce(F.col("_page.rows"), no_rows)).alias("_pos", "_row"))
             .withColumn("record", F.when(F.size("_row") == F.size("_names"), F.map_from_arrays("_names", "_row"))))
     return rows, bad_pages
 
@@ -89,16 +92,20 @@ def fact_rows(rows: Any, spec: FactSpec) -> tuple[Any, Any]:
     checks: list[tuple[Any, str]] = list(day_checks)
     values = []
     for api_name, column in spec.metrics.items():
-        non_numeric, negative, value = non_negative_count(rec[api_name], api_name)
-        checks += [non_numeric, negative]
+        more, value = non_negative_count(rec[api_name], api_name)
+        checks += more
         values.append(value.alias(column))
     keys = [video.alias("video_id")] if spec.per_video else []
+    grain = [video if spec.per_video else F.col("channel_id"), day]
     if spec.per_video:
         checks.append((video.isNull(), "missing video id"))
     if spec.dimension:
         checks.append((rec[spec.dimension].isNull() | (F.trim(rec[spec.dimension]) == ""), f"missing {spec.dimension}"))
         keys.append(F.upper(F.trim(rec[spec.dimension])).alias(spec.dimension_column))
+        grain.append(F.upper(F.trim(rec[spec.dimension])))
     checks.append((F.col("channel_id").isNull(), "missing channel id"))
+    checks.append((F.col("_repeat"), "duplicate row for the same key in page (the first is kept)"))
+    rows = rows.withColumn("_repeat", repeats_in_page(grain, "_pos"))
     typed = rows.select(
         *keys, "channel_id", day.alias("date"), *values,
         "ingest_ts_utc", "run_id", F.col("request_id").alias("source_request_id"), "request", "landing_path",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.silver.checks import non_negative_count, reasons, split_good_bad
+from tasks.silver.checks import non_negative_count, reasons, repeats_in_page, split_good_bad, unreadable
 
 VIDEO_ITEM = (
     "struct<id:string, snippet:struct<publishedAt:string, channelId:string, title:string, description:string, "
@@ -21,6 +21,7 @@ CHANNEL_ITEM = (
 )
 CATEGORY_ITEM = "struct<id:string, snippet:struct<title:string, assignable:boolean, channelId:string>>"
 LINEAGE = ("run_id", "snapshot_date", "ingest_ts_utc", "request_id", "request", "landing_path")
+VIDEO_ID = r"^[A-Za-z0-9_-]{11}$"
 
 
 def explode_items(pages: Any, item_schema: str) -> tuple[Any, Any]:
@@ -56,18 +57,30 @@ def parse_timestamp(col: Any) -> Any:
                       F.try_to_timestamp(col, F.lit("yyyy-MM-dd'T'HH:mm:ss.SSSX")))
 
 
+def wrong_types(item: Any, paths: dict[str, str], what: str) -> list[tuple[Any, str]]:
+    """Checks: the item's value at each JSON path (-> its dotted field in `item`) is not what the schema reads."""
+    checks = []
+    for path, dotted in paths.items():
+        field = item
+        for name in dotted.split("."):
+            field = field[name]
+        checks.append(unreadable("item_json", path, field, f"{dotted.rsplit('.', 1)[-1]} {what}"))
+    return checks
+
+
 def video_rows(items: Any) -> tuple[Any, Any]:
     """(typed video rows, bad records) from exploded video items (videos.list or the chart)."""
     from pyspark.sql import functions as F
 
     i = F.col("item")
-    views_bad, views_neg, views = non_negative_count(i["statistics"]["viewCount"], "viewCount")
-    likes_bad, likes_neg, likes = non_negative_count(i["statistics"]["likeCount"], "likeCount")
-    comm_bad, comm_neg, comments = non_negative_count(i["statistics"]["commentCount"], "commentCount")
-    fav_bad, fav_neg, favorites = non_negative_count(i["statistics"]["favoriteCount"], "favoriteCount")
+    views_checks, views = non_negative_count(i["statistics"]["viewCount"], "viewCount")
+    likes_checks, likes = non_negative_count(i["statistics"]["likeCount"], "likeCount")
+    comments_checks, comments = non_negative_count(i["statistics"]["commentCount"], "commentCount")
+    favorites_checks, favorites = non_negative_count(i["statistics"]["favoriteCount"], "favoriteCount")
     published = parse_timestamp(i["snippet"]["publishedAt"])
     category = i["snippet"]["categoryId"].try_cast("int")
-    rows = items.select(
+    blank_id = i["id"].isNull() | (F.trim(i["id"]) == "")
+    rows = items.withColumn("_repeat", repeats_in_page(i["id"])).select(
         *LINEAGE, "region", "position", "page_offset", "item_json",
         i["id"].alias("video_id"), i["snippet"]["channelId"].alias("channel_id"),
         i["snippet"]["channelTitle"].alias("channel_title"), i["snippet"]["title"].alias("title"),
@@ -82,10 +95,17 @@ def video_rows(items: Any) -> tuple[Any, Any]:
         views.alias("view_count"), likes.alias("like_count"), comments.alias("comment_count"),
         favorites.alias("favorite_count"),
         reasons(
-            (i["id"].isNull() | (F.trim(i["id"]) == ""), "missing video id"),
+            (blank_id, "missing video id"),
+            (~blank_id & ~i["id"].rlike(VIDEO_ID), "malformed video id (not 11 letters, digits, - or _)"),
+            (F.col("_repeat"), "duplicate video id in page (the first is kept)"),
+            *wrong_types(i, {"$.snippet": "snippet", "$.contentDetails": "contentDetails", "$.status": "status",
+                             "$.statistics": "statistics"}, "is not an object"),
+            *wrong_types(i, {"$.snippet.tags": "snippet.tags"}, "is not a list"),
+            *wrong_types(i, {"$.contentDetails.licensedContent": "contentDetails.licensedContent",
+                             "$.status.madeForKids": "status.madeForKids"}, "is not a boolean"),
             (i["snippet"]["publishedAt"].isNotNull() & published.isNull(), "unparseable publishedAt"),
             (i["snippet"]["categoryId"].isNotNull() & category.isNull(), "non-integer categoryId"),
-            views_bad, views_neg, likes_bad, likes_neg, comm_bad, comm_neg, fav_bad, fav_neg,
+            *views_checks, *likes_checks, *comments_checks, *favorites_checks,
         ).alias("_reasons"))
     return split_good_bad(rows)
 
@@ -94,11 +114,11 @@ def channel_rows(items: Any) -> tuple[Any, Any]:
     from pyspark.sql import functions as F
 
     i = F.col("item")
-    views_bad, views_neg, views = non_negative_count(i["statistics"]["viewCount"], "viewCount")
-    subs_bad, subs_neg, subs = non_negative_count(i["statistics"]["subscriberCount"], "subscriberCount")
-    vids_bad, vids_neg, vids = non_negative_count(i["statistics"]["videoCount"], "videoCount")
+    views_checks, views = non_negative_count(i["statistics"]["viewCount"], "viewCount")
+    subs_checks, subs = non_negative_count(i["statistics"]["subscriberCount"], "subscriberCount")
+    vids_checks, vids = non_negative_count(i["statistics"]["videoCount"], "videoCount")
     published = parse_timestamp(i["snippet"]["publishedAt"])
-    rows = items.select(
+    rows = items.withColumn("_repeat", repeats_in_page(i["id"])).select(
         *LINEAGE, "item_json", i["id"].alias("channel_id"), i["snippet"]["title"].alias("title"),
         i["snippet"]["description"].alias("description"), i["snippet"]["customUrl"].alias("custom_url"),
         published.alias("published_at"), i["snippet"]["country"].alias("country_code"),
@@ -106,8 +126,13 @@ def channel_rows(items: Any) -> tuple[Any, Any]:
         views.alias("view_count"), subs.alias("subscriber_count"),
         i["statistics"]["hiddenSubscriberCount"].alias("hidden_subscriber_count"), vids.alias("video_count"),
         reasons((i["id"].isNull() | (F.trim(i["id"]) == ""), "missing channel id"),
+                (F.col("_repeat"), "duplicate channel id in page (the first is kept)"),
+                *wrong_types(i, {"$.snippet": "snippet", "$.contentDetails": "contentDetails",
+                                 "$.statistics": "statistics"}, "is not an object"),
+                *wrong_types(i, {"$.statistics.hiddenSubscriberCount": "statistics.hiddenSubscriberCount"},
+                             "is not a boolean"),
                 (i["snippet"]["publishedAt"].isNotNull() & published.isNull(), "unparseable publishedAt"),
-                views_bad, views_neg, subs_bad, subs_neg, vids_bad, vids_neg).alias("_reasons"))
+                *views_checks, *subs_checks, *vids_checks).alias("_reasons"))
     return split_good_bad(rows)
 
 
@@ -116,10 +141,12 @@ def category_rows(items: Any) -> tuple[Any, Any]:
 
     i = F.col("item")
     category = i["id"].try_cast("int")
-    rows = items.select(
+    rows = items.withColumn("_repeat", repeats_in_page(F.trim(i["id"]))).select(
         *LINEAGE, "region", "item_json", category.alias("category_id"), i["snippet"]["title"].alias("title"),
         i["snippet"]["assignable"].alias("assignable"), i["snippet"]["channelId"].alias("channel_id"),
         reasons((i["id"].isNull(), "missing category id"),
                 (i["id"].isNotNull() & category.isNull(), "non-integer category id"),
+                (F.col("_repeat"), "duplicate category id in page (the first is kept)"),
+                *wrong_types(i, {"$.snippet": "snippet"}, "is not an object"),
                 (F.col("region").isNull(), "missing region")).alias("_reasons"))
     return split_good_bad(rows)

@@ -12,12 +12,13 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Iterator
 
 TRENDING_CSV = "file_drop.trending_csv"
 CATEGORIES_JSON = "file_drop.categories_json"
 VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+FIRST_TRENDING_DAY = date(2005, 4, 23)      # YouTube's first video: no chart is older
 REQUIRED = ("video_id", "title", "channel_title", "category_id", "views")
 ROW_FIELDS = ("row_number", "video_id", "title", "channel_title", "category_id", "tags", "published_at_text",
               "view_count", "like_count", "comment_count", "trending_date", "reason", "record")
@@ -50,22 +51,65 @@ def _count(value: str | None) -> tuple[int | None, str | None]:
     return int(value.strip()), None
 
 
+NEVER_CLOSED = "a quoted field opens in this row and never closes (the lines after it are read as rows)"
+
+
+def _records(text: str) -> Iterator[tuple[list[str] | None, str, str | None]]:
+    """(cells, raw text, None) per CSV record of `text`, the header first; (None, raw line, why) for a row
+    that cannot be read as such: a field past the csv module's size limit, or a quote that never
+    closes and swallows every line after it (the csv module reads them as one cell to the end of the text).
+    Such a row is its first line alone, and reading starts again on the next line: it costs that row only."""
+    lines = text.splitlines(keepends=True)
+    start, width = 0, None                         # first line of the current reader; the header's cell count
+    while start < len(lines):
+        reader = csv.reader(lines[start:])
+        restart = None
+        while restart is None:
+            before = reader.line_num
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield None, lines[start + before], f"unreadable CSV row: {exc}"
+                restart = start + before + 1
+                continue
+            swallowed = (width is not None and len(cells) != width and reader.line_num - before > 1
+                         and start + reader.line_num == len(lines))
+            if swallowed:
+                yield None, lines[start + before], NEVER_CLOSED
+                restart = start + before + 1
+                continue
+            width = len(cells) if width is None else width
+            yield cells, "".join(lines[start + before:start + reader.line_num]), None
+        start = restart
+
+
 def parse_trending_csv(text: str, year: int | None = None, snapshot: date | None = None) -> Iterator[dict[str, Any]]:
     """One dict per data row (fields ROW_FIELDS); `reason` is set on rows to quarantine.
 
     `snapshot` (the AWS layout's `ts=` folder) dates every row; otherwise each row's own trending date is used.
     """
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
-    reader.fieldnames = header
+    records = _records(text.removeprefix("\ufeff"))
+    first = next(records, None)
+    header = [name.strip() for name in (first[0] or [])] if first else []
     date_column = "trending_date" if "trending_date" in header else "date"
     comments_column = "comment_count" if "comment_count" in header else "comment_total"
-    for number, row in enumerate(reader, start=1):
+    latest = date.today() + timedelta(days=1)
+    rows = (r for r in records if r[0] != [])            # blank lines are no rows (as csv.DictReader has it)
+    for number, (cells, raw, unreadable) in enumerate(rows, start=1):
+        if cells is None:
+            yield {**dict.fromkeys(ROW_FIELDS), "row_number": number, "reason": unreadable, "record": raw[:2000]}
+            continue
+        padded: list[str | None] = [*cells, *[None] * (len(header) - len(cells))]   # as csv.DictReader fills
+        row: dict[str | None, Any] = dict(zip(header, padded))
+        if len(cells) > len(header):
+            row[None] = cells[len(header):]
         record = json.dumps(row, ensure_ascii=False)[:2000]
         reasons: list[str] = []
-        if None in row:
+        if len(cells) > len(header):
             reasons.append(f"row has more fields than the header's {len(header)}")
-        elif any(v is None for v in row.values()):
+        elif len(cells) < len(header):
             reasons.append(f"row has fewer fields than the header's {len(header)}")
         missing = [c for c in REQUIRED if not (row.get(c) or "").strip()]
         if missing:
@@ -85,6 +129,9 @@ def parse_trending_csv(text: str, year: int | None = None, snapshot: date | None
         if day is None:
             reasons.append(f"{date_column} is not a trending date: {(row.get(date_column) or '')[:40]!r}"
                            + ("" if year or date_column == "trending_date" else " (no year configured for DD.MM)"))
+        elif not FIRST_TRENDING_DAY <= day <= latest:
+            reasons.append(f"{'snapshot' if snapshot else date_column} out of range: {day.isoformat()} "
+                           f"(before {FIRST_TRENDING_DAY.isoformat()}, YouTube's first video, or in the future)")
         yield {"row_number": number, "video_id": video_id or None, "title": row.get("title"),
                "channel_title": row.get("channel_title"), "category_id": category or None, "tags": row.get("tags"),
                "published_at_text": row.get("publish_time"), **counts,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tasks.silver.checks import reasons, split_good_bad
+from tasks.silver.checks import BIGINT_LIMIT, finite_number, reasons, split_good_bad
 from tasks.youtube.analytics_sources import family
 from tasks.youtube.reporting_codes import CODED_DIMENSIONS, mapping_rows, unknown_key
 
@@ -150,14 +150,18 @@ def winning_reports(rows: Any, stored: dict[str, dict[tuple[str, Any], Any]]) ->
 
 
 def _number(raw: Any, kind: str, name: str) -> tuple[list[tuple[Any, str]], Any]:
-    """(checks, value) of a metric given as text: non-numeric or negative is a reason."""
+    """(checks, value) of a metric given as text: non-numeric (NaN and Infinity too), negative or, for a
+    bigint, past its range is a reason."""
     from pyspark.sql import functions as F
 
-    as_double = F.trim(raw).try_cast("double")
+    as_double, numeric = finite_number(F.trim(raw))
     blank = raw.isNull() | (F.trim(raw) == "")
-    checks = [(~blank & as_double.isNull(), f"non-numeric {name}"), (as_double < 0, f"negative {name}")]
-    value = F.when(as_double >= 0, F.round(as_double).cast("bigint") if kind == "bigint" else as_double)
-    return checks, value
+    checks = [(~blank & ~numeric, f"non-numeric {name}"), (numeric & (as_double < 0), f"negative {name}")]
+    usable = numeric & (as_double >= 0)
+    if kind == "bigint":
+        checks.append((numeric & (as_double >= BIGINT_LIMIT), f"{name} out of range"))
+        return checks, F.when(usable & (as_double < BIGINT_LIMIT), F.round(as_double).cast("bigint"))
+    return checks, F.when(usable, as_double)
 
 
 def sorted_map(column: Any) -> Any:
@@ -211,7 +215,8 @@ def typed_rows(rows: Any, spec: ReportSpec) -> tuple[Any, Any]:
         F.trim(rec["channel_id"]).alias("channel_id"), day.alias("date"), *dims, *coded, *metrics,
         extra.alias("extra_columns"), *IDENTITY, "ingest_ts_utc", "run_id",
         F.col("request_id").alias("source_request_id"), "request", "landing_path",
-        F.coalesce(F.to_json(rec), F.col("malformed_line")).alias("record_json"), reasons(*checks).alias("_reasons"))
+        F.coalesce(F.to_json(sorted_map(rec)), F.col("malformed_line")).alias("record_json"),
+        reasons(*checks).alias("_reasons"))
     return split_good_bad(typed)
 
 
@@ -229,7 +234,8 @@ def generic_rows(rows: Any) -> tuple[Any, Any]:
         F.to_json(dimensions).alias("dimension_key"),
         dimensions.alias("dimensions"), metrics.alias("metrics"), *IDENTITY, "ingest_ts_utc", "run_id",
         F.col("request_id").alias("source_request_id"), "request", "landing_path",
-        F.coalesce(F.to_json(rec), F.col("malformed_line")).alias("record_json"), reasons(*checks).alias("_reasons"))
+        F.coalesce(F.to_json(sorted_map(rec)), F.col("malformed_line")).alias("record_json"),
+        reasons(*checks).alias("_reasons"))
     return split_good_bad(typed)
 
 
