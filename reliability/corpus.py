@@ -405,7 +405,7 @@ def run_corpus(workdir: Path, spark_master: str = "local[2]", rerun: bool = Fals
         "bad_expected": sum(v.bad_expected for v in verdicts.values()),
         "good_loaded": sum(v.good_loaded for v in verdicts.values()),
         "good_expected": sum(v.good_expected for v in verdicts.values()),
-        "categories": _per_category(cases),
+        "categories": _per_category(cases), "shared_run_error": error,
     }
     if rerun and error is None:
         spark = get_spark(master=spark_master, lake_root=str(lake))
@@ -432,6 +432,8 @@ def figures(result: dict[str, Any]) -> str:
     line = (f"corpus: {result['kinds']} kinds, {result['held']} held, {len(result['failed'])} failed, "
             f"{result['crashes']} crashes; bad records quarantined {result['bad_quarantined']}/{result['bad_expected']}, "
             f"good records loaded {result['good_loaded']}/{result['good_expected']}")
+    if result.get("shared_run_error"):
+        line += f"; the shared run raised {result['shared_run_error'][:160]}"
     if "rerun_added_rows" in result:
         line += f"; re-run added {sum(result['rerun_added_rows'].values())} rows"
     return line + f"; {result['seconds']} s"

@@ -121,7 +121,7 @@ def probe(spark, tmp_path_factory):
 
 @pytest.mark.spark
 def test_every_kind_holds_with_no_crash(probe):
-    assert probe["crashes"] == 0
+    assert probe["crashes"] == 0 and probe["shared_run_error"] is None
     assert probe["failed"] == [], json.dumps(probe["failed"], indent=1)
     assert probe["held"] == probe["kinds"] >= 50
     assert probe["bad_quarantined"] == probe["bad_expected"] > 0
