@@ -11,6 +11,7 @@ from typing import Any
 from tasks.jobs.bronze_reports import load_reports
 from tasks.jobs.bronze_tables import ALL_TABLES, CHANGE_FEED_TABLES, RAW_TABLES, REPORTS_RAW, schema_of
 from tasks.jobs.quarantine import quarantine
+from tasks.spark.parallel import PARALLEL_STEPS, in_parallel
 from tasks.spark.lake import create_schemas, ensure_table, qualified_name, table_path
 
 RECORD_PREVIEW_CHARS = 2000
@@ -98,22 +99,25 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
             "schema_version", "payload", "region", "channel_id", "endpoint", "source",
             landing_path.alias("landing_path"), "page_offset", F.col("table").alias("target_table"),
             valid.alias("is_valid"), "_corrupt_record", "undecodable")
-        inserted: dict[str, int] = {}
         good = rows.filter("is_valid")
         present = {(r["target_table"], r["run_id"], r["snapshot_date"])
                    for r in good.select("target_table", "run_id", "snapshot_date").distinct().collect()}
-        for table in RAW_TABLES:
+
+        def load(table: str) -> int:
             keys = sorted((run_id, day) for t, run_id, day in present if t == table)
             if not keys:
-                inserted[table] = 0
-                continue
+                return 0
             batch = (good.filter(F.col("target_table") == table)
                      .drop("target_table", "is_valid", "_corrupt_record", "undecodable"))
             target = DeltaTable.forPath(spark, table_path(params["lake_root"], "bronze", table))
             result = (target.alias("t").merge(batch.alias("s"), f"{_only_files_of(keys)} AND "
                       "t.run_id = s.run_id AND t.snapshot_date = s.snapshot_date AND t.request_id = s.request_id")
                       .whenNotMatchedInsertAll().execute())
-            inserted[table] = int(result.first()["num_inserted_rows"])
+            return int(result.first()["num_inserted_rows"])
+
+        loaded = in_parallel([lambda table=table: load(table) for table in RAW_TABLES],
+                             int(params.get("parallel_steps", PARALLEL_STEPS)))
+        inserted: dict[str, int] = dict(zip(RAW_TABLES, loaded))
         unknown = rows.filter(~F.col("target_table").isin(*RAW_TABLES))
         bad = rows.filter(~F.col("is_valid")).unionByName(unknown.filter("is_valid"))
         reason = (F.when(F.col("_corrupt_record").isNotNull(),

@@ -205,7 +205,10 @@ def health(spark: Any, params: dict[str, Any], end: date) -> dict[str, Any]:
 def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     """Params: lake_root, catalog (Unity Catalog), window_start/window_end (ISO dates, optional), run_id
     (whose quarantined rows are counted apart). Returns the report's data."""
+    from tasks.spark.parallel import in_parallel
+
     start, end = _window(spark, params)
+    sections = in_parallel([lambda: trending(spark, params, start, end), lambda: channels(spark, params, start, end),
+                            lambda: health(spark, params, end)])
     return {"window_start": start.isoformat(), "window_end": end.isoformat(),
-            "trending": trending(spark, params, start, end), "channels": channels(spark, params, start, end),
-            "health": health(spark, params, end)}
+            **dict(zip(("trending", "channels", "health"), sections))}

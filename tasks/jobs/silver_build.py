@@ -1,6 +1,7 @@
 """Bronze -> Silver: every Silver table of DESIGN.md, MERGEd on its grain from new Bronze rows.
 
-Params: lake_root; full_refresh (bool, default false): rebuild every Silver table from all of Bronze.
+Params: lake_root; full_refresh (bool, default false): rebuild every Silver table from all of Bronze;
+parallel_steps (default 3): how many independent steps (each writing its own tables) run at once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tasks.silver.increments import clear_watermarks, new_rows, read_watermarks,
 from tasks.silver.merge import merge_latest, replace_all, replace_slices
 from tasks.silver.scd2 import scd2_merge
 from tasks.spark.lake import table_path
+from tasks.spark.parallel import PARALLEL_STEPS, in_parallel
 
 SILVER_TABLES: tuple[str, ...] = (
     "silver_channels", "silver_videos", "silver_video_stats_snapshot", "silver_video_metadata_scd2",
@@ -195,35 +197,35 @@ def _union_observed(parts: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _facts(run: _Run, metrics: dict[str, Any], reported: dict[str, Any]) -> None:
-    """Fact tables from reports.query pages, and from bulk reports where they exist: a channel-day with
+def _fact(run: _Run, metrics: dict[str, Any], reported: dict[str, Any], name: str) -> None:
+    """One fact table from reports.query pages, and from bulk reports where they exist: a channel-day with
     report rows takes them, and query rows for that channel-day are dropped (never both)."""
     from pyspark.sql import functions as F
 
-    for name, spec in analytics.FACTS.items():
-        rows, bad_pages = analytics.report_rows(run.bronze(spec.bronze_table))
-        good, bad = analytics.fact_rows(rows, spec)
-        run.reject(bad_pages, name, "record")
-        run.reject(bad, name, "record_json")
-        facts = good.drop("request", "landing_path", "record_json").withColumn("metrics_source", F.lit("query"))
-        columns = [spec.dimension_column] if spec.dimension_column else []
-        parts: list[dict[str, Any]] = []
-        counts = {"inserted": 0, "updated": 0, "deleted": 0}
-        with run.timed(name):
-            if name in reported:
-                parts.append({"columns": columns})
-                done = replace_slices(run.spark, run.lake_root, name, reported[name], spec.grain, observed=parts[-1])
-                counts = {k: counts[k] + done.get(k, 0) for k in counts}
-            span = facts.select(F.min("date"), F.max("date")).first()
-            taken = reporting.reporting_slices(run.spark, run.lake_root, name, span[0], span[1])
-            if taken is not None:
-                facts = facts.join(F.broadcast(taken), ["channel_id", "date"], "left_anti")
+    spec = analytics.FACTS[name]
+    rows, bad_pages = analytics.report_rows(run.bronze(spec.bronze_table))
+    good, bad = analytics.fact_rows(rows, spec)
+    run.reject(bad_pages, name, "record")
+    run.reject(bad, name, "record_json")
+    facts = good.drop("request", "landing_path", "record_json").withColumn("metrics_source", F.lit("query"))
+    columns = [spec.dimension_column] if spec.dimension_column else []
+    parts: list[dict[str, Any]] = []
+    counts = {"inserted": 0, "updated": 0, "deleted": 0}
+    with run.timed(name):
+        if name in reported:
             parts.append({"columns": columns})
-            done = merge_latest(run.spark, run.lake_root, name, facts, spec.grain, date_column="date",
-                                observed=parts[-1])
+            done = replace_slices(run.spark, run.lake_root, name, reported[name], spec.grain, observed=parts[-1])
             counts = {k: counts[k] + done.get(k, 0) for k in counts}
-        metrics[name] = counts
-        run.observed[name] = _union_observed(parts)
+        span = facts.select(F.min("date"), F.max("date")).first()
+        taken = reporting.reporting_slices(run.spark, run.lake_root, name, span[0], span[1])
+        if taken is not None:
+            facts = facts.join(F.broadcast(taken), ["channel_id", "date"], "left_anti")
+        parts.append({"columns": columns})
+        done = merge_latest(run.spark, run.lake_root, name, facts, spec.grain, date_column="date",
+                            observed=parts[-1])
+        counts = {k: counts[k] + done.get(k, 0) for k in counts}
+    metrics[name] = counts
+    run.observed[name] = _union_observed(parts)
 
 
 DIMENSION_SOURCES = {   # dimension -> (fact table whose batches name its members, id column)
@@ -293,23 +295,32 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
                 DeltaTable.forPath(spark, path).delete()
     state = _Run(spark, lake, read_watermarks(spark, lake))
     metrics: dict[str, Any] = {}
-    with state.timed("videos, stats, scd2, trending"):
-        _videos(state, metrics)
-    with state.timed("channels, categories"):
-        _channels_and_categories(state, metrics)
-    reported, report_warnings, cached = _reports(state, metrics)
+    workers = int(params.get("parallel_steps", PARALLEL_STEPS))
+
+    def videos() -> None:
+        with state.timed("videos, stats, scd2, trending"):
+            _videos(state, metrics)
+
+    def channels() -> None:
+        with state.timed("channels, categories"):
+            _channels_and_categories(state, metrics)
+
+    reported, report_warnings, cached = in_parallel([lambda: _reports(state, metrics), videos, channels],
+                                                     workers)[0]
     try:
-        _facts(state, metrics, reported)
+        in_parallel([lambda name=name: _fact(state, metrics, reported, name) for name in analytics.FACTS], workers)
     finally:
         for frame in cached:
             frame.unpersist()
-    facts_changed = any(metrics.get(t, {}).get("inserted") or metrics.get(t, {}).get("updated")
-                        or metrics.get(t, {}).get("deleted") for t in (*analytics.FACTS, *reporting.REPORT_TABLES, "silver_video_stats_snapshot",
-                                  "silver_trending_videos"))
+    # Dimensions follow every batch read, not only batches that changed a fact: a run killed between its
+    # facts and its dimensions left the facts merged and the watermarks where they were, so its re-run
+    # reads the same rows, changes no fact, and must still build the dimensions from them.
+    batches_read = any((o.get("range") or (None,))[0] is not None or any(o.get("distinct", {}).values())
+                       for o in state.observed.values())
     dims_missing = not all(DeltaTable.isDeltaTable(spark, table_path(lake, "silver", t))
                            for t in ("dim_traffic_source", "dim_device", "dim_country", "dim_date"))
     with state.timed("dimensions"):
-        warnings = report_warnings + (_dimensions(state, metrics) if facts_changed or dims_missing else [])
+        warnings = report_warnings + (_dimensions(state, metrics) if batches_read or dims_missing else [])
     quarantined: dict[str, int] = {}
     if state.bad:
         from pyspark.sql import functions as F

@@ -25,16 +25,22 @@ def delta_tables_under(spark: Any, location: str) -> list[str]:
 def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     """Params: lake_root, layers (default all), catalog (Unity Catalog: count what it lists, which
     includes dbt's managed Gold tables). Returns {layer: {table: rows}} for tables that exist."""
-    counts: dict[str, dict[str, int]] = {}
+    from tasks.spark.parallel import in_parallel
+
     catalog = params.get("catalog")
+    tables: list[tuple[str, str, str]] = []      # layer, table, what spark.table / load reads
     for layer in params.get("layers") or LAYERS:
         if catalog:
             schema = f"{catalog}.{layer}"
             names = sorted(r["tableName"] for r in spark.sql(f"SHOW TABLES IN {schema}").collect()
                            if not r["isTemporary"]) if spark.catalog.databaseExists(schema) else []
-            counts[layer] = {t: spark.table(f"{schema}.{t}").count() for t in names}
-            continue
-        names = delta_tables_under(spark, table_path(params["lake_root"], layer, ""))
-        counts[layer] = {t: spark.read.format("delta").load(table_path(params["lake_root"], layer, t)).count()
-                         for t in names}
+            tables += [(layer, t, f"{schema}.{t}") for t in names]
+        else:
+            tables += [(layer, t, table_path(params["lake_root"], layer, t))
+                       for t in delta_tables_under(spark, table_path(params["lake_root"], layer, ""))]
+    read = (lambda name: spark.table(name)) if catalog else (lambda path: spark.read.format("delta").load(path))
+    rows = in_parallel([lambda where=where: read(where).count() for _, _, where in tables])
+    counts: dict[str, dict[str, int]] = {layer: {} for layer in params.get("layers") or LAYERS}
+    for (layer, table, _), n in zip(tables, rows):
+        counts[layer][table] = n
     return counts

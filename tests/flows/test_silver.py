@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from tasks.jobs.silver_build import GRAINS, SILVER_TABLES
+from tasks.silver.analytics import FACTS
 from tests.flows.conftest import read_delta
 
 pytestmark = [pytest.mark.spark, pytest.mark.prefect_server]
@@ -141,3 +142,29 @@ def test_running_the_same_window_again_leaves_silver_and_gold_identical(sample_r
     assert sample_rerun["after"].keys() == sample_rerun["before"].keys()
     for table in sample_rerun["before"]:
         assert sample_rerun["after"][table] == sample_rerun["before"][table], table
+
+
+def test_a_run_killed_between_its_facts_and_dimensions_is_completed_by_the_rerun(sample_run, tmp_path):
+    """Found by the kills probe: a run killed after its facts were merged and `dim_date` was created, but
+    before the dimensions were written and the watermarks advanced. The re-run reads the same Bronze rows,
+    changes no fact, and must still build the dimensions (it used to leave `dim_date` empty for good)."""
+    import shutil
+
+    from blocks import LocalDeltaSpark
+    from tasks.silver.increments import clear_watermarks
+    from tasks.spark.session import get_spark
+
+    lake = tmp_path / "lake"
+    shutil.copytree(sample_run["lake"], lake)
+    dims = ("dim_date", "dim_country", "dim_device", "dim_traffic_source")
+    built = {t: sorted(map(repr, silver({"lake": lake}, t))) for t in dims}
+    assert all(built.values())
+    spark = get_spark(lake_root=str(lake))
+    clear_watermarks(spark, str(lake))                  # as if the last run had not got that far
+    for table in dims:
+        spark.sql(f"DELETE FROM delta.`{lake / 'silver' / table}`")
+    assert not silver({"lake": lake}, "dim_date")
+
+    result = LocalDeltaSpark(lake_root=str(lake), spark_master="local[2]").run_job("silver_build", {})
+    assert not any(result["tables"][t].get(k) for t in FACTS for k in ("inserted", "updated", "deleted"))
+    assert {t: sorted(map(repr, silver({"lake": lake}, t))) for t in dims} == built

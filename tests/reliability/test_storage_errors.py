@@ -61,7 +61,7 @@ def test_a_job_on_a_read_only_lake_says_so(spark, mounted):
     from blocks import LocalDeltaSpark
 
     lake = LocalDeltaSpark(lake_root=str(mounted))
-    lake.run_job("lakehouse_bootstrap", {})
+    lake.run_job("run_log_start", {"run_id": "r1", "flow_name": "test", "parameters": {}})     # a lake in use
     _mount("-o", "remount,ro", str(mounted))
     with pytest.raises(LakeStorageError, match="the file system is read-only"):
-        lake.run_job("run_log_start", {"run_id": "r1", "flow_name": "test", "parameters": {}})
+        lake.run_job("run_log_start", {"run_id": "r2", "flow_name": "test", "parameters": {}})

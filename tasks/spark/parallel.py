@@ -1,0 +1,25 @@
+"""Independent steps of one Spark job on threads of the one SparkSession.
+
+A small step is mostly driver round trips (planning, Delta log reads, commits), not executor work, so a
+few steps at once overlap their waits. Each step must write only its own tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+PARALLEL_STEPS = 3
+
+
+def in_parallel(steps: list[Callable[[], Any]], workers: int = PARALLEL_STEPS) -> list[Any]:
+    """Run the steps, at most `workers` at once; their results in order. On threads, every step runs to
+    its end before the first error (in the steps' order) is raised, so none is left running in the
+    background; with one worker they run in order and the first error stops them."""
+    if workers <= 1 or len(steps) <= 1:
+        return [step() for step in steps]
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    with ThreadPoolExecutor(max_workers=min(workers, len(steps)), thread_name_prefix="spark-step") as pool:
+        futures = [pool.submit(step) for step in steps]
+        wait(futures)
+    return [future.result() for future in futures]
