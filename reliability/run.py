@@ -76,13 +76,15 @@ def run_probes(bench: Bench, names: list[str], kills: int | None, home: Path,
 def _corpus(bench: Bench) -> dict[str, Any]:
     from reliability.corpus import run_corpus
 
-    got = run_corpus(bench.work / "corpus")
+    got = run_corpus(bench.work / "corpus", rerun=True)
+    added = got.get("rerun_added_rows")
     failed = got.get("failed", [])
     return {"probe": "bad-input corpus", "trials": got["kinds"], "held": got["held"],
             "done": f"{got['kinds']} kinds of bad API pages and drop files (tests/reliability/corpus), landed beside "
-                    "good records, through Bronze and Silver",
+                    "good records, through Bronze and Silver; then all of it landed and loaded again",
             "figure": f"{got['crashes']} crashes; {got['bad_quarantined']} bad records quarantined with their reason; "
-                      f"{got['good_loaded']}/{got['good_expected']} good records beside them loaded"
+                      f"{got['good_loaded']}/{got['good_expected']} good records beside them loaded; landing and "
+                      f"loading it all again added {sum((added or {}).values()) if added is not None else 'unknown'} rows"
                       + (f"; not held: {', '.join(f['kind'] for f in failed)}" if failed else ""),
             "trials_detail": [got]}
 
