@@ -25,6 +25,7 @@ from typing import Any, Iterator
 
 LEASE_SECONDS = 120.0
 POLL_SECONDS = 15.0
+FIRST_TRY_SECONDS = 1.0
 DEFAULT_WAIT_SECONDS = 6 * 3600.0
 _HELD: ContextVar[frozenset[str]] = ContextVar("lake_locks_held", default=frozenset())
 
@@ -139,14 +140,16 @@ def lake_lock(lake_key: str, wait_seconds: float = DEFAULT_WAIT_SECONDS,
     run_id = _flow_run_id()
     lease_holder = ConcurrencyLeaseHolder(type="flow_run", id=UUID(run_id)) if run_id else None
     started = time.monotonic()
+    timeout = min(poll_seconds, FIRST_TRY_SECONDS)       # a slot left by a killed run is freed without a long wait
     with ExitStack() as stack:
         while True:
             try:
-                stack.enter_context(concurrency(name, occupy=1, timeout_seconds=poll_seconds, strict=True,
+                stack.enter_context(concurrency(name, occupy=1, timeout_seconds=timeout, strict=True,
                                                 lease_duration=LEASE_SECONDS, holder=lease_holder,
                                                 raise_on_lease_renewal_failure=False))
                 break
             except TimeoutError:
+                timeout = poll_seconds
                 if _free_if_orphaned(name, logger):
                     continue
                 waited = time.monotonic() - started
