@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import _thread
+import signal
 import threading
 
 import pytest
@@ -227,11 +227,10 @@ def test_prefect_task_timeout_cancels_the_run(make_backend, standin, prefect_ser
 def test_interrupting_the_wait_cancels_the_run(make_backend, standin):
     """Ctrl-C or the SIGTERM a worker sends on Prefect cancellation arrives while polling.
 
-    An interrupt that lands inside Prefect's sync-to-async bridge can be swallowed there (seen once
-    in CI: the poll went on), so it is sent again each second, as a user presses Ctrl-C again, until
-    the cancel request reaches Databricks: interrupts that kept coming while it was being sent could
-    stop every attempt at it (seen once in CI, on a loaded machine). The run's own timeout bounds the
-    test either way."""
+    A real SIGINT to the main thread, as a terminal sends: a simulated one (`_thread.interrupt_main`)
+    cannot wake a main thread blocked on Prefect's sync-to-async bridge, and was swallowed for the whole
+    wait once in CI. It is sent again each second, as a user presses Ctrl-C again, until the cancel request
+    reaches Databricks; the run's own timeout bounds the test either way."""
     standin.faults.append("NEVER_ENDS")
     stop = threading.Event()
     cancelled_before = len(_cancels(standin))
@@ -239,7 +238,7 @@ def test_interrupting_the_wait_cancels_the_run(make_backend, standin):
     def interrupt() -> None:
         while not stop.wait(1.0 if interrupt.sent else 2.0) and len(_cancels(standin)) == cancelled_before:
             interrupt.sent += 1
-            _thread.interrupt_main()
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
     interrupt.sent = 0
     sender = threading.Thread(target=interrupt, daemon=True)
     sender.start()
