@@ -227,10 +227,11 @@ def test_prefect_task_timeout_cancels_the_run(make_backend, standin, prefect_ser
 def test_interrupting_the_wait_cancels_the_run(make_backend, standin):
     """Ctrl-C or the SIGTERM a worker sends on Prefect cancellation arrives while polling.
 
-    A real SIGINT to the main thread, as a terminal sends: a simulated one (`_thread.interrupt_main`)
-    cannot wake a main thread blocked on Prefect's sync-to-async bridge, and was swallowed for the whole
-    wait once in CI. It is sent again each second, as a user presses Ctrl-C again, until the cancel request
-    reaches Databricks; the run's own timeout bounds the test either way."""
+    A real SIGINT to the main thread, as a terminal sends, with Python's own handler in place for the
+    test: a process started in the background by a non-interactive shell inherits SIGINT ignored, and
+    then no interrupt arrives at all (so it failed in a CI rehearsal). It is sent again each second, as a
+    user presses Ctrl-C again, until the cancel request reaches Databricks; the run's own timeout bounds
+    the test either way."""
     standin.faults.append("NEVER_ENDS")
     stop = threading.Event()
     cancelled_before = len(_cancels(standin))
@@ -241,6 +242,7 @@ def test_interrupting_the_wait_cancels_the_run(make_backend, standin):
             signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
     interrupt.sent = 0
     sender = threading.Thread(target=interrupt, daemon=True)
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
     sender.start()
     try:
         with pytest.raises(KeyboardInterrupt):
@@ -248,6 +250,7 @@ def test_interrupting_the_wait_cancels_the_run(make_backend, standin):
     finally:
         stop.set()
         sender.join()
+        signal.signal(signal.SIGINT, inherited)
     run = standin.runs[max(standin.runs)]
     assert _cancels(standin)[-1] == run.run_id and run.result_state == "CANCELED"
 
