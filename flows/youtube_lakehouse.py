@@ -138,7 +138,12 @@ def parse_args(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    state = youtube_lakehouse(**parse_args(argv), return_state=True)
+    parameters = parse_args(argv)
+    if parameters["backend"].startswith("local-delta-spark/"):
+        from tasks.spark.session import prewarm
+
+        prewarm()   # the JVM warms while Prefect's temporary server starts; a block with other settings rebuilds it
+    state = youtube_lakehouse(**parameters, return_state=True)
     print(f"youtube_lakehouse finished: {state.name}: {state.message or ''}")
     if state.is_completed():
         written = (state.result().get("gold") or {}).get("report")

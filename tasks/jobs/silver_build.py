@@ -86,7 +86,7 @@ def _lineage() -> list[Any]:
     return ["ingest_ts_utc", "run_id", F.col("request_id").alias("source_request_id")]
 
 
-def _videos(run: _Run, metrics: dict[str, Any]) -> None:
+def _videos(run: _Run, metrics: dict[str, Any], workers: int = PARALLEL_STEPS) -> None:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -104,28 +104,38 @@ def _videos(run: _Run, metrics: dict[str, Any]) -> None:
         run.reject(bad, target)
         typed[table] = good
     videos = typed["videos_raw"].unionByName(typed["trending_videos_raw"]).persist()
-    try:
-        current = videos.select(*VIDEO_COLUMNS, "snapshot_date", *_lineage())
-        metrics["silver_videos"] = merge_latest(spark, lake, "silver_videos", current, ["video_id"],
-                                                ("snapshot_date", "ingest_ts_utc"))
-        stats = videos.select("video_id", "snapshot_date", "channel_id", "view_count", "like_count", "comment_count",
-                              "favorite_count", *_lineage())
+
+    def current() -> None:
+        metrics["silver_videos"] = merge_latest(spark, lake, "silver_videos",
+                                                videos.select(*VIDEO_COLUMNS, "snapshot_date", *_lineage()),
+                                                ["video_id"], ("snapshot_date", "ingest_ts_utc"))
+
+    def stats() -> None:
         metrics["silver_video_stats_snapshot"] = merge_latest(
-            spark, lake, "silver_video_stats_snapshot", stats, ["video_id", "snapshot_date"],
-            date_column="snapshot_date", observed=run.observed.setdefault("silver_video_stats_snapshot", {}))
+            spark, lake, "silver_video_stats_snapshot",
+            videos.select("video_id", "snapshot_date", "channel_id", "view_count", "like_count", "comment_count",
+                          "favorite_count", *_lineage()),
+            ["video_id", "snapshot_date"], date_column="snapshot_date",
+            observed=run.observed.setdefault("silver_video_stats_snapshot", {}))
+
+    def scd2() -> None:
         metrics["silver_video_metadata_scd2"] = scd2_merge(spark, lake, "silver_video_metadata_scd2", videos,
                                                            ["video_id"], SCD2_ATTRIBUTES, "video_sk")
+
+    def trending() -> None:
         chart = typed["trending_videos_raw"].withColumn(
             "rank", (F.coalesce("page_offset", F.lit(0)) + F.col("position") + 1).cast("int"))
         best = Window.partitionBy("region", "snapshot_date", "video_id", "request_id").orderBy("rank")
         chart = chart.withColumn("_r", F.row_number().over(best)).filter("_r = 1")
-        trending = chart.select("region", "snapshot_date", F.col("ingest_ts_utc").alias("snapshot_ts"), "rank",
-                                "video_id", "channel_id", "channel_title", "title", "category_id", "published_at",
-                                "view_count", "like_count", "comment_count", *_lineage())
-        trending = trending.unionByName(dropped)
+        rows = chart.select("region", "snapshot_date", F.col("ingest_ts_utc").alias("snapshot_ts"), "rank",
+                            "video_id", "channel_id", "channel_title", "title", "category_id", "published_at",
+                            "view_count", "like_count", "comment_count", *_lineage())
         metrics["silver_trending_videos"] = merge_latest(
-            spark, lake, "silver_trending_videos", trending, ["region", "snapshot_date", "video_id"],
+            spark, lake, "silver_trending_videos", rows.unionByName(dropped), ["region", "snapshot_date", "video_id"],
             date_column="snapshot_date", observed=run.observed.setdefault("silver_trending_videos", {}))
+
+    try:
+        in_parallel([current, stats, scd2, trending], workers)     # four tables, each written by one step
     finally:
         videos.unpersist()
 
@@ -299,19 +309,23 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
 
     def videos() -> None:
         with state.timed("videos, stats, scd2, trending"):
-            _videos(state, metrics)
+            _videos(state, metrics, workers)
 
     def channels() -> None:
         with state.timed("channels, categories"):
             _channels_and_categories(state, metrics)
 
-    reported, report_warnings, cached = in_parallel([lambda: _reports(state, metrics), videos, channels],
-                                                     workers)[0]
-    try:
-        in_parallel([lambda name=name: _fact(state, metrics, reported, name) for name in analytics.FACTS], workers)
-    finally:
-        for frame in cached:
-            frame.unpersist()
+    def reports_and_facts() -> list[str]:      # the facts need the reports only, not the Data API tables
+        reported, report_warnings, cached = _reports(state, metrics)
+        try:
+            in_parallel([lambda name=name: _fact(state, metrics, reported, name) for name in analytics.FACTS],
+                        workers)
+        finally:
+            for frame in cached:
+                frame.unpersist()
+        return report_warnings
+
+    report_warnings = in_parallel([reports_and_facts, videos, channels], workers)[0]
     # Dimensions follow every batch read, not only batches that changed a fact: a run killed between its
     # facts and its dimensions left the facts merged and the watermarks where they were, so its re-run
     # reads the same rows, changes no fact, and must still build the dimensions from them.

@@ -21,6 +21,12 @@ _ensured: set[str] = set()
 _catalog: str | None = None
 
 
+def forget_registrations() -> None:
+    """Forget what this process registered (its session was stopped: a new one starts with an empty catalog)."""
+    _registered.clear()
+    _ensured.clear()
+
+
 def use_catalog(catalog: str | None) -> None:
     """Register tables under `catalog` (Unity Catalog) from now on; None: the session catalog."""
     global _catalog

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 _lock = threading.Lock()
 _session: "SparkSession | None" = None
 _current_root: str | None = None
+_built_with: "tuple[str, dict[str, str]] | None" = None   # the master and settings the session was asked for
+_speculative = False            # started by `prewarm`, not yet claimed by a caller
 
 DEFAULT_CONF: dict[str, str] = {
     "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
@@ -38,10 +40,14 @@ def get_spark(master: str = "local[*]", conf: Mapping[str, str] | None = None,
     every Delta table under it is registered as `<layer>.<table>`, so a fresh process sees the lake
     (and a process that moves between lakes, like the test suite, never writes to the old one).
     """
-    global _session, _current_root
+    global _session, _current_root, _built_with, _speculative
+    wanted = (master, _settings(master, conf or {}))
     with _lock:
+        if _session is not None and _speculative and _built_with != wanted:
+            _discard()          # started early with other settings: this caller's settings win
         if _session is None:
-            _session = _build(master, conf or {})
+            _session, _built_with = _build(master, wanted[1]), wanted
+        _speculative = False
         if lake_root is not None and lake_root != _current_root:
             from tasks.spark.lake import use_lake
 
@@ -79,12 +85,74 @@ def ship_code(session: "SparkSession") -> str:
     return str(target)
 
 
-def _build(master: str, conf: Mapping[str, str]) -> "SparkSession":
+def prewarm(master: str = "local[*]", conf: Mapping[str, str] | None = None) -> threading.Thread:
+    """Start the session (and warm the JVM with a small Delta job in a temporary folder) on a thread,
+    while the caller does something else, e.g. wait for Prefect's temporary server.
+
+    A later `get_spark` with the same master and settings gets this session; with others, it stops
+    this one (and its JVM) and builds its own, so guessing wrong costs time, never settings.
+    """
+    def start() -> None:
+        global _session, _built_with, _speculative
+        import tempfile
+
+        from tasks.spark.warmup import exercise
+
+        wanted = (master, _settings(master, conf or {}))
+        with _lock:
+            if _session is not None:
+                return
+            try:
+                session = _build(master, wanted[1])
+            except Exception:   # noqa: BLE001  (the caller's own get_spark raises it where it is seen)
+                _discard()
+                return
+            _session, _built_with, _speculative = session, wanted, True
+            try:
+                with tempfile.TemporaryDirectory(prefix="yt-lakehouse-warmup-") as folder:
+                    exercise(session, folder)
+            except Exception:   # noqa: BLE001  (a warm-up that fails leaves a working session)
+                pass
+
+    thread = threading.Thread(target=start, name="spark-prewarm", daemon=True)
+    thread.start()
+    return thread
+
+
+def _settings(master: str, conf: Mapping[str, str]) -> dict[str, str]:
+    return {**DEFAULT_CONF, **cluster_conf(master), **conf}
+
+
+def _discard() -> None:
+    """Stop the session and the JVM behind it: the next session starts a JVM with its own options."""
+    global _session, _current_root, _built_with, _speculative
+    from pyspark import SparkContext
+
+    from tasks.spark.lake import forget_registrations
+
+    if _session is not None:
+        _session.stop()
+    gateway = SparkContext._gateway
+    if gateway is not None:
+        gateway.shutdown()
+        process = getattr(gateway, "proc", None)
+        if process is not None:
+            process.stdin.close()       # the gateway JVM exits when its stdin closes
+            process.wait(timeout=60)
+    SparkContext._gateway = None
+    SparkContext._jvm = None
+    forget_registrations()
+    _session, _current_root, _built_with, _speculative = None, None, None, False
+
+
+def _build(master: str, settings: Mapping[str, str]) -> "SparkSession":
     from delta import configure_spark_with_delta_pip
     from pyspark.sql import SparkSession
 
+    from tasks.spark.class_archive import use_archive
+
     builder = SparkSession.builder.master(master).appName("youtube-lakehouse")
-    for key, value in {**DEFAULT_CONF, **cluster_conf(master), **conf}.items():
+    for key, value in use_archive(dict(settings)).items():
         builder = builder.config(key, value)
     session = configure_spark_with_delta_pip(builder).getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
@@ -95,9 +163,8 @@ def _build(master: str, conf: Mapping[str, str]) -> "SparkSession":
 
 def stop_spark() -> None:
     """Stop the process's session (tests and CLI tools only; flows keep it for dbt)."""
-    global _session, _current_root
+    global _session, _current_root, _built_with, _speculative
     with _lock:
         if _session is not None:
             _session.stop()
-        _session = None
-        _current_root = None
+        _session, _current_root, _built_with, _speculative = None, None, None, False

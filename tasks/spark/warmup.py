@@ -1,17 +1,88 @@
-"""Start and stop a Delta SparkSession once, so Spark fetches the Delta jars (first run only)."""
+"""Prepare this environment's Spark: fetch the Delta jars (first run only) and write the class archive
+(`tasks.spark.class_archive`) from a small Delta job, so later JVMs start faster.
+
+    python -m tasks.spark.warmup              # what `make jars` runs; quick when both are there
+    python -m tasks.spark.warmup --rebuild    # write the archive again
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
+import tempfile
 import time
+from pathlib import Path
+from typing import Any
 
 
-def main() -> None:
+def exercise(spark: Any, folder: str) -> None:
+    """A few small Delta operations of the kinds the jobs run (partitioned writes with a change feed,
+    MERGEs, change-feed and JSON reads, window functions, OPTIMIZE), on tables under `folder`."""
+    from delta.tables import DeltaTable
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    path = str(Path(folder) / "warmup")
+    rows = spark.range(200).select(F.col("id").cast("string").alias("id"), F.expr("date_add(DATE'2026-01-01', int(id % 3))").alias("day"),
+                                   F.to_json(F.struct(F.col("id").alias("views"))).alias("payload"))
+    rows.write.format("delta").partitionBy("day").option("delta.enableChangeDataFeed", "true").save(path)
+    batch = (rows.withColumn("views", F.get_json_object("payload", "$.views").cast("long") + 1)
+             .withColumn("_rn", F.row_number().over(Window.partitionBy("id").orderBy(F.col("views").desc())))
+             .filter("_rn = 1").select("id", "day", F.to_json(F.struct("views")).alias("payload")))
+    (DeltaTable.forPath(spark, path).alias("t").merge(batch.alias("s"), "t.day = s.day AND t.id = s.id")
+     .whenMatchedUpdateAll(condition="NOT (t.payload <=> s.payload)").whenNotMatchedInsertAll()
+     .whenNotMatchedBySourceDelete(condition="t.day = DATE'2026-01-01'").execute().collect())
+    changes = spark.read.format("delta").option("readChangeFeed", "true").option("startingVersion", 1).load(path)
+    changes.groupBy("_change_type").agg(F.count(F.lit(1)), F.max("day")).collect()
+    spark.read.json(spark.sparkContext.parallelize(['{"items": [{"id": "a"}]}'])).select(
+        F.explode("items")).collect()
+    DeltaTable.forPath(spark, path).optimize().executeCompaction().collect()
+    DeltaTable.forPath(spark, path).history(1).collect()
+
+
+def write_archive(target: Path) -> float:
+    """Run `exercise` in a fresh JVM that writes the classes it loaded to `target`; seconds it took."""
+    from pyspark import SparkContext
+
+    from tasks.spark.class_archive import dump_options
     from tasks.spark.session import get_spark, stop_spark
 
     started = time.monotonic()
-    spark = get_spark(master="local[1]")
-    print(f"Spark {spark.version} with Delta ready in {time.monotonic() - started:.1f}s")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    spark = get_spark(master="local[1]", conf={"spark.driver.extraJavaOptions": dump_options(partial)})
+    with tempfile.TemporaryDirectory(prefix="yt-lakehouse-warmup-") as folder:
+        exercise(spark, folder)
+    gateway = SparkContext._gateway
     stop_spark()
+    gateway.shutdown()
+    gateway.proc.stdin.close()          # the JVM exits, writing the archive first
+    code = gateway.proc.wait(timeout=300)
+    SparkContext._gateway = SparkContext._jvm = None
+    if code != 0 or not partial.is_file():
+        partial.unlink(missing_ok=True)
+        raise RuntimeError(f"the JVM wrote no class archive (exit code {code})")
+    partial.replace(target)
+    return time.monotonic() - started
+
+
+def main(argv: list[str] | None = None) -> None:
+    from tasks.spark.class_archive import archive_path
+    from tasks.spark.session import get_spark, stop_spark
+
+    parser = argparse.ArgumentParser(prog="python -m tasks.spark.warmup", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rebuild", action="store_true", help="write the class archive even if it exists")
+    args = parser.parse_args(argv)
+    target = archive_path()
+    if target.is_file() and not args.rebuild:
+        started = time.monotonic()
+        spark = get_spark(master="local[1]")
+        print(f"Spark {spark.version} with Delta ready in {time.monotonic() - started:.1f}s; class archive {target}")
+        stop_spark()
+        return
+    seconds = write_archive(target)
+    print(f"Delta jars ready; class archive written in {seconds:.1f}s: {target} "
+          f"({target.stat().st_size / 2**20:.0f} MiB)")
 
 
 if __name__ == "__main__":
