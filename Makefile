@@ -27,11 +27,15 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed
 
-# Delta's jars come from Maven Central on the first Spark start (cached in ~/.ivy2.5.2).
-jars: install
+# Delta's jars come from Maven Central on the first Spark start (cached in ~/.ivy2.5.2); the warm-up also
+# writes the class archive every later JVM maps (tasks/spark/class_archive.py). Once per environment.
+$(VENV)/.jars: $(VENV)/.installed
 	$(PY) -m tasks.spark.warmup
+	touch $@
 
-demo: install
+jars: $(VENV)/.jars
+
+demo: install jars
 	$(PY) -m flows.youtube_lakehouse
 
 # The report's test opens pages in headless Chromium: Debian's package, installed when it is missing.

@@ -11,8 +11,8 @@ from typing import Any
 from tasks.jobs.bronze_reports import load_reports
 from tasks.jobs.bronze_tables import ALL_TABLES, CHANGE_FEED_TABLES, RAW_TABLES, REPORTS_RAW, schema_of
 from tasks.jobs.quarantine import quarantine
-from tasks.spark.parallel import PARALLEL_STEPS, in_parallel
 from tasks.spark.lake import create_schemas, ensure_table, qualified_name, table_path
+from tasks.spark.parallel import in_parallel, steps_for
 
 RECORD_PREVIEW_CHARS = 2000
 CHANGE_FEED = {"delta.enableChangeDataFeed": "true"}   # Silver reads only the rows added since it last ran
@@ -36,6 +36,13 @@ def _exists(spark: Any, location: str) -> bool:
     jvm = spark.sparkContext._jvm
     path = jvm.org.apache.hadoop.fs.Path(location)
     return bool(path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(path))
+
+
+def _size(spark: Any, location: str) -> int:
+    """Bytes under a path (its files, recursively), through Hadoop's file system API."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(location)
+    return int(path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).getContentSummary(path).getLength())
 
 
 LANDED_PAGE = ("run_id string, snapshot_date string, fetched_at_utc string, source_system string, source string, "
@@ -76,7 +83,8 @@ def _only_files_of(keys: list[tuple[str, Any]]) -> str:
 
 def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     """Params: lake_root, landing_location (the run's landing folder as Spark reads it), landing_origin (its
-    original location when landing_location is a staging copy). Returns rows per table."""
+    original location when landing_location is a staging copy), parallel_steps (by default 3 MERGEs at once
+    for a landing folder of at most 256 MiB, else 1: `tasks.spark.parallel.steps_for`). Returns rows per table."""
     from delta.tables import DeltaTable
     from pyspark.sql import functions as F
 
@@ -116,7 +124,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
             return int(result.first()["num_inserted_rows"])
 
         loaded = in_parallel([lambda table=table: load(table) for table in RAW_TABLES],
-                             int(params.get("parallel_steps", PARALLEL_STEPS)))
+                             steps_for(params, _size(spark, params["landing_location"])))
         inserted: dict[str, int] = dict(zip(RAW_TABLES, loaded))
         unknown = rows.filter(~F.col("target_table").isin(*RAW_TABLES))
         bad = rows.filter(~F.col("is_valid")).unionByName(unknown.filter("is_valid"))

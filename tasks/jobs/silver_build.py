@@ -1,7 +1,8 @@
 """Bronze -> Silver: every Silver table of DESIGN.md, MERGEd on its grain from new Bronze rows.
 
 Params: lake_root; full_refresh (bool, default false): rebuild every Silver table from all of Bronze;
-parallel_steps (default 3): how many independent steps (each writing its own tables) run at once.
+parallel_steps: how many independent steps (each writing its own tables) run at once; by default 3 when
+the Bronze files to read add up to at most 256 MiB, else 1 (`tasks.spark.parallel.steps_for`).
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from typing import Any, Iterator
 
 from tasks.jobs.bronze_load import bootstrap as bronze_bootstrap
 from tasks.jobs.quarantine import quarantine
-from tasks.jobs.bronze_tables import REPORTS_RAW
+from tasks.jobs.bronze_tables import CHANGE_FEED_TABLES, REPORTS_RAW
 from tasks.silver import analytics, data_api, dims, file_drops, reporting
-from tasks.silver.increments import clear_watermarks, new_rows, read_watermarks, write_watermarks
+from tasks.silver.increments import bytes_since, clear_watermarks, new_rows, read_watermarks, write_watermarks
 from tasks.silver.merge import merge_latest, replace_all, replace_slices
 from tasks.silver.scd2 import scd2_merge
 from tasks.spark.lake import table_path
-from tasks.spark.parallel import PARALLEL_STEPS, in_parallel
+from tasks.spark.parallel import PARALLEL_STEPS, in_parallel, steps_for
 
 SILVER_TABLES: tuple[str, ...] = (
     "silver_channels", "silver_videos", "silver_video_stats_snapshot", "silver_video_metadata_scd2",
@@ -305,7 +306,8 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
                 DeltaTable.forPath(spark, path).delete()
     state = _Run(spark, lake, read_watermarks(spark, lake))
     metrics: dict[str, Any] = {}
-    workers = int(params.get("parallel_steps", PARALLEL_STEPS))
+    to_read = sum(in_parallel([lambda t=t: bytes_since(spark, lake, t, state.marks.get(t)) for t in CHANGE_FEED_TABLES]))
+    workers = steps_for(params, to_read)
 
     def videos() -> None:
         with state.timed("videos, stats, scd2, trending"):
@@ -351,7 +353,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     write_watermarks(spark, lake, state.versions)
     changed = sorted(t for t, m in metrics.items() if m["inserted"] or m["updated"] or m.get("deleted"))
     return {"tables": metrics, "changed": changed, "warnings": warnings, "bronze_reads": state.read_modes,
-            "step_seconds": state.seconds}
+            "step_seconds": state.seconds, "bronze_bytes_read": to_read, "parallel_steps": workers}
 
 
 def maintain(spark: Any, params: dict[str, Any]) -> dict[str, Any]:

@@ -57,6 +57,20 @@ def clear_watermarks(spark: Any, lake_root: str) -> None:
         DeltaTable.forPath(spark, path).delete()
 
 
+def bytes_since(spark: Any, lake_root: str, bronze_table: str, since: int | None) -> int:
+    """Bytes of data files the table's commits after version `since` (all of them when None) added:
+    what reading its new rows costs, from the commit log alone."""
+    from delta.tables import DeltaTable
+    from pyspark.sql import functions as F
+
+    path = table_path(lake_root, "bronze", bronze_table)
+    if not DeltaTable.isDeltaTable(spark, path):
+        return 0
+    history = DeltaTable.forPath(spark, path).history().filter(F.col("version") > (since if since is not None else -1))
+    added = F.coalesce(F.col("operationMetrics")["numOutputBytes"], F.col("operationMetrics")["numTargetBytesAdded"])
+    return int(history.agg(F.sum(added.cast("long"))).first()[0] or 0)
+
+
 def new_rows(spark: Any, lake_root: str, bronze_table: str, since: int | None) -> tuple[Any, int, str]:
     """(rows added after version `since`, the version read up to, how they were read)."""
     path = table_path(lake_root, "bronze", bronze_table)

@@ -26,6 +26,9 @@ DEFAULT_CONF: dict[str, str] = {
     "spark.sql.sources.parallelPartitionDiscovery.parallelism": "8",
     "spark.sql.session.timeZone": "UTC",
     "spark.driver.memory": "2g",
+    # Bronze rows hold whole API pages (~30 KB each): the default 4,096-row reader batch asked the 2 GiB heap
+    # for 129 MB at once per column and exhausted it reading a 365-day history on 3 threads.
+    "spark.sql.parquet.columnarReaderBatchSize": "1024",
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
     # a write that leaves many small files in a partition compacts it (OPTIMIZE is not run every run)
     "spark.databricks.delta.autoCompact.enabled": "true",

@@ -45,3 +45,14 @@ def test_one_worker_runs_them_in_order_on_this_thread():
     steps = [lambda: order.append(threading.current_thread().name) or 1, lambda: order.append("second") or 2]
     assert in_parallel(steps, workers=1) == [1, 2]
     assert order == [threading.current_thread().name, "second"]
+
+
+def test_steps_run_at_once_only_for_small_inputs_unless_the_job_says():
+    from tasks.spark.parallel import PARALLEL_MAX_BYTES, PARALLEL_STEPS, steps_for
+
+    assert steps_for({}, 0) == PARALLEL_STEPS
+    assert steps_for({}, PARALLEL_MAX_BYTES) == PARALLEL_STEPS
+    assert steps_for({}, PARALLEL_MAX_BYTES + 1) == 1
+    assert steps_for({"parallel_steps": 2}, 10 * PARALLEL_MAX_BYTES) == 2
+    assert steps_for({"parallel_steps": 0}, 0) == 1
+    assert steps_for({"parallel_steps": None}, 0) == PARALLEL_STEPS
