@@ -2,7 +2,7 @@
 
 Params: lake_root; full_refresh (bool, default false): rebuild every Silver table from all of Bronze;
 parallel_steps: how many independent steps (each writing its own tables) run at once; by default 3 when
-the Bronze files to read add up to at most 256 MiB, else 1 (`tasks.spark.parallel.steps_for`).
+the Bronze files to read add up to at most `PARALLEL_MAX_BYTES` (2 MiB), else 1.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ SCD2_ATTRIBUTES = ("channel_id", "title", "description", "tags", "category_id", 
 VIDEO_COLUMNS = ("video_id", "channel_id", "channel_title", "title", "description", "tags", "category_id",
                  "published_at", "default_audio_language", "duration_iso", "duration_seconds", "definition", "caption",
                  "licensed_content", "privacy_status", "made_for_kids", "view_count", "like_count", "comment_count")
+
+
+# Threads pay off only while Silver's steps are driver round trips: the sample (1.0 MiB of Bronze) 47 -> 42 s
+# on 3 threads; at medium size (`make bench`, session 7 without threads, session 10 with) a daily run
+# (5.7 MiB) 50.5 -> 57.1 s and a 30-day history (~45 MiB) 90.7 -> 115.2 s.
+PARALLEL_MAX_BYTES = 2 * 2**20
 
 
 class _Run:
@@ -307,7 +313,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     state = _Run(spark, lake, read_watermarks(spark, lake))
     metrics: dict[str, Any] = {}
     to_read = sum(in_parallel([lambda t=t: bytes_since(spark, lake, t, state.marks.get(t)) for t in CHANGE_FEED_TABLES]))
-    workers = steps_for(params, to_read)
+    workers = steps_for(params, to_read, PARALLEL_MAX_BYTES)
 
     def videos() -> None:
         with state.timed("videos, stats, scd2, trending"):

@@ -9,18 +9,17 @@ from __future__ import annotations
 from typing import Any, Callable
 
 PARALLEL_STEPS = 3
-# Above this much input a step is CPU- and memory-bound, not waiting: steps at once then only contend
-# for 2 cores and the driver's heap (a 365-day Silver build: 591 s on 3 threads, heap exhausted at the
-# default reader batch; one at a time: see bench/README.md).
+# Above this much input a step is CPU- and memory-bound, not waiting on the driver: steps at once then only
+# contend for 2 cores and the driver's heap. Jobs pass their own limit (bench/README.md has the figures).
 PARALLEL_MAX_BYTES = 256 * 2**20
 
 
-def steps_for(params: dict[str, Any], input_bytes: int) -> int:
+def steps_for(params: dict[str, Any], input_bytes: int, max_bytes: int = PARALLEL_MAX_BYTES) -> int:
     """How many steps run at once: the job's `parallel_steps` when given, else `PARALLEL_STEPS` for an
-    input of at most `PARALLEL_MAX_BYTES` and 1 above."""
+    input of at most `max_bytes` and 1 above."""
     if params.get("parallel_steps") is not None:
         return max(1, int(params["parallel_steps"]))
-    return PARALLEL_STEPS if input_bytes <= PARALLEL_MAX_BYTES else 1
+    return PARALLEL_STEPS if input_bytes <= max_bytes else 1
 
 
 def in_parallel(steps: list[Callable[[], Any]], workers: int = PARALLEL_STEPS) -> list[Any]:

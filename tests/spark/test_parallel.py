@@ -56,3 +56,5 @@ def test_steps_run_at_once_only_for_small_inputs_unless_the_job_says():
     assert steps_for({"parallel_steps": 2}, 10 * PARALLEL_MAX_BYTES) == 2
     assert steps_for({"parallel_steps": 0}, 0) == 1
     assert steps_for({"parallel_steps": None}, 0) == PARALLEL_STEPS
+    assert steps_for({}, 5 * 2**20, max_bytes=2 * 2**20) == 1
+    assert steps_for({}, 2**20, max_bytes=2 * 2**20) == PARALLEL_STEPS
