@@ -129,23 +129,29 @@ def _settings(master: str, conf: Mapping[str, str]) -> dict[str, str]:
 def _discard() -> None:
     """Stop the session and the JVM behind it: the next session starts a JVM with its own options."""
     global _session, _current_root, _built_with, _speculative
+    if _session is not None:
+        _session.stop()
+    _stop_jvm()
+    _session, _current_root, _built_with, _speculative = None, None, None, False
+
+
+def _stop_jvm() -> int | None:
+    """Shut the py4j gateway and its JVM down (a JVM writing a class archive writes it now); its exit code."""
     from pyspark import SparkContext
 
     from tasks.spark.lake import forget_registrations
 
-    if _session is not None:
-        _session.stop()
-    gateway = SparkContext._gateway
+    gateway, code = SparkContext._gateway, None
     if gateway is not None:
         gateway.shutdown()
         process = getattr(gateway, "proc", None)
         if process is not None:
             process.stdin.close()       # the gateway JVM exits when its stdin closes
-            process.wait(timeout=60)
+            code = process.wait(timeout=300)
     SparkContext._gateway = None
     SparkContext._jvm = None
     forget_registrations()
-    _session, _current_root, _built_with, _speculative = None, None, None, False
+    return code
 
 
 def _build(master: str, settings: Mapping[str, str]) -> "SparkSession":
@@ -164,10 +170,13 @@ def _build(master: str, settings: Mapping[str, str]) -> "SparkSession":
     return session
 
 
-def stop_spark() -> None:
-    """Stop the process's session (tests and CLI tools only; flows keep it for dbt)."""
+def stop_spark(stop_jvm: bool = False) -> int | None:
+    """Stop the process's session (tests and CLI tools only; flows keep it for dbt); with `stop_jvm`, its JVM
+    too, returning the JVM's exit code."""
     global _session, _current_root, _built_with, _speculative
     with _lock:
         if _session is not None:
             _session.stop()
+        code = _stop_jvm() if stop_jvm else None
         _session, _current_root, _built_with, _speculative = None, None, None, False
+        return code

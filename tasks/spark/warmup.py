@@ -23,7 +23,8 @@ def exercise(spark: Any, folder: str) -> None:
     from pyspark.sql import functions as F
 
     path = str(Path(folder) / "warmup")
-    rows = spark.range(200).select(F.col("id").cast("string").alias("id"), F.expr("date_add(DATE'2026-01-01', int(id % 3))").alias("day"),
+    rows = spark.range(200).select(F.col("id").cast("string").alias("id"),
+                                   F.expr("date_add(DATE'2026-01-01', int(id % 3))").alias("day"),
                                    F.to_json(F.struct(F.col("id").alias("views"))).alias("payload"))
     rows.write.format("delta").partitionBy("day").option("delta.enableChangeDataFeed", "true").save(path)
     batch = (rows.withColumn("views", F.get_json_object("payload", "$.views").cast("long") + 1)
@@ -42,8 +43,6 @@ def exercise(spark: Any, folder: str) -> None:
 
 def write_archive(target: Path) -> float:
     """Run `exercise` in a fresh JVM that writes the classes it loaded to `target`; seconds it took."""
-    from pyspark import SparkContext
-
     from tasks.spark.class_archive import dump_options
     from tasks.spark.session import get_spark, stop_spark
 
@@ -53,12 +52,7 @@ def write_archive(target: Path) -> float:
     spark = get_spark(master="local[1]", conf={"spark.driver.extraJavaOptions": dump_options(partial)})
     with tempfile.TemporaryDirectory(prefix="yt-lakehouse-warmup-") as folder:
         exercise(spark, folder)
-    gateway = SparkContext._gateway
-    stop_spark()
-    gateway.shutdown()
-    gateway.proc.stdin.close()          # the JVM exits, writing the archive first
-    code = gateway.proc.wait(timeout=300)
-    SparkContext._gateway = SparkContext._jvm = None
+    code = stop_spark(stop_jvm=True)    # the JVM writes the archive as it exits
     if code != 0 or not partial.is_file():
         partial.unlink(missing_ok=True)
         raise RuntimeError(f"the JVM wrote no class archive (exit code {code})")
