@@ -31,18 +31,21 @@ def lakehouse_bootstrap(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     return {"schemas": schemas, **bootstrap(spark, params)}
 
 
+def _file_system(spark: Any, location: str) -> tuple[Any, Any]:
+    """Hadoop's file system for a location (local, S3, Volumes alike) and the location as a Hadoop path."""
+    path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(location)
+    return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), path
+
+
 def _exists(spark: Any, location: str) -> bool:
-    """Whether a path exists, through Hadoop's file system API (local, S3, Volumes alike)."""
-    jvm = spark.sparkContext._jvm
-    path = jvm.org.apache.hadoop.fs.Path(location)
-    return bool(path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(path))
+    fs, path = _file_system(spark, location)
+    return bool(fs.exists(path))
 
 
 def _size(spark: Any, location: str) -> int:
-    """Bytes under a path (its files, recursively), through Hadoop's file system API."""
-    jvm = spark.sparkContext._jvm
-    path = jvm.org.apache.hadoop.fs.Path(location)
-    return int(path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).getContentSummary(path).getLength())
+    """Bytes of the files under a location, recursively."""
+    fs, path = _file_system(spark, location)
+    return int(fs.getContentSummary(path).getLength())
 
 
 LANDED_PAGE = ("run_id string, snapshot_date string, fetched_at_utc string, source_system string, source string, "

@@ -312,7 +312,8 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
                 DeltaTable.forPath(spark, path).delete()
     state = _Run(spark, lake, read_watermarks(spark, lake))
     metrics: dict[str, Any] = {}
-    to_read = sum(in_parallel([lambda t=t: bytes_since(spark, lake, t, state.marks.get(t)) for t in CHANGE_FEED_TABLES]))
+    to_read = sum(in_parallel([lambda t=t: bytes_since(spark, lake, t, state.marks.get(t))
+                               for t in CHANGE_FEED_TABLES]))
     workers = steps_for(params, to_read, PARALLEL_MAX_BYTES)
 
     def videos() -> None:
