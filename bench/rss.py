@@ -24,18 +24,40 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss(pid: int) -> int:
-    """Bytes resident in `pid` and its descendants right now (0 once it is gone)."""
-    tree, total, todo = _children(), 0, [pid]
+def _kind(pid: int) -> str:
+    """`java` for a JVM, else the command's module (`python -m X` -> X) or program name."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+    except OSError:
+        return "?"
+    if not argv:
+        return "?"
+    program = os.path.basename(argv[0])
+    if program == "java":
+        return "java"
+    if "-m" in argv[:-1]:
+        return argv[argv.index("-m") + 1]
+    return program
+
+
+def tree_rss_by_process(pid: int) -> dict[int, tuple[str, int]]:
+    """pid -> (kind, bytes resident) for `pid` and its descendants right now."""
+    tree, out, todo = _children(), {}, [pid]
     while todo:
         current = todo.pop()
         try:
             with open(f"/proc/{current}/statm") as f:
-                total += int(f.read().split()[1]) * PAGE_SIZE
+                out[current] = (_kind(current), int(f.read().split()[1]) * PAGE_SIZE)
         except (OSError, IndexError, ValueError):
             pass
         todo += tree.get(current, [])
-    return total
+    return out
+
+
+def tree_rss(pid: int) -> int:
+    """Bytes resident in `pid` and its descendants right now (0 once it is gone)."""
+    return sum(rss for _, rss in tree_rss_by_process(pid).values())
 
 
 @dataclass
@@ -45,6 +67,7 @@ class TreeSampler:
     pid: int
     interval_s: float = 0.25
     samples: list[tuple[float, int]] = field(default_factory=list)   # (time.time(), bytes)
+    by_kind: list[dict[str, int]] = field(default_factory=list)      # per sample: kind -> bytes
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -60,10 +83,31 @@ class TreeSampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.samples.append((time.time(), tree_rss(self.pid)))
+            now = tree_rss_by_process(self.pid)
+            kinds: dict[str, int] = {}
+            for kind, rss in now.values():
+                kinds[kind] = kinds.get(kind, 0) + rss
+            self.samples.append((time.time(), sum(kinds.values())))
+            self.by_kind.append(kinds)
             self._stop.wait(self.interval_s)
 
     def peak(self, start: float | None = None, end: float | None = None) -> int:
         """Highest sample within [start, end] (whole run by default)."""
         inside = [b for t, b in self.samples if (start is None or t >= start) and (end is None or t <= end)]
         return max(inside, default=0)
+
+    def peak_by_kind(self, start: float | None = None, end: float | None = None) -> dict[str, int]:
+        """What each kind of process held at the tree's highest sample within [start, end]."""
+        inside = [i for i, (t, _) in enumerate(self.samples)
+                  if (start is None or t >= start) and (end is None or t <= end)]
+        if not inside:
+            return {}
+        return dict(self.by_kind[max(inside, key=lambda i: self.samples[i][1])])
+
+    def kind_peaks(self) -> dict[str, int]:
+        """Each kind's own highest sample over the whole run."""
+        out: dict[str, int] = {}
+        for kinds in self.by_kind:
+            for kind, rss in kinds.items():
+                out[kind] = max(out.get(kind, 0), rss)
+        return out

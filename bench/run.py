@@ -136,6 +136,8 @@ def run_phase(name: str, lake: Path, work: Path, recording: Path, window: tuple[
     figures["peak_rss"] = sampler.peak()
     figures["rows"] = rows_written_since(lake, figures["started"])
     figures["subflow_peak_rss"] = {n: sampler.peak(*span) for n, span in figures["subflows"].items()}
+    figures["peak_rss_by_kind"] = sampler.peak_by_kind()
+    figures["subflow_peak_rss_by_kind"] = {n: sampler.peak_by_kind(*span) for n, span in figures["subflows"].items()}
     print(f"  {name}: {figures['wall_s']:.1f} s, peak RSS {figures['peak_rss'] / 2**20:.0f} MiB", flush=True)
     return figures
 
@@ -221,6 +223,12 @@ def report(size: str, config: Any, generation: dict[str, Any], phases: dict[str,
             lines += ["The one-more-day run after 30 days on a Spark standalone cluster on this machine (a master and "
                       "2 workers of 1 core and 3 GiB, `tasks/spark/standalone.py`; the driver in the flow process). Its peak "
                       "RSS is the flow process tree's only: the master, workers and executors are not in it.", ""]
+        held = figures.get("subflow_peak_rss_by_kind") or {}
+        if held:
+            lines += ["At each subflow's peak, resident per kind of process (MiB): " + "; ".join(
+                f"{sub}: " + ", ".join(f"{kind} {rss / 2**20:,.0f}" for kind, rss in
+                                       sorted(kinds.items(), key=lambda kv: -kv[1]) if rss >= 2**20)
+                for sub, kinds in held.items()), ""]
         page = figures.get("report") or {}
         if page.get("bytes"):
             lines += [f"The run's HTML report (part of gold): built in {page['seconds']:.1f} s, page "

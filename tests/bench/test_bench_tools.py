@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from bench.delta_rows import rows_written_since
-from bench.rss import TreeSampler, tree_rss
+from bench.rss import TreeSampler, tree_rss, tree_rss_by_process
 from bench.run import bench_config, phase_windows, report
 
 
@@ -26,6 +26,11 @@ def test_tree_rss_counts_child_processes():
             time.sleep(0.3)
         assert tree_rss(os.getpid()) - before > 250 * 2**20
         assert sampler.peak() - before > 250 * 2**20
+        held = tree_rss_by_process(os.getpid())
+        assert held[child.pid][1] > 250 * 2**20
+        assert held[child.pid][0] == os.path.basename(sys.executable)     # kind of a `python -c` process
+        assert sampler.kind_peaks()[held[child.pid][0]] > 250 * 2**20
+        assert sum(sampler.peak_by_kind().values()) == sampler.peak()
     finally:
         child.kill()
         child.wait()
