@@ -200,7 +200,7 @@ class ReplayYouTubeSource(YouTubeSource):
         from tasks.youtube.replay import ReplayHttp
 
         http: Any = ReplayHttp(self._recording(), as_of=as_of, quota_requests=self.quota_requests,
-                               oauth=self.has_oauth())
+                               oauth=self.has_oauth(), keep_served=False)
         if self.fault_rate:
             http = LengthCheckedHttp(FaultyHttp(http, rate=self.fault_rate, seed=self.fault_seed))
         return http

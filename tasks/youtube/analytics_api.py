@@ -8,7 +8,7 @@ cannot be combined with `day` and a multi-day total must never be labelled with 
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable, Iterator
@@ -99,10 +99,11 @@ def fetch_reports(ctx: DataApiContext, plan: AnalyticsPlan, workers: int = 1,
 
     With `workers` > 1 (and a `client_factory`: httplib2 connections are not thread-safe, so each
     worker builds its own client) up to `workers` requests are in flight at once. A quota or
-    authentication error stops every worker; pages already fetched stay landed.
+    authentication error stops every worker; pages already fetched stay landed. Requests are made
+    as they are needed, never listed up front: a year of a large channel is ~750,000 of them.
     """
-    requests = [(REPORTS[name], params) for name in plan.reports for params in report_requests(REPORTS[name], plan)]
-    if workers <= 1 or client_factory is None or len(requests) < 2:
+    requests = ((REPORTS[name], params) for name in plan.reports for params in report_requests(REPORTS[name], plan))
+    if workers <= 1 or client_factory is None:
         return sum(_fetch_one(ctx, ctx.client, spec, params, plan) for spec, params in requests)
     local = threading.local()
     stop = threading.Event()
@@ -118,8 +119,23 @@ def fetch_reports(ctx: DataApiContext, plan: AnalyticsPlan, workers: int = 1,
             stop.set()
             raise
 
+    landed = 0
+    pending: set[Future[int]] = set()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analytics") as pool:
-        return sum(pool.map(work, requests))
+        try:
+            for item in requests:
+                if stop.is_set():
+                    break
+                if len(pending) >= 2 * workers:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    landed += sum(f.result() for f in done)
+                pending.add(pool.submit(work, item))
+            done, pending = wait(pending)
+            landed += sum(f.result() for f in done)
+        except BaseException:
+            stop.set()
+            raise
+    return landed
 
 
 def _fetch_one(ctx: DataApiContext, client: Any, spec: ReportSpec, params: dict[str, Any], plan: AnalyticsPlan) -> int:

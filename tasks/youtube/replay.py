@@ -140,7 +140,9 @@ class ReplayHttp:
     as_of: str | None = None
     quota_requests: int | None = None     # simulate the daily quota: quotaExceeded after this many
     oauth: bool = True                    # False: answer as to an API key only (401 for user data)
+    keep_served: bool = True              # False: count requests only (a long replay asks ~750,000)
     served: list[str] = field(default_factory=list)
+    served_count: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def request(self, uri: str, method: str = "GET", body: Any = None, headers: Any = None,
@@ -148,8 +150,10 @@ class ReplayHttp:
         method, host, path, params = split_request(uri, method, body, headers)
         key = request_key(method, host, path, params)
         with self._lock:
-            self.served.append(key)
-            over_quota = self.quota_requests is not None and len(self.served) > self.quota_requests
+            self.served_count += 1
+            if self.keep_served:
+                self.served.append(key)
+            over_quota = self.quota_requests is not None and self.served_count > self.quota_requests
         if over_quota:
             return _response(403), error_body(403, "quotaExceeded", "The request cannot be completed because you "
                                               "have exceeded your quota.", domain="youtube.quota")

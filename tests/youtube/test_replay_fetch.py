@@ -187,3 +187,31 @@ def test_quota_stops_every_worker_and_keeps_the_pages(sample_recording, snapshot
     assert "quotaExceeded" in result.quota_exhausted
     assert 51 <= len(http.served) <= 50 + 4          # each worker stops at its next request at the latest
     assert len(list(read_landed(lander.storage))) == sum(result.pages.values()) == 50
+
+
+def test_workers_take_requests_as_they_go_not_all_up_front(sample_recording, snapshot, tmp_path, monkeypatch):
+    from tasks.youtube import analytics_api
+
+    made, ahead = [0], []
+    real = analytics_api.report_requests
+
+    def counted(spec, plan):
+        for params in real(spec, plan):
+            made[0] += 1
+            yield params
+
+    class Watching(ReplayHttp):
+        def request(self, *args, **kwargs):
+            ahead.append(made[0] - self.served_count)      # requests made but not yet sent
+            return super().request(*args, **kwargs)
+
+    monkeypatch.setattr(analytics_api, "report_requests", counted)
+    http = Watching(sample_recording)
+    _, outcome, _ = snapshot
+    m = sample_recording.manifest
+    fetch_analytics(build_analytics_api(http=http), Lander(LocalLanding(root=str(tmp_path)), run_id="t", source="r"),
+                    DAY, outcome.channels, date.fromisoformat(m["analytics_start"]),
+                    date.fromisoformat(m["analytics_end"]), ApiExecutor(sleep=lambda s: None), workers=4,
+                    client_factory=lambda: build_analytics_api(http=http))
+    assert made[0] == http.served_count > 100
+    assert max(ahead) <= 2 * 4 + 1          # at most two per worker queued beside the one being sent
