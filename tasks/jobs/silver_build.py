@@ -15,6 +15,7 @@ from tasks.jobs.bronze_load import bootstrap as bronze_bootstrap
 from tasks.jobs.quarantine import quarantine
 from tasks.jobs.bronze_tables import CHANGE_FEED_TABLES, REPORTS_RAW
 from tasks.silver import analytics, data_api, dims, file_drops, reporting
+from tasks.silver.checks import split_good_bad
 from tasks.silver.increments import bytes_since, clear_watermarks, new_rows, read_watermarks, write_watermarks
 from tasks.silver.merge import merge_latest, replace_all, replace_slices
 from tasks.silver.scd2 import scd2_merge
@@ -58,6 +59,7 @@ class _Run:
         self.versions: dict[str, int] = {}
         self.read_modes: dict[str, str] = {}
         self.bad: list[Any] = []
+        self.held: list[Any] = []                          # cached rejects, unpersisted once written
         self.observed: dict[str, dict[str, Any]] = {}     # per table: the batch's distinct values, date range
         self.seconds: dict[str, float] = {}                # wall time per step, for the run's figures
 
@@ -77,13 +79,20 @@ class _Run:
         self.versions[table], self.read_modes[table] = version, how
         return rows
 
-    def reject(self, bad: Any, target: str, record_col: str = "item_json") -> None:
+    def reject(self, bad: Any, target: str, record_col: str = "item_json", now: bool = False) -> None:
+        """Quarantine `bad`'s rows (written after every step). `now`: compute them at once, while the
+        frame they come from is cached, and keep them until then."""
         from pyspark.sql import functions as F
 
-        self.bad.append(bad.select("run_id", F.lit("silver").alias("stage"), F.lit(target).alias("target_table"),
-                                   "reason", F.col("request_id" if "request_id" in bad.columns else "source_request_id")
-                                   .alias("source_request_id"), "request", "landing_path",
-                                   F.substring(F.col(record_col).cast("string"), 1, 2000).alias("record")))
+        rows = bad.select("run_id", F.lit("silver").alias("stage"), F.lit(target).alias("target_table"),
+                          "reason", F.col("request_id" if "request_id" in bad.columns else "source_request_id")
+                          .alias("source_request_id"), "request", "landing_path",
+                          F.substring(F.col(record_col).cast("string"), 1, 2000).alias("record"))
+        if now:
+            rows = rows.persist()
+            rows.count()
+            self.held.append(rows)
+        self.bad.append(rows)
 
 
 def _lineage() -> list[Any]:
@@ -217,13 +226,24 @@ def _union_observed(parts: list[dict[str, Any]]) -> dict[str, Any]:
 def _fact(run: _Run, metrics: dict[str, Any], reported: dict[str, Any], name: str) -> None:
     """One fact table from reports.query pages, and from bulk reports where they exist: a channel-day with
     report rows takes them, and query rows for that channel-day are dropped (never both)."""
+    spec = analytics.FACTS[name]
+    rows, bad_pages = analytics.report_rows(run.bronze(spec.bronze_table))
+    # Parsing the pages is most of a fact's cost (a year of country pages: ~50 s a pass); parsed once, the
+    # span, the MERGE and the rejects read the cache.
+    typed = analytics.typed_fact_rows(rows, spec).persist()
+    try:
+        _merge_fact(run, metrics, reported, name, typed, bad_pages)
+    finally:
+        typed.unpersist()
+
+
+def _merge_fact(run: _Run, metrics: dict[str, Any], reported: dict[str, Any], name: str, typed: Any,
+                bad_pages: Any) -> None:
     from pyspark.sql import functions as F
 
     spec = analytics.FACTS[name]
-    rows, bad_pages = analytics.report_rows(run.bronze(spec.bronze_table))
-    good, bad = analytics.fact_rows(rows, spec)
+    good, bad = split_good_bad(typed)
     run.reject(bad_pages, name, "record")
-    run.reject(bad, name, "record_json")
     facts = good.drop("request", "landing_path", "record_json").withColumn("metrics_source", F.lit("query"))
     columns = [spec.dimension_column] if spec.dimension_column else []
     parts: list[dict[str, Any]] = []
@@ -241,6 +261,7 @@ def _fact(run: _Run, metrics: dict[str, Any], reported: dict[str, Any], name: st
         done = merge_latest(run.spark, run.lake_root, name, facts, spec.grain, date_column="date",
                             observed=parts[-1])
         counts = {k: counts[k] + done.get(k, 0) for k in counts}
+        run.reject(bad, name, "record_json", now=True)
     metrics[name] = counts
     run.observed[name] = _union_observed(parts)
 
@@ -355,6 +376,8 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         quarantined = {r["target_table"]: r["count"] for r in bad.groupBy("target_table").count().collect()}
         quarantine(spark, lake, bad.withColumn("run_id", F.coalesce("run_id", F.lit(""))))
         bad.unpersist()
+    for frame in state.held:
+        frame.unpersist()
     for table in SILVER_TABLES:
         metrics.setdefault(table, {"inserted": 0, "updated": 0})["quarantined"] = quarantined.get(table, 0)
     write_watermarks(spark, lake, state.versions)

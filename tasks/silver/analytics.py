@@ -76,6 +76,12 @@ def try_date(col: Any) -> Any:
 
 def fact_rows(rows: Any, spec: FactSpec) -> tuple[Any, Any]:
     """(typed fact rows on the spec's grain, bad records with reasons)."""
+    return split_good_bad(typed_fact_rows(rows, spec))
+
+
+def typed_fact_rows(rows: Any, spec: FactSpec) -> Any:
+    """Every row typed on the spec's grain with `_reasons` (empty when good). Only rows with a reason
+    keep their request, landing path and record text: a cached frame of a year's rows stays small."""
     from pyspark.sql import functions as F
 
     rec, req = F.col("record"), F.col("_req")
@@ -105,11 +111,12 @@ def fact_rows(rows: Any, spec: FactSpec) -> tuple[Any, Any]:
         grain.append(F.upper(F.trim(rec[spec.dimension])))
     checks.append((F.col("channel_id").isNull(), "missing channel id"))
     checks.append((F.col("_repeat"), "duplicate row for the same key in page (the first is kept)"))
-    rows = rows.withColumn("_repeat", repeats_in_page(grain, "_pos"))
-    typed = rows.select(
+    rows = (rows.withColumn("_repeat", repeats_in_page(grain, "_pos"))
+            .withColumn("_reasons", F.when(rec.isNull(), F.array(F.lit("row length does not match columnHeaders")))
+                        .otherwise(reasons(*checks))))
+    is_bad = F.size("_reasons") > 0
+    return rows.select(
         *keys, "channel_id", day.alias("date"), *values,
-        "ingest_ts_utc", "run_id", F.col("request_id").alias("source_request_id"), "request", "landing_path",
-        F.coalesce(F.to_json("record"), F.to_json("_row")).alias("record_json"),
-        F.when(rec.isNull(), F.array(F.lit("row length does not match columnHeaders")))
-         .otherwise(reasons(*checks)).alias("_reasons"))
-    return split_good_bad(typed)
+        "ingest_ts_utc", "run_id", F.col("request_id").alias("source_request_id"),
+        F.when(is_bad, F.col("request")).alias("request"), F.when(is_bad, F.col("landing_path")).alias("landing_path"),
+        F.when(is_bad, F.coalesce(F.to_json("record"), F.to_json("_row"))).alias("record_json"), "_reasons")
