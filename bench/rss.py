@@ -24,13 +24,16 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _kind(pid: int) -> str:
-    """`java` for a JVM, else the command's module (`python -m X` -> X) or program name."""
+def _argv(pid: int) -> list[str]:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
-            argv = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+            return [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
     except OSError:
-        return "?"
+        return []
+
+
+def _kind(argv: list[str]) -> str:
+    """`java` for a JVM, else the command's module (`python -m X` -> X) or program name."""
     if not argv:
         return "?"
     program = os.path.basename(argv[0])
@@ -42,16 +45,24 @@ def _kind(pid: int) -> str:
 
 
 def tree_rss_by_process(pid: int) -> dict[int, tuple[str, int]]:
-    """pid -> (kind, bytes resident) for `pid` and its descendants right now."""
-    tree, out, todo = _children(), {}, [pid]
+    """pid -> (kind, bytes resident) for `pid` and its descendants right now.
+
+    A child with its parent's very command line is a fork that has not exec'd yet (the JVM starts
+    `chmod`, `readlink`... that way, dozens of times a run): its pages are its parent's, so it is not
+    counted. Counted, a sample caught during such a spawn showed the JVM twice."""
+    tree, out = _children(), {}
+    todo: list[tuple[int, list[str] | None]] = [(pid, None)]
     while todo:
-        current = todo.pop()
+        current, parent_argv = todo.pop()
+        argv = _argv(current)
         try:
             with open(f"/proc/{current}/statm") as f:
-                out[current] = (_kind(current), int(f.read().split()[1]) * PAGE_SIZE)
+                rss = int(f.read().split()[1]) * PAGE_SIZE
         except (OSError, IndexError, ValueError):
-            pass
-        todo += tree.get(current, [])
+            continue
+        if parent_argv is None or argv != parent_argv:
+            out[current] = (_kind(argv), rss)
+        todo += [(child, argv) for child in tree.get(current, [])]
     return out
 
 

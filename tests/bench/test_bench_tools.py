@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -102,3 +103,20 @@ def test_recorded_windows_answer_each_window_run(tmp_path):
                                   {channel.id: {"ref": "mine", "video_ids": visible}}, start, end,
                                   ApiExecutor(sleep=lambda s: None))
         assert outcome.failures == [] and sum(outcome.pages.values()) > len(visible) * (end - start).days
+
+
+def test_a_fork_that_has_not_exec_d_is_not_counted_twice():
+    # The child forks a grandchild that never execs: same command line, the same pages (copy on write).
+    script = ("import os, sys, time; x = bytearray(300 * 2**20); x[::4096] = b'x' * len(x[::4096]); "
+              "pid = os.fork()\nif pid == 0: time.sleep(30); os._exit(0)\n"
+              "print(pid, flush=True); time.sleep(30)")
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        grandchild = int(child.stdout.readline())
+        held = tree_rss_by_process(child.pid)
+        assert child.pid in held and grandchild not in held
+        assert held[child.pid][1] > 250 * 2**20
+    finally:
+        child.kill()
+        child.wait()
+        os.kill(grandchild, signal.SIGKILL)
