@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tasks.silver.checks import non_negative_count, reasons, repeats_in_page, split_good_bad
+from tasks.silver.checks import non_negative_count, reasons, repeats_in_page
 
 REPORT_PAGE = ("struct<kind:string, columnHeaders:array<struct<name:string, columnType:string, dataType:string>>, "
                "rows:array<array<string>>>")
@@ -74,14 +74,10 @@ def try_date(col: Any) -> Any:
     return F.try_to_timestamp(col, F.lit("yyyy-MM-dd")).cast("date")
 
 
-def fact_rows(rows: Any, spec: FactSpec) -> tuple[Any, Any]:
-    """(typed fact rows on the spec's grain, bad records with reasons)."""
-    return split_good_bad(typed_fact_rows(rows, spec))
-
-
 def typed_fact_rows(rows: Any, spec: FactSpec) -> Any:
-    """Every row typed on the spec's grain with `_reasons` (empty when good). Only rows with a reason
-    keep their request, landing path and record text: a cached frame of a year's rows stays small."""
+    """Every row typed on the spec's grain with `_reasons` (empty when good; `checks.split_good_bad` splits
+    them). Only rows with a reason keep their request, landing path and record text: a cached frame of a
+    year's rows stays small."""
     from pyspark.sql import functions as F
 
     rec, req = F.col("record"), F.col("_req")
