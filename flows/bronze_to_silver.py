@@ -30,7 +30,7 @@ def bronze_to_silver(
     """MERGE the Bronze rows not merged yet into Silver on the chosen backend.
 
     `full_refresh` rebuilds every Silver table from all of Bronze. Compaction and VACUUM are not part of
-    a run (Delta's auto compaction, and the weekly `lake_maintenance` flow); `optimize` also runs them
+    a run (the weekly `lake_maintenance` flow); `optimize` also runs them
     now for the tables this run changed. `run_id` and the window only
     label the `youtube.silver.updated` event (the job itself follows Bronze's change feed);
     `downstream` says who runs Gold next: the `gold` deployment triggered by that event ("events"),

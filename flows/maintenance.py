@@ -3,8 +3,8 @@
     python -m flows.maintenance [--backend ...] [--vacuum-retention-hours 168] [--layers silver,gold]
 
 Runs on its own schedule (the `maintenance` deployment in prefect.yaml, weekly), not in every
-pipeline run: between runs of it, Delta's auto compaction keeps partitions from filling with small
-files.
+pipeline run. Between its runs, the daily MERGEs rewrite the files they touch (one live file per
+day partition); what piles up is appended batches and removed files, which it compacts and VACUUMs.
 """
 
 from __future__ import annotations

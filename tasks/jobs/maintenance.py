@@ -1,8 +1,9 @@
 """Lake maintenance on its own schedule, not in every run: compact small files, VACUUM old ones.
 
-The daily path relies on Delta's auto compaction (a write that leaves many small files in a
-partition compacts it; `spark.databricks.delta.autoCompact.*` in tasks/spark/session.py). This job
-is for the `maintenance` deployment (weekly): OPTIMIZE the tables whose files are small and many,
+The daily path does not compact: its MERGEs rewrite the files they touch (a day partition keeps one
+live file), and Delta's auto compaction is off (`tasks/spark/session.py`: its check costs a Spark job
+per commit). This job is for the `maintenance` deployment (weekly): OPTIMIZE the tables whose files are
+small and many (appended Bronze batches, the run log, quarantine),
 then VACUUM every table (LITE: files the log says were removed; full VACUUM when the log no longer
 covers it).
 """

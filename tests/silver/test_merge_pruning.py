@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
 
 from tasks.silver.merge import merge_latest
 
@@ -30,3 +31,17 @@ def test_merge_touches_only_the_batch_days(spark, tmp_path):
     days = {r["date"]: r["views"] for r in spark.read.format("delta").load(str(table))
             .filter("date >= DATE'2026-10-09'").collect()}
     assert days == {date(2026, 10, 9): 11, date(2026, 10, 10): 11, date(2026, 10, 11): 11}
+
+
+def test_daily_merges_keep_one_live_file_per_day_without_compaction(spark, tmp_path):
+    """Nine daily runs, each a 7-day lookback with new values: every touched day is rewritten, not added to."""
+    lake = str(tmp_path / "lake")
+    first = date(2026, 10, 1)
+    for run in range(9):
+        days = [first + timedelta(days=run + k) for k in range(7)]
+        merge_latest(spark, lake, "fact_t", _rows(spark, days, run + 1, run), ["video_id", "date"], date_column="date")
+    table = spark.read.format("delta").load(str(tmp_path / "lake" / "silver" / "fact_t"))
+    live = Counter(f.rsplit("/", 2)[-2] for f in table.inputFiles())
+    assert len(live) == 15 and set(live.values()) == {1}
+    assert {r["date"]: r["views"] for r in table.filter("date >= DATE'2026-10-09'").collect()} == {
+        first + timedelta(days=d): 9 for d in range(8, 15)}
