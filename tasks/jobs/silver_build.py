@@ -2,7 +2,7 @@
 
 Params: lake_root; full_refresh (bool, default false): rebuild every Silver table from all of Bronze;
 parallel_steps: how many independent steps (each writing its own tables) run at once; by default 3 when
-the Bronze files to read add up to at most `PARALLEL_MAX_BYTES` (2 MiB), else 1.
+the Bronze files to read add up to at most `PARALLEL_MAX_BYTES` (16 MiB), else 1.
 """
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ VIDEO_COLUMNS = ("video_id", "channel_id", "channel_title", "title", "descriptio
                  "licensed_content", "privacy_status", "made_for_kids", "view_count", "like_count", "comment_count")
 
 
-# Threads pay off only while Silver's steps are driver round trips: the sample (1.0 MiB of Bronze) 47 -> 42 s
-# on 3 threads; at medium size (`make bench`, session 7 without threads, session 10 with) a daily run
-# (5.7 MiB) 50.5 -> 57.1 s and a 30-day history (~45 MiB) 90.7 -> 115.2 s.
-PARALLEL_MAX_BYTES = 2 * 2**20
+# Threads pay off while Silver's steps are driver round trips: the sample (1.0 MiB of Bronze) 47 -> 42 s on 3
+# threads; the medium daily run (5.7 MiB), same lake copy A/B, two runs each: 54.6, 53.4 s one at a time,
+# 41.4, 45.3 s on threads. A 30-day history (~45 MiB) was slower on threads (90.7 -> 115.2 s, session 10).
+PARALLEL_MAX_BYTES = 16 * 2**20
 
 
 class _Run:
