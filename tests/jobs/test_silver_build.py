@@ -9,6 +9,7 @@ import pytest
 
 from blocks.compute import LocalDeltaSpark
 from blocks.landing import LocalLanding
+from tasks.jobs.silver_build import SILVER_INPUTS
 from tasks.landing import Lander, run_prefix
 
 pytestmark = pytest.mark.spark
@@ -148,6 +149,8 @@ def test_running_the_job_again_changes_nothing(spark, crafted):
     before = {t: lake.rows(spark, t) for t in ("silver_videos", "fact_video_daily_metrics", "silver_video_metadata_scd2")}
     again = lake.backend.run_job("silver_build", {})
     assert again["changed"] == [] and set(again["bronze_reads"].values()) == {"none"}
+    # what sizes a run is what Silver reads: nothing new here, whatever other Bronze tables hold
+    assert set(again["bronze_reads"]) == set(SILVER_INPUTS) and again["bronze_bytes_read"] == 0
     assert {t: lake.rows(spark, t) for t in before} == before
 
 
