@@ -60,9 +60,11 @@ def gold(
     cannot be written is a warning, not a failed build. `api_units` (the run's, per endpoint) go into it.
     """
     from blocks.resolve import load_backend
-    from tasks.gold import build, generate_docs
+    from tasks.gold import build, generate_docs, interpret_window
     from tasks.lake_lock import hold_lake
     from tasks.reporting import emit_gold_updated, publish_docs_link
+    from tasks.spark.evaluation import interpreted
+    from tasks.spark.session import own_session
 
     logger = get_run_logger()
     run_id = run_id or str(flow_run.get_id())
@@ -70,7 +72,7 @@ def gold(
     logger.info(plan["note"])
     target = load_backend(backend).dbt_target()
     dbt_vars = {"gold_since": window_start, "as_of_date": window_end, **plan["vars"]}
-    with hold_lake(backend):
+    with hold_lake(backend), interpreted(own_session(), interpret_window(window_start, window_end, full_refresh)):
         result = build(target, dbt_vars, full_refresh=full_refresh, exclude=plan["exclude"] or None)
         for warning in result["warnings"]:
             logger.warning("dbt warning: %s", warning)

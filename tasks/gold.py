@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from blocks.compute import DbtTarget
 
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt"
@@ -38,6 +40,23 @@ def dbt_profile(target: "DbtTarget") -> Iterator[Path]:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+
+
+# A daily run's Gold rebuilds its 7 days; a 30-day or longer window is compiled (tasks.spark.evaluation).
+INTERPRETED_MAX_DAYS = 14
+
+
+def interpret_window(window_start: "date | None", window_end: "date | None", full_refresh: bool) -> bool:
+    """Whether Gold's queries on the local session run interpreted: an incremental build of at most
+    `INTERPRETED_MAX_DAYS` days (no `window_start`: dbt's default of the last 7)."""
+    from datetime import datetime, timezone
+
+    if full_refresh:
+        return False
+    if window_start is None:
+        return True
+    end = window_end or datetime.now(timezone.utc).date()
+    return (end - window_start).days + 1 <= INTERPRETED_MAX_DAYS
 
 
 def _runner(profiles_dir: Path) -> Any:

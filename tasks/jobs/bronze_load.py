@@ -11,10 +11,13 @@ from typing import Any
 from tasks.jobs.bronze_reports import load_reports
 from tasks.jobs.bronze_tables import ALL_TABLES, CHANGE_FEED_TABLES, RAW_TABLES, REPORTS_RAW, schema_of
 from tasks.jobs.quarantine import quarantine
+from tasks.spark.evaluation import interpret_small, interpreted
 from tasks.spark.lake import create_schemas, ensure_table, qualified_name, table_path
 from tasks.spark.parallel import in_parallel, steps_for
 
 RECORD_PREVIEW_CHARS = 2000
+# A daily medium run lands 34 MiB (20,132 pages); a 30-day history ~100 MiB and more: compiled.
+INTERPRETED_MAX_BYTES = 64 * 2**20
 CHANGE_FEED = {"delta.enableChangeDataFeed": "true"}   # Silver reads only the rows added since it last ran
 
 
@@ -87,13 +90,20 @@ def _only_files_of(keys: list[tuple[str, Any]]) -> str:
 def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     """Params: lake_root, landing_location (the run's landing folder as Spark reads it), landing_origin (its
     original location when landing_location is a staging copy), parallel_steps (by default 3 MERGEs at once
-    for a landing folder of at most 256 MiB, else 1: `tasks.spark.parallel.steps_for`). Returns rows per table."""
-    from delta.tables import DeltaTable
-    from pyspark.sql import functions as F
-
+    for a landing folder of at most 256 MiB, else 1: `tasks.spark.parallel.steps_for`), interpreted (by default
+    for a landing folder of at most 64 MiB: `tasks.spark.evaluation`). Returns rows per table."""
     bootstrap(spark, params)
     if not _exists(spark, params["landing_location"]):
         return {"rows_inserted": {t: 0 for t in RAW_TABLES + (REPORTS_RAW,)}, "quarantined": 0, "pages": 0, "reports": 0}
+    size = _size(spark, params["landing_location"])
+    with interpreted(spark, interpret_small(params, size, INTERPRETED_MAX_BYTES)):
+        return _load(spark, params, size)
+
+
+def _load(spark: Any, params: dict[str, Any], size: int) -> dict[str, Any]:
+    from delta.tables import DeltaTable
+    from pyspark.sql import functions as F
+
     pages = _read_pages(spark, params["landing_location"]).persist()
     landing_path = F.col("body_path")
     if params.get("landing_origin"):      # read from a staging copy: record where the file really is
@@ -127,7 +137,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
             return int(result.first()["num_inserted_rows"])
 
         loaded = in_parallel([lambda table=table: load(table) for table in RAW_TABLES],
-                             steps_for(params, _size(spark, params["landing_location"])))
+                             steps_for(params, size))
         inserted: dict[str, int] = dict(zip(RAW_TABLES, loaded))
         unknown = rows.filter(~F.col("target_table").isin(*RAW_TABLES))
         bad = rows.filter(~F.col("is_valid")).unionByName(unknown.filter("is_valid"))

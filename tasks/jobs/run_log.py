@@ -12,6 +12,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from tasks.jobs.bronze_tables import RUN_LOG, run_log_schema
+from tasks.spark.evaluation import interpreted
 from tasks.spark.lake import ensure_table
 
 TERMINAL_STATUSES = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED", "QUOTA_EXHAUSTED"})
@@ -36,9 +37,10 @@ def _upsert(spark: Any, lake_root: str, row: dict[str, Any]) -> None:
     full = {f.name: row.get(f.name) for f in schema.fields}
     source = spark.createDataFrame([full], schema)
     updates = {k: f"s.{k}" for k in row if k != "run_id"}
-    (DeltaTable.forPath(spark, path).alias("t")
-     .merge(source.alias("s"), "t.run_id = s.run_id")
-     .whenMatchedUpdate(set=updates).whenNotMatchedInsertAll().execute())
+    with interpreted(spark):       # one row into a table of a row per run: small however long the lake lives
+        (DeltaTable.forPath(spark, path).alias("t")
+         .merge(source.alias("s"), "t.run_id = s.run_id")
+         .whenMatchedUpdate(set=updates).whenNotMatchedInsertAll().execute())
 
 
 def _date(value: Any) -> date | None:
@@ -48,9 +50,10 @@ def _date(value: Any) -> date | None:
 def _open_runs(spark: Any, lake_root: str, other_than: str | None) -> list[dict[str, Any]]:
     from pyspark.sql import functions as F
 
-    rows = (spark.read.format("delta").load(_table(spark, lake_root))
-            .filter((F.col("status") == "RUNNING") & (F.col("run_id") != F.lit(other_than or "")))
-            .select("run_id", "flow_name", "started_at_utc", "flow_process").collect())
+    with interpreted(spark):
+        rows = (spark.read.format("delta").load(_table(spark, lake_root))
+                .filter((F.col("status") == "RUNNING") & (F.col("run_id") != F.lit(other_than or "")))
+                .select("run_id", "flow_name", "started_at_utc", "flow_process").collect())
     return [{"run_id": r["run_id"], "flow_name": r["flow_name"], "flow_process": r["flow_process"],
              "started_at_utc": r["started_at_utc"].isoformat() if r["started_at_utc"] else None} for r in rows]
 

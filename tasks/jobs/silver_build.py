@@ -2,7 +2,8 @@
 
 Params: lake_root; full_refresh (bool, default false): rebuild every Silver table from all of Bronze;
 parallel_steps: how many independent steps (each writing its own tables) run at once; by default 3 when
-the Bronze files to read add up to at most `PARALLEL_MAX_BYTES` (16 MiB), else 1.
+the Bronze files to read add up to at most `PARALLEL_MAX_BYTES` (16 MiB), else 1; interpreted (bool): evaluate
+queries interpreted, not compiled; by default for the same small inputs (`tasks.spark.evaluation`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tasks.silver.checks import split_good_bad
 from tasks.silver.increments import bytes_since, clear_watermarks, new_rows, read_watermarks, write_watermarks
 from tasks.silver.merge import merge_latest, replace_all, replace_slices
 from tasks.silver.scd2 import scd2_merge
+from tasks.spark.evaluation import interpret_small, interpreted
 from tasks.spark.lake import table_path
 from tasks.spark.parallel import PARALLEL_STEPS, in_parallel, steps_for
 
@@ -340,6 +342,17 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     to_read = sum(in_parallel([lambda t=t: bytes_since(spark, lake, t, state.marks.get(t))
                                for t in SILVER_INPUTS]))
     workers = steps_for(params, to_read, PARALLEL_MAX_BYTES)
+    with interpreted(spark, interpret_small(params, to_read, PARALLEL_MAX_BYTES)) as interpreting:
+        built = _build(spark, state, metrics, workers)
+    return {**built, "bronze_reads": state.read_modes, "step_seconds": state.seconds, "bronze_bytes_read": to_read,
+            "parallel_steps": workers, "interpreted": interpreting}
+
+
+def _build(spark: Any, state: _Run, metrics: dict[str, Any], workers: int) -> dict[str, Any]:
+    """Every Silver table from the run's Bronze reads, then quarantine and watermarks."""
+    from delta.tables import DeltaTable
+
+    lake = state.lake_root
 
     def videos() -> None:
         with state.timed("videos, stats, scd2, trending"):
@@ -386,8 +399,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         metrics.setdefault(table, {"inserted": 0, "updated": 0})["quarantined"] = quarantined.get(table, 0)
     write_watermarks(spark, lake, state.versions)
     changed = sorted(t for t, m in metrics.items() if m["inserted"] or m["updated"] or m.get("deleted"))
-    return {"tables": metrics, "changed": changed, "warnings": warnings, "bronze_reads": state.read_modes,
-            "step_seconds": state.seconds, "bronze_bytes_read": to_read, "parallel_steps": workers}
+    return {"tables": metrics, "changed": changed, "warnings": warnings}
 
 
 def maintain(spark: Any, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,53 @@
+"""Interpreted expression evaluation for small inputs.
+
+Spark compiles every query's operators and expressions to Java (whole-stage code generation, compiled by
+Janino) before it runs them. That pays for millions of rows; a daily run is hundreds of small queries on a
+few thousand rows, each compiled afresh in a JVM whose compiler is still cold. Interpreted, the same
+generic evaluation code runs every query and is JIT-compiled once. Measured on this machine (bench/README.md,
+session 13): the medium one-more-day run 145.6 / 158.2 s compiled, 131.1 / 137.8 s interpreted (same lake
+copy, alternating); a group-by and a join over 4 million rows, warm: 2.2 s compiled, 3.9 s interpreted.
+So jobs interpret when their input is small and compile when it is not.
+
+Only a session this process built (the local backend, `tasks.spark.session`) is changed: on Databricks the
+cluster's session is left as it is.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+SETTINGS: dict[str, str] = {
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+}
+
+
+def interpret_small(params: dict[str, Any], input_bytes: int, max_bytes: int) -> bool:
+    """Whether a job interprets: its `interpreted` parameter when given, else whether its input is at most
+    `max_bytes`."""
+    if params.get("interpreted") is not None:
+        return bool(params["interpreted"])
+    return input_bytes <= max_bytes
+
+
+@contextmanager
+def interpreted(spark: Any, when: bool = True) -> Iterator[bool]:
+    """Inside the block, `spark` evaluates interpreted (when `when` and the session is this process's own);
+    the settings it had are restored after. Yields whether it interprets."""
+    from tasks.spark.session import built_here
+
+    if not when or not built_here(spark):
+        yield False
+        return
+    saved = {key: spark.conf.get(key, None) for key in SETTINGS}
+    for key, value in SETTINGS.items():
+        spark.conf.set(key, value)
+    try:
+        yield True
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
