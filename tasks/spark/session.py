@@ -112,6 +112,7 @@ def prewarm(master: str = "local[*]", conf: Mapping[str, str] | None = None) -> 
         global _session, _built_with, _speculative
         import tempfile
 
+        from tasks.spark.evaluation import interpreted
         from tasks.spark.warmup import exercise
 
         wanted = (master, _settings(master, conf or {}))
@@ -124,8 +125,8 @@ def prewarm(master: str = "local[*]", conf: Mapping[str, str] | None = None) -> 
                 _discard()
                 return
             _session, _built_with, _speculative = session, wanted, True
-            try:
-                with tempfile.TemporaryDirectory(prefix="yt-lakehouse-warmup-") as folder:
+            try:      # interpreted, as the small jobs a prewarmed (ad-hoc) run starts with evaluate
+                with tempfile.TemporaryDirectory(prefix="yt-lakehouse-warmup-") as folder, interpreted(session):
                     exercise(session, folder)
             except Exception:   # noqa: BLE001  (a warm-up that fails leaves a working session)
                 pass

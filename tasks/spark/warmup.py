@@ -44,14 +44,16 @@ def exercise(spark: Any, folder: str) -> None:
 def write_archive(target: Path) -> float:
     """Run `exercise` in a fresh JVM that writes the classes it loaded to `target`; seconds it took."""
     from tasks.spark.class_archive import dump_options
+    from tasks.spark.evaluation import interpreted
     from tasks.spark.session import get_spark, stop_spark
 
     started = time.monotonic()
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     spark = get_spark(master="local[1]", conf={"spark.driver.extraJavaOptions": dump_options(partial)})
-    with tempfile.TemporaryDirectory(prefix="yt-lakehouse-warmup-") as folder:
-        exercise(spark, folder)
+    for interpret in (False, True):      # the classes of both evaluations (tasks.spark.evaluation)
+        with tempfile.TemporaryDirectory(prefix="yt-lakehouse-warmup-") as folder, interpreted(spark, interpret):
+            exercise(spark, folder)
     code = stop_spark(stop_jvm=True)    # the JVM writes the archive as it exits
     if code != 0 or not partial.is_file():
         partial.unlink(missing_ok=True)
