@@ -64,6 +64,7 @@ def run_phase(name: str, lake: Path, landing: Path, recording: Path, start: date
         "api_usage": ingest["usage"], "pages": ingest["pages"], "quarantined": ingest["quarantined"],
         "report": {k: (result["gold"].get("report") or {}).get(k) for k in ("bytes", "seconds")},
         "silver_reads": silver.get("bronze_reads", {}), "silver_step_seconds": silver.get("step_seconds", {}),
+        "silver_sizing": {k: silver.get(k) for k in ("bronze_bytes_read", "parallel_steps", "interpreted")},
     }
 
 

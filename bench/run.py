@@ -239,6 +239,11 @@ def report(size: str, config: Any, generation: dict[str, Any], phases: dict[str,
         reads = figures.get("silver_reads") or {}
         if reads:
             lines += ["Bronze read by Silver: " + ", ".join(f"{t} {m}" for t, m in sorted(reads.items())), ""]
+        sizing = figures.get("silver_sizing") or {}
+        if sizing.get("bronze_bytes_read") is not None:
+            lines += [f"Silver sized the run by {sizing['bronze_bytes_read'] / 2**20:,.1f} MiB of Bronze to read: "
+                      f"{sizing['parallel_steps']} step(s) at once, "
+                      f"{'interpreted' if sizing.get('interpreted') else 'compiled'} evaluation.", ""]
     lines += [
         "## Incremental: one more day", "",
         "| | after 30 days | after " + f"{long_days} days | ratio |", "|---|---:|---:|---:|",

@@ -48,6 +48,7 @@ def gold(
     skip_freshness: bool = False,
     report: bool = True,
     api_units: dict[str, int] | None = None,
+    interpreted: bool | None = None,
 ) -> dict[str, Any]:
     """Build Gold. Incremental models rebuild days from `window_start`; freshness is judged at `window_end`.
 
@@ -58,12 +59,15 @@ def gold(
 
     `report` writes the HTML report of the window (`<lake>/reports/<run_id>/index.html`); a report that
     cannot be written is a warning, not a failed build. `api_units` (the run's, per endpoint) go into it.
+
+    `interpreted`: evaluate the local session's queries interpreted, not compiled (`tasks.spark.evaluation`);
+    the parent flow passes Silver's choice for the run; None: for an incremental build of at most 14 days.
     """
     from blocks.resolve import load_backend
     from tasks.gold import build, generate_docs, interpret_window
     from tasks.lake_lock import hold_lake
     from tasks.reporting import emit_gold_updated, publish_docs_link
-    from tasks.spark.evaluation import interpreted
+    from tasks.spark.evaluation import interpreted as evaluation
     from tasks.spark.session import own_session
 
     logger = get_run_logger()
@@ -72,7 +76,8 @@ def gold(
     logger.info(plan["note"])
     target = load_backend(backend).dbt_target()
     dbt_vars = {"gold_since": window_start, "as_of_date": window_end, **plan["vars"]}
-    with hold_lake(backend), interpreted(own_session(), interpret_window(window_start, window_end, full_refresh)):
+    interpret = interpret_window(window_start, window_end, full_refresh) if interpreted is None else interpreted
+    with hold_lake(backend), evaluation(own_session(), interpret) as interpreting:
         result = build(target, dbt_vars, full_refresh=full_refresh, exclude=plan["exclude"] or None)
         for warning in result["warnings"]:
             logger.warning("dbt warning: %s", warning)
@@ -94,7 +99,8 @@ def gold(
                 logger.error("report not written: %s: %s", type(exc).__name__, exc)
                 result["warnings"].append(f"report not written: {type(exc).__name__}: {exc}")
     emit_gold_updated(run_id, {**window, "models": result["models"]})
-    return {"run_id": run_id, **window, **result, "freshness": plan["note"], "report": written}
+    return {"run_id": run_id, **window, **result, "freshness": plan["note"], "report": written,
+            "interpreted": interpreting}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -109,6 +115,9 @@ def main(argv: list[str] | None = None) -> None:
                              "'none' for no freshness tests (default: every model that has rows)")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild every Gold model from Silver")
     parser.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    parser.add_argument("--evaluation", choices=["auto", "interpreted", "compiled"], default="auto",
+                        help="Spark query evaluation on the local backend; auto: interpreted for an incremental "
+                             "window of at most 14 days (default: %(default)s)")
     parser.add_argument("--docs", choices=["changed", "always", "never"], default="changed",
                         help="`dbt docs generate`: when the dbt project changed (default), always, or never")
     args = parser.parse_args(argv)
@@ -116,6 +125,7 @@ def main(argv: list[str] | None = None) -> None:
                                                   if k.strip() and k.strip() != "none"]
     state = gold(backend=args.backend, window_start=args.window_start, window_end=args.window_end,
                  freshness=kinds, full_refresh=args.full_refresh, docs=args.docs, report=not args.no_report,
+                 interpreted=None if args.evaluation == "auto" else args.evaluation == "interpreted",
                  return_state=True)
     print(f"gold finished: {state.name}: {state.message or ''}")
     raise SystemExit(0 if state.is_completed() else 1)

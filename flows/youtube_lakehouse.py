@@ -87,7 +87,8 @@ def youtube_lakehouse(
                               window_start=gold_since(window.start, summary.get("restated_days", [])),
                               window_end=window.end, freshness=ingested_kinds(summary["bronze_rows"]),
                               skip_freshness=bool(summary["quota_exhausted"]),
-                              api_units={e: u["units"] for e, u in summary["usage"].items()})
+                              api_units={e: u["units"] for e, u in summary["usage"].items()},
+                              interpreted=silver.get("interpreted"))     # a small Silver run: a small Gold one
         except BaseException as exc:
             status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
             try:

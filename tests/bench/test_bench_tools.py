@@ -72,11 +72,19 @@ def test_report_states_the_incremental_ratio():
     config = bench_config("small")
     phases = {"history-short": _figures(100), "incremental-after-short": _figures(40),
               "history-long": _figures(300), "incremental-after-long": _figures(50)}
+    phases["incremental-after-short"]["silver_sizing"] = {"bronze_bytes_read": 6 * 2**20, "parallel_steps": 3,
+                                                          "interpreted": True}
+    phases["history-long"]["silver_sizing"] = {"bronze_bytes_read": 900 * 2**20, "parallel_steps": 1,
+                                               "interpreted": False}
     text, ratio = report("small", config, {"seconds": 1, "responses": 10, "bytes": 2**20}, phases,
                          phase_windows(config))
     assert ratio == pytest.approx(1.25)
     assert "incremental ratio: 1.25" in text.splitlines()
     assert "| ingest | 20.0 | 10 | 0 | 1,024 | 3 | 3 |" in text
+    lines = text.splitlines()
+    assert ("Silver sized the run by 6.0 MiB of Bronze to read: 3 step(s) at once, interpreted evaluation."
+            in lines[lines.index("## incremental-after-short"):lines.index("## history-long")])
+    assert "Silver sized the run by 900.0 MiB of Bronze to read: 1 step(s) at once, compiled evaluation." in lines
 
 
 def test_recorded_windows_answer_each_window_run(tmp_path):

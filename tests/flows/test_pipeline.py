@@ -29,6 +29,13 @@ def test_run_completes(sample_run):
     assert sample_run["state"].is_completed(), sample_run["state"].message
 
 
+def test_a_small_run_is_evaluated_interpreted_from_silver_through_gold(sample_run):
+    """The sample is a few thousand rows over a 30-day window: Silver decides by what it reads, Gold follows."""
+    result = sample_run["state"].result()
+    assert result["silver"]["interpreted"] is True and result["silver"]["bronze_bytes_read"] < 16 * 2**20
+    assert result["gold"]["interpreted"] is True
+
+
 def test_every_bronze_table_is_readable_by_delta_rs_with_the_contract(sample_run):
     for table in ALL_TABLES:
         data = read_delta(sample_run["lake"] / "bronze" / table)
