@@ -38,9 +38,9 @@ def interpret_small(params: dict[str, Any], input_bytes: int, max_bytes: int) ->
 def interpreted(spark: Any, when: bool = True) -> Iterator[bool]:
     """Inside the block, `spark` evaluates interpreted (when `when` and the session is this process's own);
     the settings it had are restored after. Yields whether it interprets."""
-    from tasks.spark.session import built_here
+    from tasks.spark.session import own_session
 
-    if not when or not built_here(spark):
+    if not when or spark is None or spark is not own_session():
         yield False
         return
     saved = {key: spark.conf.get(key, None) for key in SETTINGS}

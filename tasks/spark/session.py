@@ -67,11 +67,6 @@ def own_session() -> "SparkSession | None":
     return _session
 
 
-def built_here(session: object) -> bool:
-    """Whether `session` is the one this module built (the local backend's), not e.g. a Databricks cluster's."""
-    return session is not None and session is _session
-
-
 def cluster_conf(master: str) -> dict[str, str]:
     """Settings for a cluster master (spark://...): executors run this Python; on loopback the driver
     is reachable at 127.0.0.1."""
