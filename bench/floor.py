@@ -13,6 +13,8 @@ from pathlib import Path
 
 from prefect import flow
 
+from flows.temporary_server import quick_temporary_server
+
 
 @flow(name="bench_floor")
 def floor(lake: str) -> int:
@@ -24,6 +26,7 @@ def floor(lake: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
+    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m bench.floor")
     parser.add_argument("--lake", type=Path, required=True)
     args = parser.parse_args(argv)

@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from blocks.resolve import DEFAULT_BACKEND
+from flows.temporary_server import quick_temporary_server
 
 
 @flow(name="bronze_to_silver", log_prints=True)
@@ -60,6 +61,7 @@ def bronze_to_silver(
 
 
 def main(argv: list[str] | None = None) -> None:
+    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.bronze_to_silver",
                                      description="MERGE the Bronze rows not merged yet into every Silver table.")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")

@@ -12,6 +12,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING
+from flows.temporary_server import quick_temporary_server
 
 
 class DropFilesRejected(ValueError):
@@ -93,6 +94,7 @@ def import_file_drops(
 
 
 def main(argv: list[str] | None = None) -> None:
+    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.file_drops", description=__doc__.split("\n\n")[0])
     parser.add_argument("--folder", required=True, help="the drop folder")
     parser.add_argument("--layout", choices=["aws", "kaggle"], default="aws")

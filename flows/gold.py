@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from blocks.resolve import DEFAULT_BACKEND
+from flows.temporary_server import quick_temporary_server
 
 DataKind = Literal["trending", "channel"]
 DATA_KINDS: tuple[str, ...] = ("trending", "channel")
@@ -104,6 +105,7 @@ def gold(
 
 
 def main(argv: list[str] | None = None) -> None:
+    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.gold", description="Build Gold (dbt) from the lake's Silver.")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--window-start", type=date.fromisoformat, default=None,

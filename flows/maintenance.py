@@ -15,6 +15,7 @@ from typing import Any, Literal
 from prefect import flow
 
 from blocks.resolve import DEFAULT_BACKEND
+from flows.temporary_server import quick_temporary_server
 
 Layer = Literal["bronze", "silver", "gold"]
 
@@ -54,6 +55,7 @@ def lake_maintenance(backend: str = DEFAULT_BACKEND, layers: list[Layer] | None 
 
 
 def main(argv: list[str] | None = None) -> None:
+    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.maintenance", description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--layers", help="comma-separated layers (default: bronze,silver,gold)")

@@ -13,6 +13,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from blocks.resolve import DEFAULT_BACKEND
+from flows.temporary_server import quick_temporary_server
 
 
 @flow(name="report", log_prints=True)
@@ -28,6 +29,7 @@ def report(backend: str = DEFAULT_BACKEND, window_start: date | None = None,
 
 
 def main(argv: list[str] | None = None) -> None:
+    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.report", description="Write the HTML report of the lake's Gold.")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--window-start", type=date.fromisoformat, default=None,

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from prefect import flow, get_run_logger
 
 from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING
+from flows.temporary_server import quick_temporary_server
 
 
 def old_folders(parent: Path, pattern: str, before: datetime) -> list[Path]:
@@ -81,6 +82,7 @@ def retention(backend: str = DEFAULT_BACKEND, landing: str = DEFAULT_LANDING, da
 
 
 def main(argv: list[str] | None = None) -> None:
+    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.retention", description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--landing", default=DEFAULT_LANDING, help="landing storage block (default: %(default)s)")

@@ -12,6 +12,7 @@ from typing import Any
 from prefect import flow
 
 from blocks.resolve import DEFAULT_BACKEND
+from flows.temporary_server import quick_temporary_server
 
 
 class SmokeCheckFailed(RuntimeError):
@@ -52,6 +53,7 @@ def smoke_check(backend: str = DEFAULT_BACKEND, max_age_days: int = 2, as_of: da
 
 
 def main(argv: list[str] | None = None) -> None:
+    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.smoke_check", description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--max-age-days", type=int, default=2, help="newest Gold day at most this old (default: 2)")

@@ -18,6 +18,7 @@ from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING, DEFAULT_SOURCE
 from flows.bronze_to_silver import bronze_to_silver
 from flows.gold import gold
 from flows.ingest import ingest
+from flows.temporary_server import quick_temporary_server
 from flows.window import gold_since
 
 
@@ -139,6 +140,7 @@ def parse_args(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    quick_temporary_server()
     parameters = parse_args(argv)
     if parameters["backend"].startswith("local-delta-spark/"):
         from tasks.spark.session import prewarm
