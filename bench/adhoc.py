@@ -32,13 +32,13 @@ def _env(home: Path) -> dict[str, str]:
             "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
 
 
-def _timed(command: list[str], env: dict[str, str], log: Path, cwd: Path) -> float:
+def _timed(command: list[str], env: dict[str, str], log: Path, cwd: Path, also: tuple[int, ...] = ()) -> float:
     from bench.rss import TreeSampler
 
     started = time.monotonic()
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        with TreeSampler(process.pid) as sampler:
+        with TreeSampler(process.pid, also=also) as sampler:
             code = process.wait()
     seconds = time.monotonic() - started
     if code != 0:
@@ -48,9 +48,10 @@ def _timed(command: list[str], env: dict[str, str], log: Path, cwd: Path) -> flo
     return seconds
 
 
-def measure(work: Path) -> dict[str, Any]:
+def measure(work: Path, kept_driver_runs: int = 3) -> dict[str, Any]:
     """The floor (twice: the first warms the server's database and the page cache), then the sample on a
-    fresh lake and again on the same lake (a re-run)."""
+    fresh lake and again on the same lake (a re-run); then `kept_driver_runs` times on a fresh lake with a
+    kept Spark driver (`tasks.spark.kept_driver`) that each run's fresh process attaches to."""
     home = work / "prefect-home"
     if work.exists():
         shutil.rmtree(work)
@@ -68,17 +69,43 @@ def measure(work: Path) -> dict[str, Any]:
         out[attempt] = _timed(command, env, work / f"{attempt}.log", work)
         out[f"{attempt}-peak-rss"] = _timed.peak   # type: ignore[attr-defined]
         print(f"  {attempt}: {out[attempt]:.1f} s, peak RSS {out[f'{attempt}-peak-rss'] / 2**20:,.0f} MiB", flush=True)
+    if kept_driver_runs:
+        out["kept-driver"] = _kept_driver_samples(work, env, command, kept_driver_runs)
     return out
+
+
+def _kept_driver_samples(work: Path, env: dict[str, str], command: list[str], runs: int) -> list[dict[str, float]]:
+    """The sample on a fresh lake `runs` times, each a fresh process attached to one kept driver (started
+    first, not timed); each run's wall time and the peak RSS of its tree and the driver's together."""
+    from tasks.spark.kept_driver import KeptDriverProcess
+
+    figures = []
+    with KeptDriverProcess(work / "kept-driver.json", env=env) as driver:
+        attached = {**env, "YOUTUBE_LAKEHOUSE_KEPT_DRIVER": str(driver.info)}
+        for run in range(1, runs + 1):
+            shutil.rmtree(work / "lake", ignore_errors=True)
+            log = work / f"sample-kept-driver-{run}.log"
+            seconds = _timed(command, attached, log, work, also=(driver.pid,))
+            if "this run starts its own Spark driver" in log.read_text(errors="replace"):
+                raise SystemExit(f"the sample did not attach to the kept driver; see {log}")
+            figures.append({"wall_s": seconds, "peak_rss": _timed.peak})      # type: ignore[attr-defined]
+            print(f"  sample on a kept driver, run {run}: {seconds:.1f} s, peak RSS "
+                  f"{_timed.peak / 2**20:,.0f} MiB (with the driver)", flush=True)   # type: ignore[attr-defined]
+    return figures
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.adhoc", description=__doc__.split("\n\n")[0])
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "bench" / ".work" / "adhoc")
+    parser.add_argument("--kept-driver-runs", type=int, default=3,
+                        help="sample runs attached to a kept Spark driver (default: %(default)s; 0: none)")
     args = parser.parse_args(argv)
-    figures = measure(args.work.resolve())
+    figures = measure(args.work.resolve(), args.kept_driver_runs)
     floor = figures["floor"]
     for name in ("sample", "sample-rerun"):
         print(f"{name}: {figures[name]:.1f} s = {figures[name] / floor:.1f} x the floor ({floor:.1f} s)")
+    for run, kept in enumerate(figures.get("kept-driver", []), 1):
+        print(f"sample on a kept driver, run {run}: {kept['wall_s']:.1f} s = {kept['wall_s'] / floor:.1f} x the floor")
 
 
 if __name__ == "__main__":

@@ -18,12 +18,12 @@ from typing import Any
 
 
 def save_blocks(name: str, lake: Path, landing: Path, recording: Path, daily: bool,
-                spark_master: str | None = None) -> dict[str, str]:
+                spark_master: str | None = None, kept_driver: Path | None = None) -> dict[str, str]:
     """Blocks for the phase; a daily run fetches the Data API for its last day only, like the live API."""
     from blocks import LocalDeltaSpark, LocalLanding, ReplayYouTubeSource
 
-    LocalDeltaSpark(lake_root=str(lake), **({"spark_master": spark_master} if spark_master else {})).save(
-        name, overwrite=True)
+    LocalDeltaSpark(lake_root=str(lake), **({"spark_master": spark_master} if spark_master else {}),
+                    kept_driver=str(kept_driver) if kept_driver else None).save(name, overwrite=True)
     LocalLanding(root=str(landing)).save(name, overwrite=True)
     ReplayYouTubeSource(recording=str(recording), snapshots="latest" if daily else "every_day").save(name, overwrite=True)
     return {"backend": f"local-delta-spark/{name}", "landing": f"local-landing/{name}",
@@ -46,10 +46,11 @@ def subflow_times(parent_id: Any) -> dict[str, list[float]]:
 
 
 def run_phase(name: str, lake: Path, landing: Path, recording: Path, start: date, end: date,
-              daily: bool, spark_master: str | None = None) -> dict[str, Any]:
+              daily: bool, spark_master: str | None = None, kept_driver: Path | None = None) -> dict[str, Any]:
     from flows.youtube_lakehouse import youtube_lakehouse
+    from tasks.spark.session import attached_to_kept_driver
 
-    blocks = save_blocks(name, lake, landing, recording, daily, spark_master)
+    blocks = save_blocks(name, lake, landing, recording, daily, spark_master, kept_driver)
     started = time.time()
     state = youtube_lakehouse(**blocks, start_date=start, end_date=end, return_state=True)
     finished = time.time()
@@ -59,7 +60,7 @@ def run_phase(name: str, lake: Path, landing: Path, recording: Path, start: date
     ingest, silver = result["ingest"], result["silver"]
     return {
         "name": name, "window": [start.isoformat(), end.isoformat()], "started": started, "finished": finished,
-        "wall_s": finished - started, "seconds": result["seconds"],
+        "wall_s": finished - started, "seconds": result["seconds"], "kept_driver": attached_to_kept_driver(),
         "subflows": subflow_times(state.state_details.flow_run_id),
         "api_usage": ingest["usage"], "pages": ingest["pages"], "quarantined": ingest["quarantined"],
         "report": {k: (result["gold"].get("report") or {}).get(k) for k in ("bytes", "seconds")},
@@ -77,9 +78,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--end", required=True, type=date.fromisoformat)
     parser.add_argument("--daily", action="store_true", help="a daily run: Data API for the last day only")
     parser.add_argument("--spark-master", help="e.g. spark://127.0.0.1:7077 (default: local[*])")
+    parser.add_argument("--kept-driver", type=Path, help="a kept driver's connection file to attach to")
     args = parser.parse_args(argv)
     figures = run_phase(args.name, args.lake.resolve(), args.landing.resolve(), args.recording.resolve(),
-                        args.start, args.end, args.daily, args.spark_master)
+                        args.start, args.end, args.daily, args.spark_master, args.kept_driver)
     args.result.write_text(json.dumps(figures, indent=2, default=str))
 
 

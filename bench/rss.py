@@ -77,6 +77,7 @@ class TreeSampler:
 
     pid: int
     interval_s: float = 0.25
+    also: tuple[int, ...] = ()       # more process trees counted with it (a kept Spark driver the run attaches to)
     samples: list[tuple[float, int]] = field(default_factory=list)   # (time.time(), bytes)
     by_kind: list[dict[str, int]] = field(default_factory=list)      # per sample: kind -> bytes
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -94,7 +95,9 @@ class TreeSampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            now = tree_rss_by_process(self.pid)
+            now = {}
+            for root in (self.pid, *self.also):
+                now.update(tree_rss_by_process(root))
             kinds: dict[str, int] = {}
             for kind, rss in now.values():
                 kinds[kind] = kinds.get(kind, 0) + rss

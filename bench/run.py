@@ -28,9 +28,12 @@ import time
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tasks.spark.standalone import free_port
+
+if TYPE_CHECKING:
+    from tasks.spark.kept_driver import KeptDriverProcess
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHORT_HISTORY_DAYS = 30
@@ -108,7 +111,8 @@ class PrefectServer:
 
 
 def run_phase(name: str, lake: Path, work: Path, recording: Path, window: tuple[date, date],
-              server: PrefectServer, spark_master: str | None = None) -> dict[str, Any]:
+              server: PrefectServer, spark_master: str | None = None,
+              kept_driver: "KeptDriverProcess | None" = None) -> dict[str, Any]:
     """One flow run in a child process; its figures with peak memory and rows written added."""
     from bench.delta_rows import rows_written_since
     from bench.rss import TreeSampler
@@ -121,17 +125,21 @@ def run_phase(name: str, lake: Path, work: Path, recording: Path, window: tuple[
         command.append("--daily")
     if spark_master:
         command += ["--spark-master", spark_master]
+    if kept_driver:
+        command += ["--kept-driver", str(kept_driver.info)]
     env = {**server.env(), "PYTHONPATH": str(REPO_ROOT)}
     print(f"  {name}: window {window[0]}..{window[1]} (log {log})", flush=True)
     started = time.time()
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
-        with TreeSampler(process.pid) as sampler:
+        with TreeSampler(process.pid, also=(kept_driver.pid,) if kept_driver else ()) as sampler:
             code = process.wait()
     if code != 0:
         tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-40:])
         raise SystemExit(f"phase {name} failed ({code}); end of {log}:\n{tail}")
     figures = json.loads(result.read_text())
+    if kept_driver and not figures["kept_driver"]:
+        raise SystemExit(f"phase {name} did not attach to the kept driver; see {log}")
     figures["process_s"] = time.time() - started
     figures["peak_rss"] = sampler.peak()
     figures["rows"] = rows_written_since(lake, figures["started"])
@@ -140,6 +148,20 @@ def run_phase(name: str, lake: Path, work: Path, recording: Path, window: tuple[
     figures["subflow_peak_rss_by_kind"] = {n: sampler.peak_by_kind(*span) for n, span in figures["subflows"].items()}
     print(f"  {name}: {figures['wall_s']:.1f} s, peak RSS {figures['peak_rss'] / 2**20:.0f} MiB", flush=True)
     return figures
+
+
+def _kept_driver_phases(lake: Path, work: Path, recording: Path, window: tuple[date, date],
+                        server: PrefectServer) -> dict[str, dict[str, Any]]:
+    """The one more day on copies of `lake`, each a fresh flow process attached to one kept driver: the first
+    copy stands for yesterday's run that warmed it, the second is the figure."""
+    from tasks.spark.kept_driver import KeptDriverProcess
+
+    out = {}
+    with KeptDriverProcess(work / "kept-driver.json", env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}) as driver:
+        for name in ("incremental-kept-driver-first", "incremental-kept-driver"):
+            shutil.copytree(lake, work / f"lake-{name}")
+            out[name] = run_phase(name, work / f"lake-{name}", work, recording, window, server, kept_driver=driver)
+    return out
 
 
 def subflow_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
@@ -214,7 +236,11 @@ def report(size: str, config: Any, generation: dict[str, Any], phases: dict[str,
                   f"| floor | {floor:.1f} | 1.0 | |",
                   *[f"| {name} (`python -m flows.youtube_lakehouse`{', same lake again' if 'rerun' in name else ''}) | "
                     f"{adhoc[name]:.1f} | {adhoc[name] / floor:.1f} | {adhoc[name + '-peak-rss'] / 2**20:,.0f} |"
-                    for name in ("sample", "sample-rerun")], ""]
+                    for name in ("sample", "sample-rerun")],
+                  *[f"| sample on a kept driver, run {run} (a fresh process attached to `tasks.spark.kept_driver`; "
+                    f"RSS with the driver's) | {kept['wall_s']:.1f} | {kept['wall_s'] / floor:.1f} | "
+                    f"{kept['peak_rss'] / 2**20:,.0f} |" for run, kept in enumerate(adhoc.get("kept-driver", []), 1)],
+                  ""]
     for name, figures in phases.items():
         lines += [f"## {name}", "", *_table(subflow_rows(figures)), ""]
         if floor:
@@ -223,6 +249,13 @@ def report(size: str, config: Any, generation: dict[str, Any], phases: dict[str,
             lines += ["The one-more-day run after 30 days on a Spark standalone cluster on this machine (a master and "
                       "2 workers of 1 core and 3 GiB, `tasks/spark/standalone.py`; the driver in the flow process). Its peak "
                       "RSS is the flow process tree's only: the master, workers and executors are not in it.", ""]
+        if name.startswith("incremental-kept-driver"):
+            lines += [("The first" if name.endswith("-first") else "The second") + " one-more-day run after 30 days "
+                      "(on a copy of that lake) in a fresh flow process attached to a kept Spark driver "
+                      "(`tasks/spark/kept_driver.py`) that bench started after the 30-day history"
+                      + (": the JVM's first pipeline run, standing for yesterday's." if name.endswith("-first") else
+                         ", after the run above: the daily run of a deployment whose worker keeps a driver.")
+                      + " Peak RSS includes the kept driver's process tree.", ""]
         held = figures.get("subflow_peak_rss_by_kind") or {}
         if held:
             lines += ["At each subflow's peak, resident per kind of process (MiB): " + "; ".join(
@@ -286,6 +319,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="scratch folder (recording, lakes, logs); emptied first except the recording")
     parser.add_argument("--results", type=Path, default=REPO_ROOT / "bench" / "RESULTS.md")
     parser.add_argument("--no-cluster", action="store_true", help="skip the standalone-cluster phase")
+    parser.add_argument("--no-kept-driver", action="store_true", help="skip the kept-driver phases")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO_ROOT))
     config = bench_config(args.size)
@@ -314,6 +348,8 @@ def main(argv: list[str] | None = None) -> None:
                     phases["incremental-on-cluster"] = run_phase(
                         "incremental-on-cluster", work / "lake-cluster", work, recording, windows["incremental"],
                         server, spark_master=cluster.url)
+            if history == "short" and not args.no_kept_driver:
+                phases.update(_kept_driver_phases(lake, work, recording, windows["incremental"], server))
             phases[f"incremental-after-{history}"] = run_phase(f"incremental-after-{history}", lake, work,
                                                               recording, windows["incremental"], server)
     text, ratio = report(args.size, config, generation, phases, windows, adhoc)

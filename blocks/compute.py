@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from blocks.landing import LandingStorage
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+KEPT_DRIVER_ENV = "YOUTUBE_LAKEHOUSE_KEPT_DRIVER"
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,16 @@ class LocalDeltaSpark(ComputeBackend):
     lake_root: str = Field(default=".lake", description="Lake root; relative paths are resolved against the repository root.")
     spark_master: str = Field(default="local[*]", description="Spark master, e.g. local[*] or spark://host:7077.")
     spark_conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark configuration, applied when the session is created.")
+    kept_driver: str | None = Field(
+        default=None,
+        description="Connection file of a kept, warm Spark driver (`python -m tasks.spark.kept_driver --info FILE`, same "
+                    "master and spark_conf) that runs attach to instead of starting a JVM; when it is absent, busy or "
+                    "started with other settings, a run starts its own JVM and logs why. Unset: the environment "
+                    f"variable {KEPT_DRIVER_ENV} of the process running the flow, if set.")
+
+    def kept_driver_file(self) -> str | None:
+        """The kept driver runs of this block attach to: the field, else the run's environment."""
+        return self.kept_driver or os.environ.get(KEPT_DRIVER_ENV) or None
 
     def lake_location(self) -> str:
         root = Path(self.lake_root).expanduser()
@@ -79,7 +91,7 @@ class LocalDeltaSpark(ComputeBackend):
         from tasks.spark.session import get_spark
 
         lake_root = self.lake_location()
-        get_spark(master=self.spark_master, conf=self.spark_conf, lake_root=lake_root)
+        get_spark(master=self.spark_master, conf=self.spark_conf, lake_root=lake_root, kept_driver=self.kept_driver_file())
         return DbtTarget(name="local", vars={"lake_root": lake_root})
 
     def landing_for_jobs(self, landing: "LandingStorage", relative_path: str) -> tuple[str, str | None]:
@@ -97,7 +109,8 @@ class LocalDeltaSpark(ComputeBackend):
 
         job = resolve_job(name)
         lake_root = self.lake_location()
-        spark = get_spark(master=self.spark_master, conf=self.spark_conf, lake_root=lake_root)
+        spark = get_spark(master=self.spark_master, conf=self.spark_conf, lake_root=lake_root,
+                          kept_driver=self.kept_driver_file())
         with spark_step(spark, f"job {name}"):
             try:
                 return job(spark, {**params, "lake_root": lake_root})

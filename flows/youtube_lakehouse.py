@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from datetime import date
 from typing import Any, Literal
@@ -142,7 +143,7 @@ def parse_args(argv: list[str] | None = None) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     quick_temporary_server()
     parameters = parse_args(argv)
-    if parameters["backend"].startswith("local-delta-spark/"):
+    if parameters["backend"].startswith("local-delta-spark/") and not os.environ.get("YOUTUBE_LAKEHOUSE_KEPT_DRIVER"):
         from tasks.spark.session import prewarm
 
         prewarm()   # the JVM warms while Prefect's temporary server starts; a block with other settings rebuilds it

@@ -13,6 +13,7 @@ _session: "SparkSession | None" = None
 _current_root: str | None = None
 _built_with: "tuple[str, dict[str, str]] | None" = None   # the master and settings the session was asked for
 _speculative = False            # started by `prewarm`, not yet claimed by a caller
+_turn = None                    # the kept driver's turn lock while this process is attached to it (`kept_driver`)
 
 DEFAULT_CONF: dict[str, str] = {
     "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
@@ -39,18 +40,24 @@ DEFAULT_CONF: dict[str, str] = {
 
 
 def get_spark(master: str = "local[*]", conf: Mapping[str, str] | None = None,
-              lake_root: str | None = None) -> "SparkSession":
+              lake_root: str | None = None, kept_driver: str | None = None) -> "SparkSession":
     """Return the process's SparkSession, creating it (with Delta) on first call.
 
     When `lake_root` is given and differs from the last one, the session catalog is pointed at it:
     every Delta table under it is registered as `<layer>.<table>`, so a fresh process sees the lake
     (and a process that moves between lakes, like the test suite, never writes to the old one).
+    With `kept_driver` (a `tasks.spark.kept_driver` connection file), the first call attaches to that warm
+    driver when it can take the run, and otherwise builds the process's own session, logging why.
     """
     global _session, _current_root, _built_with, _speculative
     wanted = (master, _settings(master, conf or {}))
     with _lock:
-        if _session is not None and _speculative and _built_with != wanted:
-            _discard()          # started early with other settings: this caller's settings win
+        if _session is not None and _speculative and (_built_with != wanted or kept_driver):
+            _discard()          # started early with other settings, or a kept driver is to take the run
+        if _session is None and kept_driver:
+            attached = _attach(kept_driver, *wanted)
+            if attached is not None:
+                _session, _built_with = attached, wanted
         if _session is None:
             _session, _built_with = _build(master, wanted[1]), wanted
         _speculative = False
@@ -60,6 +67,28 @@ def get_spark(master: str = "local[*]", conf: Mapping[str, str] | None = None,
             use_lake(_session, lake_root)
             _current_root = lake_root
         return _session
+
+
+def _attach(info_path: str, master: str, settings: Mapping[str, str]) -> "SparkSession | None":
+    global _turn
+    import logging
+    from pathlib import Path
+
+    from tasks.spark.kept_driver import DriverUnavailable, attach
+
+    log = logging.getLogger(__name__)
+    try:
+        session, _turn = attach(Path(info_path).expanduser(), master, settings)
+    except DriverUnavailable as why:
+        log.warning("%s; this run starts its own Spark driver", why)
+        return None
+    log.info("attached to the kept Spark driver of %s", info_path)
+    return session
+
+
+def attached_to_kept_driver() -> bool:
+    """Whether this process's session is a kept driver's (`tasks.spark.kept_driver`), not its own JVM."""
+    return _turn is not None
 
 
 def own_session() -> "SparkSession | None":
@@ -138,10 +167,27 @@ def _settings(master: str, conf: Mapping[str, str]) -> dict[str, str]:
 def _discard() -> None:
     """Stop the session and the JVM behind it: the next session starts a JVM with its own options."""
     global _session, _current_root, _built_with, _speculative
-    if _session is not None:
-        _session.stop()
-    _stop_jvm()
+    if _turn is not None:
+        _detach()
+    else:
+        if _session is not None:
+            _session.stop()
+        _stop_jvm()
     _session, _current_root, _built_with, _speculative = None, None, None, False
+
+
+def _detach() -> None:
+    """Let go of the kept driver (it keeps running) and of its turn, so the next run can attach."""
+    global _turn
+    from tasks.spark.kept_driver import detach
+    from tasks.spark.lake import forget_registrations
+
+    if _session is not None:
+        detach(_session)
+    forget_registrations()
+    if _turn is not None:
+        _turn.close()
+    _turn = None
 
 
 def _stop_jvm() -> int | None:
@@ -184,8 +230,12 @@ def stop_spark(stop_jvm: bool = False) -> int | None:
     too, returning the JVM's exit code."""
     global _session, _current_root, _built_with, _speculative
     with _lock:
-        if _session is not None:
-            _session.stop()
-        code = _stop_jvm() if stop_jvm else None
+        if _turn is not None:       # a kept driver's session: detach, never stop the driver
+            _detach()
+            code = None
+        else:
+            if _session is not None:
+                _session.stop()
+            code = _stop_jvm() if stop_jvm else None
         _session, _current_root, _built_with, _speculative = None, None, None, False
         return code

@@ -1,0 +1,318 @@
+"""A Spark driver that outlives flow runs: one warm JVM that run processes attach to over py4j.
+
+A fresh process pays for a cold JVM on every run: starting it, loading the Delta classes, and JIT-compiling the
+query planner on hundreds of small queries. A kept driver pays that once. Start it beside the Prefect worker (or
+`prefect deploy`'s serve process) that runs the deployments, with the settings of the `LocalDeltaSpark` block:
+
+    python -m tasks.spark.kept_driver --info ~/.youtube-lakehouse/driver.json [--master local[*]] [--conf k=v ...]
+
+and set the block's `kept_driver` to that file. A run whose block names the file attaches to the driver when the
+file is there, the driver is alive, has the block's master and settings, and no other run is attached; otherwise
+it starts its own JVM, as without a kept driver, and logs why. Each attached run gets a new Spark session of its
+own (its SQL settings and temporary views die with it); the SparkContext, the Delta log cache and the JIT's work
+are shared. Runs take turns: one attached run at a time, because the session catalog is the JVM's (a run points
+it at its own lake). The file holds the py4j secret (full control of the JVM): it is written 0600 and never logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import fcntl
+import json
+import logging
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:
+    import subprocess
+
+    from py4j.clientserver import ClientServer
+    from py4j.java_gateway import JavaGateway
+    from pyspark.sql import SparkSession
+
+log = logging.getLogger(__name__)
+
+
+class DriverUnavailable(Exception):
+    """The kept driver cannot take this run; the message says why (the run starts its own JVM)."""
+
+
+@dataclass(frozen=True)
+class DriverInfo:
+    """What a run needs to attach: the py4j port and secret, and what the driver was started with."""
+
+    port: int
+    secret: str = field(repr=False)
+    pid: int
+    master: str
+    settings: dict[str, str]
+
+    def write(self, path: Path) -> None:
+        """Write the file readable by this user only, atomically (a reader never sees half of it)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump({"port": self.port, "secret": self.secret, "pid": self.pid, "master": self.master,
+                       "settings": self.settings}, out)
+        os.replace(partial, path)
+
+    @classmethod
+    def read(cls, path: Path) -> "DriverInfo":
+        try:
+            raw = json.loads(path.read_text())
+            info = cls(port=int(raw["port"]), secret=str(raw["secret"]), pid=int(raw["pid"]),
+                       master=str(raw["master"]), settings={str(k): str(v) for k, v in raw["settings"].items()})
+        except FileNotFoundError:
+            raise DriverUnavailable(f"no kept driver: {path} does not exist") from None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise DriverUnavailable(f"kept driver file {path} is unreadable ({type(exc).__name__})") from None
+        if not _alive(info.pid):
+            raise DriverUnavailable(f"kept driver of {path} (pid {info.pid}) is not running")
+        return info
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _differences(info: DriverInfo, master: str, settings: Mapping[str, str]) -> list[str]:
+    found = [f"master {info.master!r} (run asks {master!r})"] if info.master != master else []
+    for key in sorted(set(info.settings) | set(settings)):
+        if info.settings.get(key) != settings.get(key):
+            found.append(f"{key}={info.settings.get(key)!r} (run asks {settings.get(key)!r})")
+    return found
+
+
+def take_turn(path: Path) -> IO[str]:
+    """Hold the driver's turn lock for as long as the returned file stays open (the process's life, unless closed)."""
+    handle = open(path.with_name(path.name + ".lock"), "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise DriverUnavailable(f"the kept driver of {path} is serving another run") from None
+    return handle
+
+
+def attach(path: Path, master: str, settings: Mapping[str, str]) -> "tuple[SparkSession, IO[str]]":
+    """A new session on the kept driver described by `path`, and the turn lock to keep open while it is used.
+
+    Raises `DriverUnavailable` when the driver cannot take this run.
+    """
+    info = DriverInfo.read(path)
+    differences = _differences(info, master, settings)
+    if differences:
+        raise DriverUnavailable(f"the kept driver of {path} was started with other settings: "
+                                + "; ".join(differences))
+    turn = take_turn(path)
+    try:
+        return _connect(info), turn
+    except DriverUnavailable:
+        turn.close()
+        raise
+    except Exception as exc:  # noqa: BLE001 - py4j raises several kinds for a dead or foreign port
+        turn.close()
+        raise DriverUnavailable(f"cannot reach the kept driver of {path} ({type(exc).__name__}: {exc})") from None
+
+
+def _connect(info: DriverInfo) -> "SparkSession":
+    from pyspark import SparkConf, SparkContext
+    from pyspark.java_gateway import launch_gateway
+    from pyspark.sql import SparkSession
+
+    saved = {key: os.environ.get(key) for key in ("PYSPARK_GATEWAY_PORT", "PYSPARK_GATEWAY_SECRET")}
+    os.environ["PYSPARK_GATEWAY_PORT"], os.environ["PYSPARK_GATEWAY_SECRET"] = str(info.port), info.secret
+    try:
+        gateway = launch_gateway()      # connects to the running JVM instead of starting one
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    jvm = gateway.jvm
+    default = jvm.org.apache.spark.sql.SparkSession.getDefaultSession()
+    if not default.isDefined() or default.get().sparkContext().isStopped():
+        gateway.close()
+        raise DriverUnavailable("the kept driver's JVM has no running Spark session")
+    parent = default.get()
+    jsc = jvm.org.apache.spark.api.java.JavaSparkContext(parent.sparkContext())
+    context = SparkContext(gateway=gateway, jsc=jsc, conf=SparkConf(_jconf=jsc.getConf()))
+    atexit.register(release_objects, gateway)
+    return SparkSession(context, jsparkSession=parent.newSession())
+
+
+def release_objects(gateway: "ClientServer | JavaGateway") -> int:
+    """Let the JVM drop every object this process still holds a py4j reference to; how many.
+
+    py4j frees a JVM object when its Python proxy is garbage collected; a process that exits leaves the rest
+    referenced in the driver for good, with their query plans and the broadcast relations those hold (measured:
+    ~200 MiB of driver heap per sample run). So an attached process releases them all as it detaches or exits.
+    """
+    import gc
+
+    from py4j.finalizer import ThreadSafeFinalizer
+    from py4j.protocol import smart_decode
+
+    gc.collect()
+    client = gateway._gateway_client
+    prefix = smart_decode(client.address) + smart_decode(client.port)
+    targets = [key[len(prefix):] for key in list(ThreadSafeFinalizer.finalizers) if key.startswith(prefix)]
+    queue = getattr(client, "finalizer_deque", None)     # ClientServer sends frees from a daemon thread's queue
+    while queue:
+        try:
+            item = queue.pop()
+        except IndexError:
+            break
+        if isinstance(item, tuple) and item[0] is client:
+            targets.append(item[1])
+    for target in targets:
+        ThreadSafeFinalizer.remove_finalizer(prefix + target)
+        try:
+            if queue is not None:
+                client.garbage_collect_object(target, enqueue=False)    # now: this process is about to go
+            else:
+                client.garbage_collect_object(target)
+        except Exception:  # noqa: BLE001 - the driver is gone: nothing left to free
+            break
+    return len(targets)
+
+
+def detach(session: "SparkSession") -> None:
+    """Let go of the kept driver without stopping it: close this process's py4j connection and accumulator server."""
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    context = session.sparkContext
+    server = getattr(context, "_accumulatorServer", None)
+    if server is not None:
+        server.shutdown()
+    gateway = SparkContext._gateway
+    if gateway is not None:
+        release_objects(gateway)
+        atexit.unregister(release_objects)
+        gateway.close()         # not shutdown(): that would stop the driver's py4j server
+    SparkContext._active_spark_context = None
+    SparkContext._gateway = None
+    SparkContext._jvm = None
+    SparkSession._instantiatedSession = None
+    SparkSession._activeSession = None
+
+
+def serve(info_path: Path, master: str = "local[*]", conf: Mapping[str, str] | None = None,
+          stop: threading.Event | None = None) -> None:
+    """Start the driver, warm it, publish `info_path`, and keep it until `stop` is set (or SIGTERM/SIGINT)."""
+    import tempfile
+
+    from tasks.spark.evaluation import interpreted
+    from tasks.spark.session import _settings, get_spark, stop_spark
+    from tasks.spark.warmup import exercise
+
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+    spark = get_spark(master=master, conf=conf or {})
+    try:
+        with tempfile.TemporaryDirectory(prefix="yt-lakehouse-warmup-") as folder, interpreted(spark):
+            exercise(spark, folder)
+        gateway = spark.sparkContext._gateway
+        params = gateway.java_parameters if hasattr(gateway, "java_parameters") else gateway.gateway_parameters
+        DriverInfo(port=params.port, secret=params.auth_token, pid=os.getpid(), master=master,
+                   settings=_settings(master, conf or {})).write(info_path)
+        log.info("kept driver ready: %s (master %s)", info_path, master)
+        stop.wait()
+    finally:
+        if info_path.exists() and _owned_by_me(info_path):
+            info_path.unlink()
+        stop_spark(stop_jvm=True)
+
+
+def _owned_by_me(path: Path) -> bool:
+    try:
+        return json.loads(path.read_text()).get("pid") == os.getpid()
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+class KeptDriverProcess:
+    """`python -m tasks.spark.kept_driver` as a child process, ready on entry and stopped on exit (bench, tests)."""
+
+    def __init__(self, info: Path, master: str = "local[*]", conf: Mapping[str, str] | None = None,
+                 log: Path | None = None, env: Mapping[str, str] | None = None, timeout_s: float = 300):
+        self.info, self.master, self.conf = info, master, dict(conf or {})
+        self.log = log or info.with_suffix(".log")
+        self.env, self.timeout_s = env, timeout_s
+        self.process: "subprocess.Popen[bytes] | None" = None
+
+    def __enter__(self) -> "KeptDriverProcess":
+        import subprocess
+        import sys
+        import time
+
+        command = [sys.executable, "-m", "tasks.spark.kept_driver", "--info", str(self.info), "--master", self.master]
+        for key, value in self.conf.items():
+            command += ["--conf", f"{key}={value}"]
+        self.info.unlink(missing_ok=True)
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                            env=dict(self.env) if self.env is not None else None)
+        deadline = time.monotonic() + self.timeout_s
+        while not self.info.exists():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                tail = self.log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"the kept driver did not start (log {self.log}):\n{tail}")
+            time.sleep(0.25)
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def __exit__(self, *exc: object) -> None:
+        import subprocess
+
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tasks.spark.kept_driver",
+                                     description="Keep a warm Spark driver that flow runs attach to.")
+    parser.add_argument("--info", required=True, type=Path,
+                        help="connection file to write (0600); set it as the LocalDeltaSpark block's kept_driver")
+    parser.add_argument("--master", default="local[*]", help="Spark master (default: %(default)s)")
+    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra Spark setting, as in the block's spark_conf (repeatable)")
+    args = parser.parse_args(argv)
+    conf = {}
+    for item in args.conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            parser.error(f"--conf {item!r}: expected KEY=VALUE")
+        conf[key] = value
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    serve(args.info.expanduser().resolve(), args.master, conf)
+
+
+if __name__ == "__main__":
+    main()
