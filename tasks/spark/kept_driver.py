@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -26,7 +27,7 @@ import signal
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Mapping
+from typing import IO, TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:
     import subprocess
@@ -54,9 +55,10 @@ class DriverInfo:
 
     def write(self, path: Path) -> None:
         """Write the file readable by this user only, atomically (a reader never sees half of it)."""
+        import tempfile
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, partial = tempfile.mkstemp(prefix=path.name, suffix=".partial", dir=path.parent)   # mode 0600
         with os.fdopen(fd, "w") as out:
             json.dump({"port": self.port, "secret": self.secret, "pid": self.pid, "master": self.master,
                        "settings": self.settings}, out)
@@ -106,6 +108,18 @@ def take_turn(path: Path) -> IO[str]:
     return handle
 
 
+def unavailable(path: Path, master: str, settings: Mapping[str, str]) -> str | None:
+    """Why the kept driver of `path` could not take a run right now, or None if it could (a look, not a claim)."""
+    try:
+        differences = _differences(DriverInfo.read(path), master, settings)
+        if differences:
+            return "other settings: " + "; ".join(differences)
+        take_turn(path).close()
+    except DriverUnavailable as why:
+        return str(why)
+    return None
+
+
 def attach(path: Path, master: str, settings: Mapping[str, str]) -> "tuple[SparkSession, IO[str]]":
     """A new session on the kept driver described by `path`, and the turn lock to keep open while it is used.
 
@@ -142,16 +156,90 @@ def _connect(info: DriverInfo) -> "SparkSession":
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    jvm = gateway.jvm
-    default = jvm.org.apache.spark.sql.SparkSession.getDefaultSession()
-    if not default.isDefined() or default.get().sparkContext().isStopped():
-        gateway.close()
-        raise DriverUnavailable("the kept driver's JVM has no running Spark session")
-    parent = default.get()
-    jsc = jvm.org.apache.spark.api.java.JavaSparkContext(parent.sparkContext())
-    context = SparkContext(gateway=gateway, jsc=jsc, conf=SparkConf(_jconf=jsc.getConf()))
-    atexit.register(release_objects, gateway)
-    return SparkSession(context, jsparkSession=parent.newSession())
+    try:
+        jvm = gateway.jvm
+        default = jvm.org.apache.spark.sql.SparkSession.getDefaultSession()
+        if not default.isDefined() or default.get().sparkContext().isStopped():
+            raise DriverUnavailable("the kept driver's JVM has no running Spark session")
+        parent = default.get()
+        jsc = jvm.org.apache.spark.api.java.JavaSparkContext(parent.sparkContext())
+        _quiesce(jsc, parent)
+        context_class, session_class = _attached_classes()
+        context = context_class(gateway=gateway, jsc=jsc, conf=SparkConf(_jconf=jsc.getConf()))
+        context.kept_parent = parent
+        atexit.register(release_objects, gateway)
+        return session_class(context, jsparkSession=parent.newSession())
+    except BaseException:
+        _forget_driver(gateway)
+        raise
+
+
+def _quiesce(jsc: Any, parent: Any, timeout_s: float = 120) -> None:
+    """Make the driver idle before a run starts on it: a run whose process died (killed, crashed) leaves its jobs
+    running and its cached DataFrames held in the JVM; this run holds the turn, so whatever still runs is that.
+    (Delta's own cached table states stay: they are what a warm driver is for.)"""
+    import time
+
+    tracker = jsc.statusTracker()
+    deadline = time.monotonic() + timeout_s
+    while tracker.getActiveJobIds():
+        if time.monotonic() > deadline:
+            raise DriverUnavailable(f"the kept driver still runs a departed run's jobs after {timeout_s:.0f} s")
+        jsc.cancelAllJobs()
+        time.sleep(0.2)
+    parent.catalog().clearCache()
+
+
+def _forget_driver(gateway: Any) -> None:
+    """Reset pyspark's process-wide state that points at the kept driver, and close this process's connection."""
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    if gateway is None or getattr(gateway, "kept_driver_closed", False):
+        return
+    gateway.kept_driver_closed = True
+    atexit.unregister(release_objects)
+    release_objects(gateway)
+    gateway.close()             # not shutdown(): that would stop the driver's py4j server
+    if SparkContext._gateway is not gateway:
+        return                  # the process's SparkContext is another (its own JVM): leave it be
+    context = SparkContext._active_spark_context
+    server = getattr(context, "_accumulatorServer", None) if context is not None else None
+    if server is not None:
+        server.shutdown()
+    SparkContext._active_spark_context = None
+    SparkContext._gateway = None
+    SparkContext._jvm = None
+    SparkSession._instantiatedSession = None
+    SparkSession._activeSession = None
+
+
+@functools.cache
+def _attached_classes() -> tuple[type, type]:
+    """SparkContext and SparkSession classes for a kept driver, whose `stop()` lets go of the driver instead of
+    stopping the SparkContext every run shares (pyspark stops a context that fails to start; a stray
+    `spark.stop()` would stop it, and clear the JVM's default session the next run starts from)."""
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    class AttachedContext(SparkContext):
+        kept_parent: Any = None
+
+        def stop(self) -> None:
+            gateway = SparkContext._gateway
+            if gateway is not None and self.kept_parent is not None:
+                try:        # the session this run was made from is the JVM's default again, not this run's
+                    gateway.jvm.org.apache.spark.sql.SparkSession.setDefaultSession(self.kept_parent)
+                except Exception:  # noqa: BLE001 - the driver is gone
+                    pass
+            _forget_driver(gateway)
+            self._jsc = None  # type: ignore[assignment]
+
+    class AttachedSession(SparkSession):
+        def stop(self) -> None:
+            self._sc.stop()
+
+    return AttachedContext, AttachedSession
 
 
 def release_objects(gateway: "ClientServer | JavaGateway") -> int:
@@ -191,53 +279,57 @@ def release_objects(gateway: "ClientServer | JavaGateway") -> int:
 
 
 def detach(session: "SparkSession") -> None:
-    """Let go of the kept driver without stopping it: close this process's py4j connection and accumulator server."""
-    from pyspark import SparkContext
-    from pyspark.sql import SparkSession
-
-    context = session.sparkContext
-    server = getattr(context, "_accumulatorServer", None)
-    if server is not None:
-        server.shutdown()
-    gateway = SparkContext._gateway
-    if gateway is not None:
-        release_objects(gateway)
-        atexit.unregister(release_objects)
-        gateway.close()         # not shutdown(): that would stop the driver's py4j server
-    SparkContext._active_spark_context = None
-    SparkContext._gateway = None
-    SparkContext._jvm = None
-    SparkSession._instantiatedSession = None
-    SparkSession._activeSession = None
+    """Let go of the kept driver without stopping it (see `AttachedContext.stop`)."""
+    session.sparkContext.stop()
 
 
 def serve(info_path: Path, master: str = "local[*]", conf: Mapping[str, str] | None = None,
-          stop: threading.Event | None = None) -> None:
-    """Start the driver, warm it, publish `info_path`, and keep it until `stop` is set (or SIGTERM/SIGINT)."""
+          stop: threading.Event | None = None, drain_s: float = 120) -> None:
+    """Start the driver, warm it, publish `info_path`, and keep it until `stop` is set (or SIGTERM/SIGINT).
+
+    On stop the file goes first (no new run attaches), then an attached run gets `drain_s` to finish."""
     import tempfile
+    import time
 
     from tasks.spark.evaluation import interpreted
     from tasks.spark.session import _settings, get_spark, stop_spark
     from tasks.spark.warmup import exercise
 
     stop = stop or threading.Event()
-    if threading.current_thread() is threading.main_thread():
+    spark = get_spark(master=master, conf=conf or {})
+    if threading.current_thread() is threading.main_thread():      # after the SparkContext set its own SIGINT
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-    spark = get_spark(master=master, conf=conf or {})
     try:
         with tempfile.TemporaryDirectory(prefix="yt-lakehouse-warmup-") as folder, interpreted(spark):
             exercise(spark, folder)
+        root = spark._jsparkSession
+        sessions = spark._jvm.org.apache.spark.sql.SparkSession
         gateway = spark.sparkContext._gateway
         params = gateway.java_parameters if hasattr(gateway, "java_parameters") else gateway.gateway_parameters
         DriverInfo(port=params.port, secret=params.auth_token, pid=os.getpid(), master=master,
                    settings=_settings(master, conf or {})).write(info_path)
         log.info("kept driver ready: %s (master %s)", info_path, master)
-        stop.wait()
+        while not stop.wait(5):
+            if not sessions.getDefaultSession().isDefined():    # a run's SparkSession.stop() cleared it
+                sessions.setDefaultSession(root)
     finally:
         if info_path.exists() and _owned_by_me(info_path):
             info_path.unlink()
+        deadline = time.monotonic() + drain_s
+        while True:
+            try:
+                turn = take_turn(info_path)
+            except DriverUnavailable:
+                if time.monotonic() < deadline:
+                    time.sleep(1)
+                    continue
+                log.warning("stopping the kept driver while a run is still attached (waited %.0f s)", drain_s)
+                turn = None
+            break
         stop_spark(stop_jvm=True)
+        if turn is not None:
+            turn.close()
 
 
 def _owned_by_me(path: Path) -> bool:
@@ -289,7 +381,7 @@ class KeptDriverProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=120)
+                self.process.wait(timeout=300)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

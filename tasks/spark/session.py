@@ -52,8 +52,8 @@ def get_spark(master: str = "local[*]", conf: Mapping[str, str] | None = None,
     global _session, _current_root, _built_with, _speculative
     wanted = (master, _settings(master, conf or {}))
     with _lock:
-        if _session is not None and _speculative and (_built_with != wanted or kept_driver):
-            _discard()          # started early with other settings, or a kept driver is to take the run
+        if _session is not None and _speculative and (_built_with != wanted or _driver_free(kept_driver, *wanted)):
+            _discard()          # started early with other settings, or a kept driver can take the run
         if _session is None and kept_driver:
             attached = _attach(kept_driver, *wanted)
             if attached is not None:
@@ -67,6 +67,16 @@ def get_spark(master: str = "local[*]", conf: Mapping[str, str] | None = None,
             use_lake(_session, lake_root)
             _current_root = lake_root
         return _session
+
+
+def _driver_free(info_path: str | None, master: str, settings: Mapping[str, str]) -> bool:
+    if not info_path:
+        return False
+    from pathlib import Path
+
+    from tasks.spark.kept_driver import unavailable
+
+    return unavailable(Path(info_path).expanduser(), master, settings) is None
 
 
 def _attach(info_path: str, master: str, settings: Mapping[str, str]) -> "SparkSession | None":

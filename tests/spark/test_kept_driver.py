@@ -21,20 +21,29 @@ MASTER = "local[1]"
 
 # A run's process: the compute block's real path (job -> get_spark -> attach -> use_lake), then what it saw.
 RUN = """
-import json, sys
+import json, sys, threading, time
 from blocks import LocalDeltaSpark
 from tasks.spark.session import attached_to_kept_driver, get_spark
-backend = LocalDeltaSpark(lake_root=sys.argv[1], spark_master="local[1]", kept_driver=sys.argv[2])
-if sys.argv[3] == "first":
+lake, info, mode = sys.argv[1:4]
+backend = LocalDeltaSpark(lake_root=lake, spark_master="local[1]", kept_driver=info)
+spark = get_spark(master="local[1]", conf={}, lake_root=backend.lake_location(), kept_driver=info)
+active_at_start = len(spark.sparkContext.statusTracker().getActiveJobsIds())
+if mode == "first":
     backend.run_job("lakehouse_bootstrap", {})
 counts = backend.run_job("table_counts", {"layers": ["bronze"]})
-spark = get_spark(master="local[1]", conf={}, lake_root=backend.lake_location())
 seen = spark.conf.get("spark.sql.shuffle.partitions")
 spark.conf.set("spark.sql.shuffle.partitions", "7")
 doubled = spark.sparkContext.parallelize([1, 2, 3]).map(lambda x: x * 2).collect()
 print(json.dumps({"attached": attached_to_kept_driver(), "app": spark.sparkContext.applicationId,
-                  "bronze": sorted(counts["bronze"]), "shuffle_partitions": seen, "doubled": doubled}))
-if len(sys.argv) > 4:
+                  "bronze": sorted(counts["bronze"]), "shuffle_partitions": seen, "doubled": doubled,
+                  "active_jobs_at_start": active_at_start}), flush=True)
+if mode == "stray-stop":
+    spark.stop()
+if mode == "busy":          # a job that would run for minutes, then this process is killed
+    threading.Thread(target=lambda: spark.range(0, 10**12).filter("id % 7 = 3").count(), daemon=True).start()
+    while not spark.sparkContext.statusTracker().getActiveJobsIds():
+        time.sleep(0.1)
+if mode in ("hold", "busy"):
     print("holding", flush=True)
     sys.stdin.readline()
 """
@@ -59,7 +68,18 @@ def kept_driver(tmp_path_factory):
         yield driver
 
 
+def _start(lake: Path, info: Path, mode: str) -> tuple[subprocess.Popen, dict]:
+    """A run that stays attached until its stdin gets a line (or it is killed); what it printed."""
+    run = subprocess.Popen([sys.executable, "-c", RUN, str(lake), str(info), mode], cwd=REPO_ROOT, env=_env(),
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    lines = [run.stdout.readline() for _ in range(2)]
+    assert lines[1].strip() == "holding", lines
+    return run, json.loads(lines[0])
+
+
 def test_runs_attach_take_turns_and_leave_the_driver_running(kept_driver, tmp_path):
+    from tasks.spark.session import _settings
+
     service, info, log = kept_driver.process, kept_driver.info, kept_driver.log
     assert stat.S_IMODE(info.stat().st_mode) == 0o600
     lake = tmp_path / "lake"
@@ -70,14 +90,8 @@ def test_runs_attach_take_turns_and_leave_the_driver_running(kept_driver, tmp_pa
     assert first["doubled"] == [2, 4, 6]                   # Python workers started by the kept JVM
     assert first["shuffle_partitions"] == "2"
 
-    holder = subprocess.Popen([sys.executable, "-c", RUN, str(lake), str(info), "again", "hold"], cwd=REPO_ROOT,
-                              env=_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder, second = _start(lake, info, "hold")
     try:
-        lines = [holder.stdout.readline() for _ in range(2)]
-        assert lines[1].strip() == "holding", lines
-        second = json.loads(lines[0])
-        from tasks.spark.session import _settings
-
         with pytest.raises(DriverUnavailable, match="serving another run"):
             attach(info, MASTER, _settings(MASTER, {}))
     finally:
@@ -87,13 +101,21 @@ def test_runs_attach_take_turns_and_leave_the_driver_running(kept_driver, tmp_pa
     assert second["bronze"] == first["bronze"]                               # the lake registered for this run
     assert second["shuffle_partitions"] == "2"             # the first run's SQL setting died with its session
 
-    third = _run(lake, info, "again")                      # the turn was given back when the holder exited
-    assert third["attached"] is True and third["app"] == first["app"]
+    stray = _run(lake, info, "stray-stop")                 # a run that calls spark.stop() lets go, stops nothing
+    assert stray["attached"] is True and stray["app"] == first["app"]
+
+    busy, _ = _start(lake, info, "busy")                   # killed with a job running in the driver
+    busy.kill()
+    busy.wait(timeout=60)
+    after = _run(lake, info, "again")                      # its turn came back; its job was cancelled first
+    assert after["attached"] is True and after["app"] == first["app"]
+    assert after["active_jobs_at_start"] == 0
+    assert after["bronze"] == first["bronze"]
     assert service.poll() is None
 
-    assert first["app"] and DriverInfo.read(info).secret not in log.read_text()
+    assert DriverInfo.read(info).secret not in log.read_text()
     service.send_signal(signal.SIGTERM)
-    assert service.wait(timeout=120) == 0
+    assert service.wait(timeout=180) == 0
     assert not info.exists()
 
 
