@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
+
+from tasks.environment import temporary_environ
 
 if TYPE_CHECKING:
     from datetime import date
@@ -28,18 +29,9 @@ def dbt_profile(target: "DbtTarget") -> Iterator[Path]:
     if profile is None:
         yield DBT_DIR
         return
-    saved = {key: os.environ.get(key) for key in target.env}
-    with tempfile.TemporaryDirectory(prefix="dbt-profile-") as folder:
+    with tempfile.TemporaryDirectory(prefix="dbt-profile-") as folder, temporary_environ(target.env):
         (Path(folder) / "profiles.yml").write_text(yaml.safe_dump(profile, sort_keys=False))
-        os.environ.update(target.env)
-        try:
-            yield Path(folder)
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        yield Path(folder)
 
 
 # A daily run's Gold rebuilds its 7 days; a 30-day or longer window is compiled (tasks.spark.evaluation).

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Mapping
 
+from tasks.run_recovery import process_alive, this_process
+
 if TYPE_CHECKING:
     import subprocess
 
@@ -49,7 +51,7 @@ class DriverInfo:
 
     port: int
     secret: str = field(repr=False)
-    pid: int
+    process: dict[str, Any]     # the driver's process, as `tasks.run_recovery.this_process` describes it
     master: str
     settings: dict[str, str]
 
@@ -60,7 +62,7 @@ class DriverInfo:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, partial = tempfile.mkstemp(prefix=path.name, suffix=".partial", dir=path.parent)   # mode 0600
         with os.fdopen(fd, "w") as out:
-            json.dump({"port": self.port, "secret": self.secret, "pid": self.pid, "master": self.master,
+            json.dump({"port": self.port, "secret": self.secret, "process": self.process, "master": self.master,
                        "settings": self.settings}, out)
         os.replace(partial, path)
 
@@ -68,25 +70,15 @@ class DriverInfo:
     def read(cls, path: Path) -> "DriverInfo":
         try:
             raw = json.loads(path.read_text())
-            info = cls(port=int(raw["port"]), secret=str(raw["secret"]), pid=int(raw["pid"]),
+            info = cls(port=int(raw["port"]), secret=str(raw["secret"]), process=dict(raw["process"]),
                        master=str(raw["master"]), settings={str(k): str(v) for k, v in raw["settings"].items()})
         except FileNotFoundError:
             raise DriverUnavailable(f"no kept driver: {path} does not exist") from None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise DriverUnavailable(f"kept driver file {path} is unreadable ({type(exc).__name__})") from None
-        if not _alive(info.pid):
-            raise DriverUnavailable(f"kept driver of {path} (pid {info.pid}) is not running")
+        if process_alive(info.process) is not True:      # gone, another host's, or its pid reused since
+            raise DriverUnavailable(f"kept driver of {path} (pid {info.process.get('pid')}) is not running here")
         return info
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _differences(info: DriverInfo, master: str, settings: Mapping[str, str]) -> list[str]:
@@ -146,16 +138,10 @@ def _connect(info: DriverInfo) -> "SparkSession":
     from pyspark.java_gateway import launch_gateway
     from pyspark.sql import SparkSession
 
-    saved = {key: os.environ.get(key) for key in ("PYSPARK_GATEWAY_PORT", "PYSPARK_GATEWAY_SECRET")}
-    os.environ["PYSPARK_GATEWAY_PORT"], os.environ["PYSPARK_GATEWAY_SECRET"] = str(info.port), info.secret
-    try:
+    from tasks.environment import temporary_environ
+
+    with temporary_environ({"PYSPARK_GATEWAY_PORT": str(info.port), "PYSPARK_GATEWAY_SECRET": info.secret}):
         gateway = launch_gateway()      # connects to the running JVM instead of starting one
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     try:
         jvm = gateway.jvm
         default = jvm.org.apache.spark.sql.SparkSession.getDefaultSession()
@@ -307,7 +293,7 @@ def serve(info_path: Path, master: str = "local[*]", conf: Mapping[str, str] | N
         sessions = spark._jvm.org.apache.spark.sql.SparkSession
         gateway = spark.sparkContext._gateway
         params = gateway.java_parameters if hasattr(gateway, "java_parameters") else gateway.gateway_parameters
-        DriverInfo(port=params.port, secret=params.auth_token, pid=os.getpid(), master=master,
+        DriverInfo(port=params.port, secret=params.auth_token, process=this_process(), master=master,
                    settings=_settings(master, conf or {})).write(info_path)
         log.info("kept driver ready: %s (master %s)", info_path, master)
         while not stop.wait(5):
@@ -334,8 +320,8 @@ def serve(info_path: Path, master: str = "local[*]", conf: Mapping[str, str] | N
 
 def _owned_by_me(path: Path) -> bool:
     try:
-        return json.loads(path.read_text()).get("pid") == os.getpid()
-    except (OSError, ValueError, AttributeError):
+        return json.loads(path.read_text())["process"]["pid"] == os.getpid()
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
         return False
 
 

@@ -134,12 +134,19 @@ def test_a_run_is_told_why_it_cannot_attach(tmp_path, caplog):
     with pytest.raises(DriverUnavailable, match="unreadable"):
         attach(info, MASTER, wanted)
 
+    from tasks.run_recovery import this_process
+
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    DriverInfo(port=1, secret="s", pid=int(gone.stdout), master=MASTER, settings=wanted).write(info)
+    DriverInfo(port=1, secret="s", process={**this_process(), "pid": int(gone.stdout), "start_ticks": None},
+               master=MASTER, settings=wanted).write(info)
+    with pytest.raises(DriverUnavailable, match="is not running"):
+        attach(info, MASTER, wanted)
+    DriverInfo(port=1, secret="s", process={**this_process(), "start_ticks": "1"},   # this pid, another process
+               master=MASTER, settings=wanted).write(info)
     with pytest.raises(DriverUnavailable, match="is not running"):
         attach(info, MASTER, wanted)
 
-    DriverInfo(port=1, secret="s", pid=os.getpid(), master=MASTER, settings=wanted).write(info)
+    DriverInfo(port=1, secret="s", process=this_process(), master=MASTER, settings=wanted).write(info)
     with pytest.raises(DriverUnavailable, match=r"spark.sql.shuffle.partitions='2' \(run asks '8'\)"):
         attach(info, MASTER, _settings(MASTER, {"spark.sql.shuffle.partitions": "8"}))
     with pytest.raises(DriverUnavailable, match="master 'local\\[1\\]'"):
