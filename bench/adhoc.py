@@ -86,7 +86,7 @@ def _kept_driver_samples(work: Path, env: dict[str, str], command: list[str], ru
             shutil.rmtree(work / "lake", ignore_errors=True)
             log = work / f"sample-kept-driver-{run}.log"
             seconds = _timed(command, attached, log, work, also=(driver.pid,))
-            if "this run starts its own Spark driver" in log.read_text(errors="replace"):
+            if "attached to the kept Spark driver" not in log.read_text(errors="replace"):
                 raise SystemExit(f"the sample did not attach to the kept driver; see {log}")
             figures.append({"wall_s": seconds, "peak_rss": _timed.peak})      # type: ignore[attr-defined]
             print(f"  sample on a kept driver, run {run}: {seconds:.1f} s, peak RSS "

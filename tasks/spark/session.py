@@ -86,7 +86,12 @@ def _attach(info_path: str, master: str, settings: Mapping[str, str]) -> "SparkS
 
     from tasks.spark.kept_driver import DriverUnavailable, attach
 
-    log = logging.getLogger(__name__)
+    try:        # in a flow or task run its log says which driver the run got, else this module's logger
+        from prefect import get_run_logger
+
+        log = get_run_logger()
+    except Exception:  # noqa: BLE001 - prefect's MissingContextError outside a run
+        log = logging.getLogger(__name__)
     try:
         session, _turn = attach(Path(info_path).expanduser(), master, settings)
     except DriverUnavailable as why:
