@@ -120,6 +120,8 @@ def test_runs_attach_take_turns_and_leave_the_driver_running(kept_driver, tmp_pa
 
 
 def test_a_run_is_told_why_it_cannot_attach(tmp_path, caplog):
+    import prefect  # noqa: F401 - configures logging on first import: before caplog's handler, not over it
+
     from tasks.spark.session import _attach, _settings
 
     info = tmp_path / "driver.json"
