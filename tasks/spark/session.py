@@ -86,12 +86,12 @@ def _attach(info_path: str, master: str, settings: Mapping[str, str]) -> "SparkS
 
     from tasks.spark.kept_driver import DriverUnavailable, attach
 
-    try:        # in a flow or task run its log says which driver the run got, else this module's logger
-        from prefect import get_run_logger
+    from prefect import get_run_logger
+    from prefect.context import FlowRunContext, TaskRunContext
 
-        log = get_run_logger()
-    except Exception:  # noqa: BLE001 - prefect's MissingContextError outside a run
-        log = logging.getLogger(__name__)
+    # in a flow or task run, its log says which driver the run got
+    in_run = FlowRunContext.get() is not None or TaskRunContext.get() is not None
+    log = get_run_logger() if in_run else logging.getLogger(__name__)
     try:
         session, _turn = attach(Path(info_path).expanduser(), master, settings)
     except DriverUnavailable as why:

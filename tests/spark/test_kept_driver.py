@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import prefect.main  # noqa: F401 - sets up logging when first imported: before caplog adds its handler, not over it
 import pytest
 
 from tasks.spark.kept_driver import DriverInfo, DriverUnavailable, KeptDriverProcess, attach
@@ -120,8 +121,6 @@ def test_runs_attach_take_turns_and_leave_the_driver_running(kept_driver, tmp_pa
 
 
 def test_a_run_is_told_why_it_cannot_attach(tmp_path, caplog):
-    import prefect  # noqa: F401 - configures logging on first import: before caplog's handler, not over it
-
     from tasks.spark.session import _attach, _settings
 
     info = tmp_path / "driver.json"
