@@ -9,8 +9,8 @@ query planner on hundreds of small queries. A kept driver pays that once. Start 
 and set the block's `kept_driver` to that file. A run whose block names the file attaches to the driver when the
 file is there, the driver is alive, has the block's master and settings, and no other run is attached; otherwise
 it starts its own JVM, as without a kept driver, and logs why. Each attached run gets a new Spark session of its
-own (its SQL settings and temporary views die with it); the SparkContext, the Delta log cache and the JIT's work
-are shared. Runs take turns: one attached run at a time, because the session catalog is the JVM's (a run points
+own (its SQL settings and temporary views are not the next run's); the SparkContext, the Delta log cache and the
+JIT's work are shared. Runs take turns: one attached run at a time, because the session catalog is the JVM's (a run points
 it at its own lake). The file holds the py4j secret (full control of the JVM): it is written 0600 and never logged.
 """
 
