@@ -15,6 +15,7 @@ from typing import Any, Literal
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from blocks.compute import KEPT_DRIVER_ENV
 from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING, DEFAULT_SOURCE
 from flows.bronze_to_silver import bronze_to_silver
 from flows.gold import gold
@@ -143,7 +144,7 @@ def parse_args(argv: list[str] | None = None) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     quick_temporary_server()
     parameters = parse_args(argv)
-    if parameters["backend"].startswith("local-delta-spark/") and not os.environ.get("YOUTUBE_LAKEHOUSE_KEPT_DRIVER"):
+    if parameters["backend"].startswith("local-delta-spark/") and not os.environ.get(KEPT_DRIVER_ENV):
         from tasks.spark.session import prewarm
 
         prewarm()   # the JVM warms while Prefect's temporary server starts; a block with other settings rebuilds it

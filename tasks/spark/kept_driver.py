@@ -100,12 +100,20 @@ def take_turn(path: Path) -> IO[str]:
     return handle
 
 
+def _matching(path: Path, master: str, settings: Mapping[str, str]) -> DriverInfo:
+    """The driver of `path` if it runs here with `master` and `settings`; else `DriverUnavailable`."""
+    info = DriverInfo.read(path)
+    differences = _differences(info, master, settings)
+    if differences:
+        raise DriverUnavailable(f"the kept driver of {path} was started with other settings: "
+                                + "; ".join(differences))
+    return info
+
+
 def unavailable(path: Path, master: str, settings: Mapping[str, str]) -> str | None:
     """Why the kept driver of `path` could not take a run right now, or None if it could (a look, not a claim)."""
     try:
-        differences = _differences(DriverInfo.read(path), master, settings)
-        if differences:
-            return "other settings: " + "; ".join(differences)
+        _matching(path, master, settings)
         take_turn(path).close()
     except DriverUnavailable as why:
         return str(why)
@@ -117,11 +125,7 @@ def attach(path: Path, master: str, settings: Mapping[str, str]) -> "tuple[Spark
 
     Raises `DriverUnavailable` when the driver cannot take this run.
     """
-    info = DriverInfo.read(path)
-    differences = _differences(info, master, settings)
-    if differences:
-        raise DriverUnavailable(f"the kept driver of {path} was started with other settings: "
-                                + "; ".join(differences))
+    info = _matching(path, master, settings)
     turn = take_turn(path)
     try:
         return _connect(info), turn
