@@ -13,7 +13,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.temporary_server import quick_temporary_server
+from flows.temporary_server import start_temporary_server
 
 
 @flow(name="bench_floor")
@@ -26,10 +26,10 @@ def floor(lake: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m bench.floor")
     parser.add_argument("--lake", type=Path, required=True)
     args = parser.parse_args(argv)
+    start_temporary_server().ready()
     rows = floor(str(args.lake.resolve() / "floor"))
     raise SystemExit(0 if rows == 1 else 1)
 

@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from blocks.resolve import DEFAULT_BACKEND
-from flows.temporary_server import quick_temporary_server
+from flows.temporary_server import start_temporary_server
 
 
 @flow(name="bronze_to_silver", log_prints=True)
@@ -61,7 +61,6 @@ def bronze_to_silver(
 
 
 def main(argv: list[str] | None = None) -> None:
-    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.bronze_to_silver",
                                      description="MERGE the Bronze rows not merged yet into every Silver table.")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
@@ -70,6 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--vacuum-retention-hours", type=float, default=168.0,
                         help="VACUUM keeps files this recent (default: %(default)s)")
     args = parser.parse_args(argv)
+    start_temporary_server().ready()
     state = bronze_to_silver(backend=args.backend, full_refresh=args.full_refresh, optimize=args.optimize,
                              vacuum_retention_hours=args.vacuum_retention_hours, return_state=True)
     print(f"bronze_to_silver finished: {state.name}: {state.message or ''}")

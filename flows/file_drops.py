@@ -12,7 +12,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING
-from flows.temporary_server import quick_temporary_server
+from flows.temporary_server import start_temporary_server
 
 
 class DropFilesRejected(ValueError):
@@ -94,7 +94,6 @@ def import_file_drops(
 
 
 def main(argv: list[str] | None = None) -> None:
-    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.file_drops", description=__doc__.split("\n\n")[0])
     parser.add_argument("--folder", required=True, help="the drop folder")
     parser.add_argument("--layout", choices=["aws", "kaggle"], default="aws")
@@ -106,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--landing", default=DEFAULT_LANDING, help="landing storage block (default: %(default)s)")
     args = parser.parse_args(argv)
+    start_temporary_server().ready()
     state = import_file_drops(folder=args.folder, layout=args.layout, year=args.year, backend=args.backend,
                               landing=args.landing, through=args.through, encoding=args.encoding,
                               return_state=True)

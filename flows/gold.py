@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from blocks.resolve import DEFAULT_BACKEND
-from flows.temporary_server import quick_temporary_server
+from flows.temporary_server import start_temporary_server
 
 DataKind = Literal["trending", "channel"]
 DATA_KINDS: tuple[str, ...] = ("trending", "channel")
@@ -105,7 +105,6 @@ def gold(
 
 
 def main(argv: list[str] | None = None) -> None:
-    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.gold", description="Build Gold (dbt) from the lake's Silver.")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--window-start", type=date.fromisoformat, default=None,
@@ -125,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     kinds = None if args.freshness is None else [k.strip() for k in args.freshness.split(",")
                                                   if k.strip() and k.strip() != "none"]
+    start_temporary_server().ready()
     state = gold(backend=args.backend, window_start=args.window_start, window_end=args.window_end,
                  freshness=kinds, full_refresh=args.full_refresh, docs=args.docs, report=not args.no_report,
                  interpreted=None if args.evaluation == "auto" else args.evaluation == "interpreted",

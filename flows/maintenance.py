@@ -15,7 +15,7 @@ from typing import Any, Literal
 from prefect import flow
 
 from blocks.resolve import DEFAULT_BACKEND
-from flows.temporary_server import quick_temporary_server
+from flows.temporary_server import start_temporary_server
 
 Layer = Literal["bronze", "silver", "gold"]
 
@@ -55,7 +55,6 @@ def lake_maintenance(backend: str = DEFAULT_BACKEND, layers: list[Layer] | None 
 
 
 def main(argv: list[str] | None = None) -> None:
-    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.maintenance", description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--layers", help="comma-separated layers (default: bronze,silver,gold)")
@@ -63,6 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--compact-min-files", type=int, default=8)
     parser.add_argument("--no-vacuum", action="store_true")
     args = parser.parse_args(argv)
+    start_temporary_server().ready()
     state = lake_maintenance(backend=args.backend, layers=args.layers.split(",") if args.layers else None,
                              vacuum_retention_hours=args.vacuum_retention_hours,
                              compact_min_files=args.compact_min_files, vacuum=not args.no_vacuum, return_state=True)

@@ -13,7 +13,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from blocks.resolve import DEFAULT_BACKEND
-from flows.temporary_server import quick_temporary_server
+from flows.temporary_server import start_temporary_server
 
 
 @flow(name="report", log_prints=True)
@@ -29,7 +29,6 @@ def report(backend: str = DEFAULT_BACKEND, window_start: date | None = None,
 
 
 def main(argv: list[str] | None = None) -> None:
-    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.report", description="Write the HTML report of the lake's Gold.")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--window-start", type=date.fromisoformat, default=None,
@@ -37,6 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--window-end", type=date.fromisoformat, default=None,
                         help="last day shown (default: the newest day in Gold)")
     args = parser.parse_args(argv)
+    start_temporary_server().ready()
     state = report(backend=args.backend, window_start=args.window_start, window_end=args.window_end,
                    return_state=True)
     if not state.is_completed():

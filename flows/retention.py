@@ -19,7 +19,7 @@ from typing import Any, Literal
 from prefect import flow, get_run_logger
 
 from blocks.resolve import DEFAULT_BACKEND, DEFAULT_LANDING
-from flows.temporary_server import quick_temporary_server
+from flows.temporary_server import start_temporary_server
 
 
 def old_folders(parent: Path, pattern: str, before: datetime) -> list[Path]:
@@ -82,7 +82,6 @@ def retention(backend: str = DEFAULT_BACKEND, landing: str = DEFAULT_LANDING, da
 
 
 def main(argv: list[str] | None = None) -> None:
-    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.retention", description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--landing", default=DEFAULT_LANDING, help="landing storage block (default: %(default)s)")
@@ -93,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--vacuum-retention-hours", type=float, default=0.0,
                         help="VACUUM keeps files this recent (default: %(default)s: deleted data leaves the disk now)")
     args = parser.parse_args(argv)
+    start_temporary_server().ready()
     state = retention(backend=args.backend, landing=args.landing, days=args.days, mode=args.mode, as_of=args.as_of,
                       vacuum_retention_hours=args.vacuum_retention_hours, return_state=True)
     print(f"retention finished: {state.name}: {state.message or ''}")

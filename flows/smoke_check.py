@@ -12,7 +12,7 @@ from typing import Any
 from prefect import flow
 
 from blocks.resolve import DEFAULT_BACKEND
-from flows.temporary_server import quick_temporary_server
+from flows.temporary_server import start_temporary_server
 
 
 class SmokeCheckFailed(RuntimeError):
@@ -53,12 +53,12 @@ def smoke_check(backend: str = DEFAULT_BACKEND, max_age_days: int = 2, as_of: da
 
 
 def main(argv: list[str] | None = None) -> None:
-    quick_temporary_server()
     parser = argparse.ArgumentParser(prog="python -m flows.smoke_check", description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--max-age-days", type=int, default=2, help="newest Gold day at most this old (default: 2)")
     parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="judge freshness at this day")
     args = parser.parse_args(argv)
+    start_temporary_server().ready()
     state = smoke_check(backend=args.backend, max_age_days=args.max_age_days, as_of=args.as_of, return_state=True)
     print(f"smoke_check finished: {state.name}")
     raise SystemExit(0 if state.is_completed() else 1)

@@ -1,4 +1,4 @@
-"""Ad-hoc runs start Prefect's temporary server without the block catalogue (`flows.temporary_server`)."""
+"""Ad-hoc runs start Prefect's temporary server first thing, without the block catalogue (`flows.temporary_server`)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,45 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flows.temporary_server import QUICK_START, quick_temporary_server
+import pytest
+
+from flows.temporary_server import QUICK_START, TemporaryServer, quick_temporary_server, start_temporary_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-# What an ad-hoc run does with blocks: save one of ours, load it back; then what the server holds.
+# What an ad-hoc run does: start the server, prepare, run a flow whose task logs; save one of our blocks and load
+# it back; then what the server holds.
 AD_HOC = """
 import json, sys
-from flows.temporary_server import quick_temporary_server
-applied = quick_temporary_server()
+from prefect import flow, task, get_run_logger
+from flows.temporary_server import start_temporary_server
+server = start_temporary_server()
 from prefect.client.orchestration import get_client
+from prefect.logging.handlers import APILogWorker
 from blocks import LocalDeltaSpark
+
+@task
+def say(word):
+    get_run_logger().info("the task says %s", word)
+    return word
+
+@flow
+def ad_hoc():
+    return [f.result() for f in (say.submit("one"), say.submit("two"))]
+
+starting = server.starting
+url = server.ready()
+words = ad_hoc()
 LocalDeltaSpark(lake_root=sys.argv[1]).save("adhoc", overwrite=True)
 loaded = LocalDeltaSpark.load("adhoc")
+APILogWorker.drain_all(timeout=30, at_exit=False)
 with get_client(sync_client=True) as client:
     slugs = sorted(t.slug for t in client.read_block_types())
-print(json.dumps({"applied": applied, "lake_root": loaded.lake_root, "block_types": slugs}))
+    runs = client.read_flow_runs()
+    logs = [log.message for log in client.read_logs()]
+print(json.dumps({"starting": starting, "url": url, "port": server.port, "pid": server.process.pid, "words": words,
+                  "runs": [r.state_name for r in runs], "logs": logs, "lake_root": loaded.lake_root,
+                  "block_types": slugs, "server_stack_imported": "prefect.server.api.server" in sys.modules}))
 """
 
 
@@ -33,6 +56,8 @@ def test_only_a_run_without_an_api_url_changes_the_server_settings(monkeypatch):
     monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if k not in QUICK_START})  # not the suite's
     with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
         assert quick_temporary_server() is False
+        server = start_temporary_server()
+        assert server.starting is False and server.ready() == "http://127.0.0.1:4200/api"   # nothing started
     assert not any(name in os.environ for name in QUICK_START)
 
     monkeypatch.setenv("PREFECT_SERVER_REGISTER_BLOCKS_ON_START", "true")      # the user's choice stands
@@ -42,7 +67,7 @@ def test_only_a_run_without_an_api_url_changes_the_server_settings(monkeypatch):
     assert os.environ["PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION"] == "false"
 
 
-def test_a_temporary_server_without_the_catalogue_still_saves_and_loads_our_blocks(tmp_path):
+def test_an_ad_hoc_run_uses_the_server_it_started_and_stops_it(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL" and k not in QUICK_START}
     env.update({"PREFECT_HOME": str(tmp_path / "prefect-home"), "PYTHONPATH": str(REPO_ROOT),
                 "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"})
@@ -50,7 +75,22 @@ def test_a_temporary_server_without_the_catalogue_still_saves_and_loads_our_bloc
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    assert out["applied"] is True
+    assert out["starting"] is True
+    assert out["url"] == f"http://127.0.0.1:{out['port']}/api"
+    assert out["words"] == ["one", "two"] and out["runs"] == ["Completed"]       # the flow ran on that server
+    assert {"the task says one", "the task says two"} <= set(out["logs"])     # and its logs went there
+    assert "Starting temporary server" in done.stderr + done.stdout
+    assert out["server_stack_imported"] is False        # Prefect did not start a server of its own
+    assert not Path(f"/proc/{out['pid']}").exists()      # stopped when the run's process exited
     assert out["lake_root"] == str(tmp_path / "lake")
     assert "local-delta-spark" in out["block_types"]          # registered as it was saved
     assert "s3-bucket" not in out["block_types"]              # prefect-aws' catalogue was not imported on start
+
+
+def test_a_server_that_does_not_answer_in_time_is_an_error_and_is_stopped():
+    server = TemporaryServer()
+    process = server.process
+    with pytest.raises(RuntimeError, match="timed out waiting for the temporary Prefect server"):
+        server.ready(timeout=0.05)
+    assert process.wait(timeout=10) is not None and server.process is None
+    assert os.environ.get("PREFECT_API_URL") != server.api_url
