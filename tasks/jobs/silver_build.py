@@ -279,9 +279,10 @@ DIMENSION_SOURCES = {   # dimension -> (fact table whose batches name its member
 }
 
 
-def _dimensions(run: _Run, metrics: dict[str, Any]) -> list[str]:
+def _dimensions(run: _Run, metrics: dict[str, Any], workers: int = PARALLEL_STEPS) -> list[str]:
     """Enum dimensions and the calendar from what they hold plus what this run's batches held:
-    no fact table is read back, so the cost does not grow with the history."""
+    no fact table is read back, so the cost does not grow with the history. Each writes its own table,
+    so they run `workers` at once."""
     from delta.tables import DeltaTable
     from pyspark.sql import functions as F
 
@@ -300,29 +301,35 @@ def _dimensions(run: _Run, metrics: dict[str, Any]) -> list[str]:
             seen |= {r[0] for r in table.filter(~F.col("is_known")).select(id_col).collect()}
         return sorted(seen)
 
-    warnings: list[str] = []
-    dim, unknown = dims.enum_dimension(spark, dims.TRAFFIC_SOURCES, members("dim_traffic_source"),
-                                       "source_id", "source_name")
-    metrics["dim_traffic_source"] = replace_all(spark, lake, "dim_traffic_source", dim, ["source_id"])
-    warnings += [f"unknown traffic source {u!r} passed through, flagged is_known=false" for u in unknown]
-    dim, unknown = dims.enum_dimension(spark, dims.DEVICES, members("dim_device"), "device_type", "device_name")
-    metrics["dim_device"] = replace_all(spark, lake, "dim_device", dim, ["device_type"])
-    warnings += [f"unknown device type {u!r} passed through, flagged is_known=false" for u in unknown]
-    dim, unknown = dims.countries(spark, members("dim_country"))
-    metrics["dim_country"] = replace_all(spark, lake, "dim_country", dim, ["country_code"])
-    warnings += [f"country code {u!r} is not ISO 3166-1, flagged is_known=false" for u in unknown]
-    bounds = [o["range"] for o in run.observed.values() if o.get("range") and o["range"][0] is not None]
-    calendar = stored("dim_date")
-    if calendar is not None:
-        known = calendar.select(F.min("date"), F.max("date")).first()
-        if known[0] is not None:
-            bounds.append(tuple(known))
-    if bounds:
-        lo, hi = min(b[0] for b in bounds), max(b[1] for b in bounds)
-        metrics["dim_date"] = replace_all(spark, lake, "dim_date", dims.calendar(spark, lo, hi), ["date"])
-    elif calendar is None:      # no dated row yet: the table exists (empty) for Gold's relationships
-        metrics["dim_date"] = replace_all(spark, lake, "dim_date", dims.calendar(spark, None, None), ["date"])
-    return warnings
+    def enum(dim: str, known: dict[str, str], id_col: str, name_col: str, what: str) -> list[str]:
+        frame, unknown = dims.enum_dimension(spark, known, members(dim), id_col, name_col)
+        metrics[dim] = replace_all(spark, lake, dim, frame, [id_col])
+        return [f"unknown {what} {u!r} passed through, flagged is_known=false" for u in unknown]
+
+    def country() -> list[str]:
+        frame, unknown = dims.countries(spark, members("dim_country"))
+        metrics["dim_country"] = replace_all(spark, lake, "dim_country", frame, ["country_code"])
+        return [f"country code {u!r} is not ISO 3166-1, flagged is_known=false" for u in unknown]
+
+    def calendar() -> list[str]:
+        bounds = [o["range"] for o in run.observed.values() if o.get("range") and o["range"][0] is not None]
+        table = stored("dim_date")
+        if table is not None:
+            known = table.select(F.min("date"), F.max("date")).first()
+            if known[0] is not None:
+                bounds.append(tuple(known))
+        if bounds:
+            lo, hi = min(b[0] for b in bounds), max(b[1] for b in bounds)
+            metrics["dim_date"] = replace_all(spark, lake, "dim_date", dims.calendar(spark, lo, hi), ["date"])
+        elif table is None:      # no dated row yet: the table exists (empty) for Gold's relationships
+            metrics["dim_date"] = replace_all(spark, lake, "dim_date", dims.calendar(spark, None, None), ["date"])
+        return []
+
+    found = in_parallel([
+        lambda: enum("dim_traffic_source", dims.TRAFFIC_SOURCES, "source_id", "source_name", "traffic source"),
+        lambda: enum("dim_device", dims.DEVICES, "device_type", "device_name", "device type"),
+        country, calendar], workers)
+    return [warning for part in found for warning in part]
 
 
 def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
@@ -381,7 +388,7 @@ def _build(spark: Any, state: _Run, metrics: dict[str, Any], workers: int) -> di
     dims_missing = not all(DeltaTable.isDeltaTable(spark, table_path(lake, "silver", t))
                            for t in ("dim_traffic_source", "dim_device", "dim_country", "dim_date"))
     with state.timed("dimensions"):
-        warnings = report_warnings + (_dimensions(state, metrics) if batches_read or dims_missing else [])
+        warnings = report_warnings + (_dimensions(state, metrics, workers) if batches_read or dims_missing else [])
     quarantined: dict[str, int] = {}
     if state.bad:
         from pyspark.sql import functions as F

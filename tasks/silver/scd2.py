@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from tasks.silver.merge import ensure_silver, latest_per_key
+from tasks.silver.merge import append_to_new, create_if_missing, latest_per_key
 
 
 def scd2_merge(spark: Any, lake_root: str, table: str, observations: Any, keys: Sequence[str],
@@ -30,7 +30,7 @@ def scd2_merge(spark: Any, lake_root: str, table: str, observations: Any, keys: 
     columns = [surrogate_key, *keys, *attributes, "attr_hash", "valid_from", "valid_to", "is_current"]
     schema = (obs.select(F.lit("").alias(surrogate_key), *keys, *attributes, "attr_hash", "valid_from",
                          F.col("valid_from").alias("valid_to"), F.lit(True).alias("is_current")).schema)
-    path = ensure_silver(spark, lake_root, table, schema)
+    path, created = create_if_missing(spark, lake_root, table, schema)
     stored = spark.read.format("delta").load(path)
     touched = stored.join(obs.select(*keys).distinct(), keys, "left_semi")
     known = touched.select(*keys, *attributes, "valid_from", F.lit(None).cast("timestamp").alias("ingest_ts_utc"),
@@ -45,13 +45,24 @@ def scd2_merge(spark: Any, lake_root: str, table: str, observations: Any, keys: 
                 .select(*columns).withColumn("_delete", F.lit(False)))
     tombstones = (touched.join(versions.select(surrogate_key), surrogate_key, "left_anti")
                   .select(*columns).withColumn("_delete", F.lit(True)))
-    source = versions.unionByName(tombstones)
+    if created:         # nothing stored: every version is new, no tombstone
+        versions = versions.drop("_delete").persist()
+        try:
+            append_to_new(versions, path)
+            return {"inserted": versions.count(), "updated": 0, "deleted": 0}
+        finally:
+            versions.unpersist()
+    # The MERGE reads its source twice (matching, then writing); computed once, both passes read the cache.
+    source = versions.unionByName(tombstones).persist()
     changed = " OR ".join(f"NOT (t.`{c}` <=> s.`{c}`)" for c in columns if c != surrogate_key)
-    result = (DeltaTable.forPath(spark, path).alias("t")
-              .merge(source.alias("s"), f"t.{surrogate_key} = s.{surrogate_key}")
-              .whenMatchedDelete(condition="s._delete")
-              .whenMatchedUpdate(condition=f"NOT s._delete AND ({changed})", set={c: f"s.{c}" for c in columns})
-              .whenNotMatchedInsert(condition="NOT s._delete", values={c: f"s.{c}" for c in columns})
-              .execute().first())
+    try:
+        result = (DeltaTable.forPath(spark, path).alias("t")
+                  .merge(source.alias("s"), f"t.{surrogate_key} = s.{surrogate_key}")
+                  .whenMatchedDelete(condition="s._delete")
+                  .whenMatchedUpdate(condition=f"NOT s._delete AND ({changed})", set={c: f"s.{c}" for c in columns})
+                  .whenNotMatchedInsert(condition="NOT s._delete", values={c: f"s.{c}" for c in columns})
+                  .execute().first())
+    finally:
+        source.unpersist()
     return {"inserted": int(result["num_inserted_rows"]), "updated": int(result["num_updated_rows"]),
             "deleted": int(result["num_deleted_rows"])}
