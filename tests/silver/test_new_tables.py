@@ -53,7 +53,8 @@ def test_replace_slices_and_replace_all_into_new_tables(spark, tmp_path):
     assert first == {"inserted": 12, "updated": 0, "deleted": 0}
     assert _commits(spark, lake, "slices") == ["CREATE TABLE", "WRITE"]
     smaller = batch.filter("channel_id <> 'v3'")
-    assert replace_slices(spark, lake, "slices", smaller, ["channel_id", "date"])["deleted"] == 0  # v3's slices untouched
+    # v3's slices are not in the batch: untouched
+    assert replace_slices(spark, lake, "slices", smaller, ["channel_id", "date"])["deleted"] == 0
     dim = spark.createDataFrame([("A", "a"), ("B", "b")], "code string, name string")
     assert replace_all(spark, lake, "dim", dim, ["code"]) == {"inserted": 2, "updated": 0, "deleted": 0}
     assert replace_all(spark, lake, "dim", dim, ["code"]) == {"inserted": 0, "updated": 0, "deleted": 0}
