@@ -14,6 +14,10 @@ prefect-aws that is boto3, with prefect-dbt all of dbt), even when it registered
 block registry to decide. A temporary server serves one run and no UI; a block this project saves registers
 its own type as it is saved. So it starts without that catalogue (`QUICK_START`, about 5 s less), unless the
 environment or a Prefect profile says otherwise. A server you start yourself is not affected.
+
+A run's process that is killed (SIGKILL, or SIGTERM, which skips `atexit`) does not get to stop it. On Linux
+the server is started so that the kernel sends it SIGTERM when the process that started it dies
+(`PR_SET_PDEATHSIG`), so a killed run leaves no server behind.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -45,6 +50,27 @@ def quick_temporary_server() -> bool:
     for name, value in QUICK_START.items():
         os.environ.setdefault(name, value)
     return True
+
+
+# Run in the server's process before it becomes uvicorn: ask for SIGTERM when the parent dies (the setting survives
+# exec), then check the parent did not die before that (the child would then belong to another process).
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    sys.exit(1)\n"
+    "os.execv(sys.executable, [sys.executable] + sys.argv[2:])\n"
+)
+
+
+def _stopped_with_this_process(command: list[str]) -> list[str]:
+    """`command` (starting with the Python executable) wrapped so the kernel stops it when this process dies.
+
+    Linux only, and only from the main thread: the kernel ties the signal to the thread that started the child,
+    and another thread may end long before the process does."""
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return command
+    return [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), *command[1:]]
 
 
 def _free_port() -> int:
@@ -77,9 +103,10 @@ class TemporaryServer:
 
         log.info("Starting temporary server on http://127.0.0.1:%s", self.port)
         return subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent),
-             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "error", "--lifespan", "on"],
+            _stopped_with_this_process(
+                [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent),
+                 "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port",
+                 str(self.port), "--log-level", "error", "--lifespan", "on"]),
             env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                  "PREFECT__SERVER_FINAL": "1",
                  **get_current_settings().to_environment_variables(exclude_unset=True)})

@@ -94,3 +94,44 @@ def test_a_server_that_does_not_answer_in_time_is_an_error_and_is_stopped():
         server.ready(timeout=0.05)
     assert process.wait(timeout=10) is not None and server.process is None
     assert os.environ.get("PREFECT_API_URL") != server.api_url
+
+
+KILLED = """
+import json, os, signal, sys
+from flows.temporary_server import start_temporary_server
+server = start_temporary_server()
+server.ready()
+print(json.dumps({"pid": server.process.pid}), flush=True)
+os.kill(os.getpid(), getattr(signal, sys.argv[1]))
+"""
+
+
+def _gone(pid: int, within_s: float) -> bool:
+    """The process exited (a zombie nobody reaped yet counts: it runs nothing and holds no port)."""
+    import time
+
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state in ("Z", "X"):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+def test_a_killed_run_leaves_no_server_behind(tmp_path, signal_name):
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL" and k not in QUICK_START}
+    env.update({"PREFECT_HOME": str(tmp_path / "prefect-home"), "PYTHONPATH": str(REPO_ROOT),
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"})
+    out, err = tmp_path / "stdout", tmp_path / "stderr"     # files, not pipes: a server left behind holds them open
+    with out.open("w") as stdout, err.open("w") as stderr:
+        done = subprocess.run([sys.executable, "-c", KILLED, signal_name], cwd=REPO_ROOT, env=env,
+                              stdout=stdout, stderr=stderr, timeout=300)
+    assert done.returncode == -getattr(__import__("signal"), signal_name), err.read_text()[-3000:]   # no atexit ran
+    pid = json.loads(out.read_text().strip().splitlines()[-1])["pid"]
+    assert _gone(pid, within_s=20), f"the temporary server (pid {pid}) outlived the run killed by {signal_name}"
