@@ -10,6 +10,10 @@ harness) dies with the run and runs no such service. So the holder is also recor
 variable, and a waiting run frees the slot when that holder is over: its flow run is in a terminal state,
 or its process is gone from this host.
 
+A waiting run asks the server whether the slot is free before it tries to take it, and otherwise sleeps
+between polls: Prefect's acquisition logs an ERROR ("Service ... failed to process item") each time a try
+times out, which would otherwise be one misleading line per poll for as long as the run waits.
+
 Delta's optimistic concurrency stays the last line: two writers that somehow overlap get a conflict
 error (a failed run to re-run), never a corrupt table.
 """
@@ -93,6 +97,19 @@ def holder_is_over(record: dict[str, Any] | None) -> bool:
     return state in TERMINAL_PREFECT or process_alive(record.get("process")) is False
 
 
+def slot_taken(name: str) -> bool:
+    """Whether the lake's slot is held now (a limit that is missing or switched off holds nothing)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            limit = client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            return False
+    return bool(limit.active) and limit.active_slots >= limit.limit
+
+
 def _free_if_orphaned(name: str, logger: Any) -> bool:
     """Free the slot of a holder that is over; whether it was freed."""
     from prefect.client.orchestration import get_client
@@ -140,24 +157,27 @@ def lake_lock(lake_key: str, wait_seconds: float = DEFAULT_WAIT_SECONDS,
     run_id = _flow_run_id()
     lease_holder = ConcurrencyLeaseHolder(type="flow_run", id=UUID(run_id)) if run_id else None
     started = time.monotonic()
-    timeout = min(poll_seconds, FIRST_TRY_SECONDS)       # a slot left by a killed run is freed without a long wait
+    # A try is short: the slot looked free, so a try that times out lost it to another run a moment before.
+    try_seconds = min(poll_seconds, FIRST_TRY_SECONDS)
     with ExitStack() as stack:
         while True:
-            try:
-                stack.enter_context(concurrency(name, occupy=1, timeout_seconds=timeout, strict=True,
-                                                lease_duration=LEASE_SECONDS, holder=lease_holder,
-                                                raise_on_lease_renewal_failure=False))
-                break
-            except TimeoutError:
-                timeout = poll_seconds
-                if _free_if_orphaned(name, logger):
-                    continue
-                waited = time.monotonic() - started
-                if waited >= wait_seconds:
-                    raise LakeBusyError(f"lake {lake_key} is busy: another run has held its slot {name} for "
-                                        f"{waited:.0f} s ({holder(name)}); not starting") from None
-                logger.info("lake %s is busy (slot %s held by %s); waited %.0f s", lake_key, name, holder(name),
-                            waited)
+            if not slot_taken(name):
+                try:
+                    stack.enter_context(concurrency(name, occupy=1, timeout_seconds=try_seconds, strict=True,
+                                                    lease_duration=LEASE_SECONDS, holder=lease_holder,
+                                                    raise_on_lease_renewal_failure=False))
+                    break
+                except TimeoutError:
+                    pass
+            if _free_if_orphaned(name, logger):
+                continue
+            waited = time.monotonic() - started
+            if waited >= wait_seconds:
+                raise LakeBusyError(f"lake {lake_key} is busy: another run has held its slot {name} for "
+                                    f"{waited:.0f} s ({holder(name)}); not starting")
+            logger.info("lake %s is busy (slot %s held by %s); waited %.0f s", lake_key, name, holder(name),
+                        waited)
+            time.sleep(min(poll_seconds, max(wait_seconds - waited, 0.0)))
         _record_holder(name, run_id)
         waited = time.monotonic() - started
         if waited > poll_seconds:
