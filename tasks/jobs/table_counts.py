@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.spark.lake import LAYERS, table_path
+from tasks.spark.lake import LAYERS, is_log_entry, table_path
 
 
 def delta_tables_under(spark: Any, location: str) -> list[str]:
-    """Names of the Delta tables directly under `location`, listed through Hadoop's file system
-    API (so a local folder, s3:// or abfss:// alike)."""
+    """Names of the Delta tables (with a committed version) directly under `location`, listed through
+    Hadoop's file system API (so a local folder, s3:// or abfss:// alike)."""
     jvm = spark.sparkContext._jvm
     path = jvm.org.apache.hadoop.fs.Path(location)
     fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
@@ -17,7 +17,9 @@ def delta_tables_under(spark: Any, location: str) -> list[str]:
         return []
     names = []
     for status in fs.listStatus(path):
-        if status.isDirectory() and fs.exists(jvm.org.apache.hadoop.fs.Path(status.getPath(), "_delta_log")):
+        log = jvm.org.apache.hadoop.fs.Path(status.getPath(), "_delta_log")
+        if status.isDirectory() and fs.exists(log) and any(is_log_entry(entry.getPath().getName())
+                                                           for entry in fs.listStatus(log)):
             names.append(status.getPath().getName())
     return sorted(names)
 

@@ -124,14 +124,28 @@ def use_lake(spark: "SparkSession", lake_root: str) -> list[str]:
     return register_existing_tables(spark, lake_root)
 
 
+def is_log_entry(name: str) -> bool:
+    """Whether a file name in `_delta_log` is a commit, checkpoint or checksum of a version (they start with
+    the version's digits). Delta 4 makes `_delta_log/_staged_commits` before a table's first commit, so a
+    run killed during a table's first write leaves a `_delta_log` with no version: no table."""
+    return name[:1].isdigit() or name == "_last_checkpoint"
+
+
+def has_version(table_dir: Path) -> bool:
+    """Whether a local folder is a Delta table with at least one committed version."""
+    log = table_dir / "_delta_log"
+    return log.is_dir() and any(is_log_entry(entry.name) for entry in log.iterdir())
+
+
 def register_existing_tables(spark: "SparkSession", lake_root: str) -> list[str]:
-    """Register every Delta table found under a local lake root in the session catalog."""
+    """Register every Delta table found under a local lake root in the session catalog (a folder whose
+    first commit never happened is left alone: the write that creates the table will use it)."""
     root = Path(lake_root)
     names: list[str] = []
     for layer in LAYERS:
         layer_dir = root / layer
         if not layer_dir.is_dir():
             continue
-        for table_dir in sorted(p for p in layer_dir.iterdir() if (p / "_delta_log").is_dir()):
+        for table_dir in sorted(p for p in layer_dir.iterdir() if has_version(p)):
             names.append(register(spark, layer, table_dir.name, str(table_dir.resolve())))
     return names
