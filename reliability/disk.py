@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reliability.lake import differences, snapshot, unreadable
-from reliability.runs import Bench, Lake, run, run_log, tail
+from reliability.runs import Bench, Lake, failure, run, run_log, tail
 
 SIGNS = {"full": "No space left on device", "read-only": "Read-only file system"}
 
@@ -46,7 +46,7 @@ def _failure(log: Path, sign: str) -> dict[str, Any]:
 def _recover(bench: Bench, lake: Lake, name: str) -> dict[str, Any]:
     code, seconds = run(lake, bench.env, bench.log(name))
     open_rows = [r["run_id"] for r in run_log(lake.lake) if r["status"] == "RUNNING"]
-    diff = differences(bench.reference, snapshot(lake.lake)) if code == 0 else [f"failed:\n{tail(bench.log(name))}"]
+    diff = differences(bench.reference, snapshot(lake.lake)) if code == 0 else [f"failed: {failure(bench.log(name))}"]
     return {"rerun_exit": code, "rerun_s": round(seconds, 1), "differences": diff,
             "unreadable": unreadable(lake.lake), "left_running": open_rows}
 

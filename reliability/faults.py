@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from reliability.lake import differences, snapshot, unreadable
-from reliability.runs import Bench, run, tail
+from reliability.runs import Bench, failure, run
 
 
 def retries_of(flow_run_id: str, api_url: str) -> dict[str, dict[str, int]]:
@@ -41,7 +41,7 @@ def probe(bench: Bench, rate: float = 0.2, seeds: tuple[int, ...] = (7,)) -> dic
         code, seconds = run(lake, bench.env, log)
         rows = run_log(lake.lake)
         usage = retries_of(rows[-1]["run_id"], bench.api_url) if rows else {}
-        diff = differences(bench.reference, snapshot(lake.lake)) if code == 0 else [f"run failed:\n{tail(log)}"]
+        diff = differences(bench.reference, snapshot(lake.lake)) if code == 0 else [f"run failed: {failure(log)}"]
         trials.append({"seed": seed, "seconds": seconds, "exit": code, "differences": diff,
                        "unreadable": unreadable(lake.lake),
                        "requests": sum(u["requests"] for u in usage.values()),

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reliability.lake import delta_tables, differences, snapshot, unreadable
-from reliability.runs import Bench, Lake, kill_group, run, run_log, start, tail
+from reliability.runs import Bench, Lake, failure, kill_group, run, run_log, start
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,8 @@ def probe(bench: Bench, reference_root: Path, limit: int | None = None) -> dict[
         t["row_finalised"] = all(rows[r]["status"] == "CRASHED" for r in t.get("killed_row", [])) and bool(
             t.get("killed_row"))
         t["held"] = t["killed"] and not t["unreadable_after_kill"] and t["row_finalised"]
-    diff = differences(bench.reference, snapshot(lake.lake)) if code == 0 else [f"final run failed:\n"
-                                                                              f"{tail(bench.log('kills-final'))}"]
+    diff = differences(bench.reference, snapshot(lake.lake)) if code == 0 else [f"final run failed: "
+                                                                              f"{failure(bench.log('kills-final'))}"]
     broken = unreadable(lake.lake)
     final_ok = code == 0 and not diff and not broken
     held = sum(t["held"] for t in trials) if final_ok else 0

@@ -100,9 +100,14 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
     for name in PROBES:
         r = results.get(name)
         if r:
-            lines.append(f"| {r['probe']} | {r['done']} | {r['trials']} | {r['held']} | {r['figure']} | "
-                         f"{r['measured']}, {r['seconds'] / 60:.0f} min |")
+            lines.append(f"| {_cell(r['probe'])} | {_cell(r['done'])} | {r['trials']} | {r['held']} | "
+                         f"{_cell(r['figure'])} | {r['measured']}, {r['seconds'] / 60:.0f} min |")
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text as one markdown table cell: one line, its pipes escaped."""
+    return " ".join(str(text).split()).replace("|", "\\|")
 
 
 def main(argv: list[str] | None = None) -> None:

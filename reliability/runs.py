@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -85,6 +86,13 @@ def run(lake: Lake, env: dict[str, str], log: Path, *extra: str) -> tuple[int, f
 
 def tail(log: Path, lines: int = 15) -> str:
     return "".join(log.read_text(errors="replace").splitlines(keepends=True)[-lines:])
+
+
+def failure(log: Path, limit: int = 300) -> str:
+    """One line for a failed run in a figure: the log's last line naming an exception, else its last line."""
+    lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    named = [line for line in lines if re.search(r"\w(Error|Exception)\b", line)]
+    return f"{(named or lines or ['(empty log)'])[-1][:limit]} ({log.name})"
 
 
 def run_log(lake: Path) -> list[dict[str, Any]]:
