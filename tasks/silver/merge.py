@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from tasks.spark.lake import register, table_path
+from tasks.spark.lake import clear_unborn_log, register, table_path
 
 # Columns that say where a row came from, not what it says; they change only with the values.
 LINEAGE_COLUMNS = ("ingest_ts_utc", "run_id", "source_request_id", "snapshot_ts")
@@ -41,6 +41,7 @@ def create_if_missing(spark: Any, lake_root: str, table: str, schema: Any, layer
     path = table_path(lake_root, layer, table)
     created = not DeltaTable.isDeltaTable(spark, path)
     if created:
+        clear_unborn_log(path)
         nullable = StructType([StructField(f.name, f.dataType, True) for f in schema.fields])
         builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(nullable)
         if partition_by:

@@ -6,6 +6,8 @@ tables are registered as `<catalog>.<layer>.<table>`; `lake_root` is then an ext
 
 from __future__ import annotations
 
+import logging
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,7 @@ if TYPE_CHECKING:
     from pyspark.sql.types import StructType
 
 LAYERS = ("bronze", "silver", "gold")
+logger = logging.getLogger(__name__)
 
 # name -> location this process registered it at; a name is re-pointed when the lake root changes
 _registered: dict[str, str] = {}
@@ -63,6 +66,7 @@ def ensure_table(spark: "SparkSession", lake_root: str, layer: str, table: str, 
 
     path = table_path(lake_root, layer, table)
     if path not in _ensured:
+        clear_unborn_log(path)
         builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema)
         for key, value in (properties or {}).items():
             builder = builder.property(key, value)
@@ -135,6 +139,22 @@ def has_version(table_dir: Path) -> bool:
     """Whether a local folder is a Delta table with at least one committed version."""
     log = table_dir / "_delta_log"
     return log.is_dir() and any(is_log_entry(entry.name) for entry in log.iterdir())
+
+
+def clear_unborn_log(path: str) -> bool:
+    """Remove a local table folder whose `_delta_log` has no version yet (a run was killed during the table's
+    first write: nothing in it was ever committed), so the table can be created there; Delta takes such a
+    folder for a table and fails (DELTA_TABLE_NOT_FOUND). Whether one was removed. Remote locations are
+    left as they are."""
+    if "://" in path.removeprefix("file://"):
+        return False
+    folder = Path(path.removeprefix("file:").removeprefix("//"))
+    if not (folder / "_delta_log").is_dir() or has_version(folder):
+        return False
+    shutil.rmtree(folder)
+    logger.warning("%s: a table folder with no committed version (a write killed before its first commit) "
+                   "was removed; the table is created anew", path)
+    return True
 
 
 def register_existing_tables(spark: "SparkSession", lake_root: str) -> list[str]:

@@ -25,7 +25,18 @@ def test_a_table_whose_first_commit_never_happened_does_not_stop_the_next_run(sp
     counts = lake.run_job("table_counts", {"layers": ["bronze", "silver"]})
     assert counts == {"bronze": {"run_context_log": 2}, "silver": {}}
 
-    # the write that creates the table takes the folder over; the killed write's file is not part of it
-    spark.range(3).write.format("delta").save(str(tmp_path / "silver" / "silver_videos"))
-    assert "silver.silver_videos" in register_existing_tables(spark, str(tmp_path))
+    # the next write that creates the table there works: Silver's create-then-append and Bronze's ensure_table
+    from pyspark.sql.types import LongType, StructField, StructType
+
+    from tasks.silver.merge import create_if_missing
+    from tasks.spark.lake import ensure_table
+
+    schema = StructType([StructField("id", LongType())])
+    path, created = create_if_missing(spark, str(tmp_path), "silver_videos", schema)
+    assert created
+    spark.range(3).write.format("delta").mode("append").save(path)
+    _killed_first_write(tmp_path / "bronze" / "videos_raw")
+    ensure_table(spark, str(tmp_path), "bronze", "videos_raw", schema)
+    assert set(register_existing_tables(spark, str(tmp_path))) == {
+        "bronze.run_context_log", "bronze.videos_raw", "silver.silver_videos"}
     assert lake.run_job("table_counts", {"layers": ["silver"]}) == {"silver": {"silver_videos": 3}}
