@@ -11,9 +11,13 @@ COMPARED_LAYERS = ("silver", "gold")
 
 
 def delta_tables(lake: Path, layers: tuple[str, ...] = ("bronze", "silver", "gold")) -> list[Path]:
-    """Every Delta table under the lake's layers."""
+    """Every Delta table under the lake's layers: a folder whose log holds a version. A folder left by a
+    write killed before the table's first commit holds nothing committed, and the next run creates the
+    table there (`tasks.spark.lake.clear_unborn_log`): not a table, so not an unreadable one."""
+    from tasks.spark.lake import has_version
+
     return sorted(t for layer in layers if (lake / layer).is_dir() for t in (lake / layer).iterdir()
-                  if (t / "_delta_log").is_dir())
+                  if has_version(t))
 
 
 def unreadable(lake: Path) -> dict[str, str]:
