@@ -56,16 +56,19 @@ print(json.dumps({"size": target.stat().st_size, "arguments": arguments, "rows":
 """
 
 
-def _run(script: str, *args: str) -> dict:
+def _run(script: str, *args: str, temp: Path | None = None) -> dict:
+    env = {**__import__("os").environ, "PYTHONPATH": str(REPO_ROOT)}
+    if temp is not None:        # its own temporary folder: what other processes left in /tmp is not its doing
+        env["TMPDIR"] = str(temp)
     done = subprocess.run([sys.executable, "-c", script, *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=600, env={**__import__("os").environ, "PYTHONPATH": str(REPO_ROOT)})
+                          timeout=600, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.timeout(600)
-def test_a_session_started_early_is_the_one_a_caller_with_the_same_settings_gets() -> None:
-    found = _run(PREWARM_THEN_SAME)
+def test_a_session_started_early_is_the_one_a_caller_with_the_same_settings_gets(tmp_path: Path) -> None:
+    found = _run(PREWARM_THEN_SAME, temp=tmp_path)
     assert found["same"] is True
     assert found["left"] == []          # the warm-up's tables went with their temporary folder
 
