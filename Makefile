@@ -8,11 +8,12 @@ UV := $(VENV)/bin/uv
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test bench bench-sources reliability install jars browser lock sample clean help
+.PHONY: demo test lint bench bench-sources reliability install jars browser lock sample clean help
 
 help:
 	@echo "make demo   - install, then run the whole pipeline on the bundled sample (local delta-spark)"
-	@echo "make test   - install, then run the test suite"
+	@echo "make test   - install, lint, then run the test suite"
+	@echo "make lint   - ruff check and ruff format --check (seconds)"
 	@echo "make bench  - benchmark at BENCH_SIZE (default medium), write bench/RESULTS.md"
 	@echo "make reliability - faults, kills, overlapping runs, bad input, secrets, full disk: RELIABILITY.md"
 	@echo "make bench-sources - one daily run's channel analytics: reports.query vs bulk reports"
@@ -46,7 +47,12 @@ browser:
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "Chromium is missing (e.g. apt-get install chromium): the browser tests will be skipped"; fi
 
-test: install jars browser
+# First in `make test`, so a lint failure answers in seconds.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install lint jars browser
 	$(PY) -m pytest
 
 BENCH_SIZE ?= medium

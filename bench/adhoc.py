@@ -28,8 +28,13 @@ LocalLanding(root=sys.argv[2]).save("bench-sample", overwrite=True)
 
 def _env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    return {**env, "PREFECT_HOME": str(home), "PYTHONPATH": str(REPO_ROOT), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
+    return {
+        **env,
+        "PREFECT_HOME": str(home),
+        "PYTHONPATH": str(REPO_ROOT),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    }
 
 
 def _timed(command: list[str], env: dict[str, str], log: Path, cwd: Path, also: tuple[int, ...] = ()) -> float:
@@ -44,7 +49,7 @@ def _timed(command: list[str], env: dict[str, str], log: Path, cwd: Path, also: 
     if code != 0:
         tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-30:])
         raise SystemExit(f"{' '.join(command[1:4])} failed ({code}); end of {log}:\n{tail}")
-    _timed.peak = sampler.peak()          # type: ignore[attr-defined]
+    _timed.peak = sampler.peak()  # type: ignore[attr-defined]
     return seconds
 
 
@@ -59,15 +64,25 @@ def measure(work: Path, kept_driver_runs: int = 3) -> dict[str, Any]:
     env = _env(home)
     out: dict[str, Any] = {}
     for attempt in ("warm-up", "floor"):
-        out[attempt] = _timed([sys.executable, "-m", "bench.floor", "--lake", str(work / "floor-lake")], env,
-                              work / f"{attempt}.log", work)
+        out[attempt] = _timed(
+            [sys.executable, "-m", "bench.floor", "--lake", str(work / "floor-lake")],
+            env,
+            work / f"{attempt}.log",
+            work,
+        )
         print(f"  {attempt}: {out[attempt]:.1f} s", flush=True)
-    subprocess.run([sys.executable, "-c", SAVE_BLOCKS, str(work / "lake"), str(work / "landing")], env=env,
-                   check=True, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-c", SAVE_BLOCKS, str(work / "lake"), str(work / "landing")],
+        env=env,
+        check=True,
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     command = [sys.executable, "-m", "flows.youtube_lakehouse", "--backend", BLOCKS[0], "--landing", BLOCKS[1]]
     for attempt in ("sample", "sample-rerun"):
         out[attempt] = _timed(command, env, work / f"{attempt}.log", work)
-        out[f"{attempt}-peak-rss"] = _timed.peak   # type: ignore[attr-defined]
+        out[f"{attempt}-peak-rss"] = _timed.peak  # type: ignore[attr-defined]
         print(f"  {attempt}: {out[attempt]:.1f} s, peak RSS {out[f'{attempt}-peak-rss'] / 2**20:,.0f} MiB", flush=True)
     if kept_driver_runs:
         out["kept-driver"] = _kept_driver_samples(work, env, command, kept_driver_runs)
@@ -88,17 +103,24 @@ def _kept_driver_samples(work: Path, env: dict[str, str], command: list[str], ru
             seconds = _timed(command, attached, log, work, also=(driver.pid,))
             if "attached to the kept Spark driver" not in log.read_text(errors="replace"):
                 raise SystemExit(f"the sample did not attach to the kept driver; see {log}")
-            figures.append({"wall_s": seconds, "peak_rss": _timed.peak})      # type: ignore[attr-defined]
-            print(f"  sample on a kept driver, run {run}: {seconds:.1f} s, peak RSS "
-                  f"{_timed.peak / 2**20:,.0f} MiB (with the driver)", flush=True)   # type: ignore[attr-defined]
+            figures.append({"wall_s": seconds, "peak_rss": _timed.peak})  # type: ignore[attr-defined]
+            print(
+                f"  sample on a kept driver, run {run}: {seconds:.1f} s, peak RSS "
+                f"{_timed.peak / 2**20:,.0f} MiB (with the driver)",
+                flush=True,
+            )  # type: ignore[attr-defined]
     return figures
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.adhoc", description=__doc__.split("\n\n")[0])
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "bench" / ".work" / "adhoc")
-    parser.add_argument("--kept-driver-runs", type=int, default=3,
-                        help="sample runs attached to a kept Spark driver (default: %(default)s; 0: none)")
+    parser.add_argument(
+        "--kept-driver-runs",
+        type=int,
+        default=3,
+        help="sample runs attached to a kept Spark driver (default: %(default)s; 0: none)",
+    )
     args = parser.parse_args(argv)
     figures = measure(args.work.resolve(), args.kept_driver_runs)
     floor = figures["floor"]

@@ -28,8 +28,13 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-REPORT_TYPES = ("channel_basic_a3", "channel_traffic_source_a3", "channel_device_os_a3",
-                "channel_playback_location_a3", "channel_demographics_a1")
+REPORT_TYPES = (
+    "channel_basic_a3",
+    "channel_traffic_source_a3",
+    "channel_device_os_a3",
+    "channel_playback_location_a3",
+    "channel_demographics_a1",
+)
 
 
 def _channels(world: Any, as_of: date, scratch: Path) -> dict[str, dict[str, Any]]:
@@ -42,13 +47,18 @@ def _channels(world: Any, as_of: date, scratch: Path) -> dict[str, dict[str, Any
     from tasks.youtube.synth import SynthHttp
 
     lander = Lander(LocalLanding(root=str(scratch / "snapshot")), run_id="bench", source="synth")
-    outcome = fetch_data_api_snapshot(build_data_api(http=SynthHttp(world, as_of)), lander, as_of, [], ["mine"],
-                                      ApiExecutor(max_retries=0, sleep=lambda s: None))
+    outcome = fetch_data_api_snapshot(
+        build_data_api(http=SynthHttp(world, as_of)),
+        lander,
+        as_of,
+        [],
+        ["mine"],
+        ApiExecutor(max_retries=0, sleep=lambda s: None),
+    )
     return outcome.channels
 
 
-def record(world: Any, as_of: date, channels: dict[str, dict[str, Any]], start: date, end: date,
-           scratch: Path) -> Any:
+def record(world: Any, as_of: date, channels: dict[str, dict[str, Any]], start: date, end: date, scratch: Path) -> Any:
     """An in-memory recording of every request the three sources make for [start, end]."""
     from blocks.landing import LocalLanding
     from tasks.landing import Lander
@@ -62,19 +72,46 @@ def record(world: Any, as_of: date, channels: dict[str, dict[str, Any]], start: 
     executor = ApiExecutor(max_retries=0, sleep=lambda s: None)
     landing = LocalLanding(root=str(scratch / "recording"))
     http = RecordingHttp(SynthHttp(world, as_of))
-    fetch_analytics(build_analytics_api(http=http), Lander(landing, "rec", "synth"), as_of, channels, start, end,
-                    executor)
-    fetched = fetch_reporting(build_reporting_api(http=http), landing, "rec", "synth", list(REPORT_TYPES), False,
-                              None, start, end, executor, chunk_bytes=1 << 30)
+    fetch_analytics(
+        build_analytics_api(http=http), Lander(landing, "rec", "synth"), as_of, channels, start, end, executor
+    )
+    fetched = fetch_reporting(
+        build_reporting_api(http=http),
+        landing,
+        "rec",
+        "synth",
+        list(REPORT_TYPES),
+        False,
+        None,
+        start,
+        end,
+        executor,
+        chunk_bytes=1 << 30,
+    )
     plan = plan_sources({cid: "auto" for cid in channels}, set(channels), fetched.report_days, start, end)
     for first, last, ids in plan.query_calls():
-        fetch_analytics(build_analytics_api(http=http), Lander(landing, "rec", "synth"), as_of,
-                        {c: channels[c] for c in ids}, first, last, executor)
+        fetch_analytics(
+            build_analytics_api(http=http),
+            Lander(landing, "rec", "synth"),
+            as_of,
+            {c: channels[c] for c in ids},
+            first,
+            last,
+            executor,
+        )
     return Recording(Path("<memory>"), {}, {(r.as_of, r.key): r for r in http.kept})
 
 
-def run_source(mode: str, recording: Any, as_of: date, channels: dict[str, dict[str, Any]], start: date,
-               end: date, landing_root: Path, workers: int) -> dict[str, Any]:
+def run_source(
+    mode: str,
+    recording: Any,
+    as_of: date,
+    channels: dict[str, dict[str, Any]],
+    start: date,
+    end: date,
+    landing_root: Path,
+    workers: int,
+) -> dict[str, Any]:
     """One source's fetch of the window, timed; its requests per endpoint and what it landed."""
     from blocks.landing import LocalLanding
     from tasks.landing import Lander
@@ -92,8 +129,18 @@ def run_source(mode: str, recording: Any, as_of: date, channels: dict[str, dict[
     report_days: dict[str, list[str]] = {}
     query_ranges: list[tuple[date, date]] = []
     if mode in ("reporting", "auto"):
-        fetched = fetch_reporting(build_reporting_api(http=ReplayHttp(recording)), landing, f"bench-{mode}", "replay",
-                                  list(REPORT_TYPES), False, None, start, end, executor)
+        fetched = fetch_reporting(
+            build_reporting_api(http=ReplayHttp(recording)),
+            landing,
+            f"bench-{mode}",
+            "replay",
+            list(REPORT_TYPES),
+            False,
+            None,
+            start,
+            end,
+            executor,
+        )
         report_days = fetched.report_days
     if mode == "query":
         query_ranges = [(start, end)]
@@ -101,23 +148,29 @@ def run_source(mode: str, recording: Any, as_of: date, channels: dict[str, dict[
         plan = plan_sources({cid: "auto" for cid in channels}, set(channels), report_days, start, end)
         query_ranges = [(first, last) for first, last, _ in plan.query_calls()]
     for first, last in query_ranges:
-        fetch_analytics(analytics(), lander, as_of, channels, first, last, executor,
-                        workers=workers, client_factory=analytics)
+        fetch_analytics(
+            analytics(), lander, as_of, channels, first, last, executor, workers=workers, client_factory=analytics
+        )
     seconds = time.perf_counter() - started
     files = [p for p in (landing_root / mode).rglob("*") if p.is_file()]
     usage = {row["endpoint"]: row for row in executor.usage_rows()}
     failed = sum(row["failed"] for row in usage.values())
     if failed:
         raise SystemExit(f"{mode}: {failed} requests failed: {executor.failures[:3]}")
-    return {"mode": mode, "seconds": seconds, "usage": usage,
-            "requests": sum(row["requests"] for row in usage.values()),
-            "units": sum(row["units"] for row in usage.values()),
-            "files": len(files), "bytes": sum(p.stat().st_size for p in files),
-            "report_days": sorted({d for days in report_days.values() for d in days}),
-            "query_ranges": [(a.isoformat(), b.isoformat()) for a, b in query_ranges]}
+    return {
+        "mode": mode,
+        "seconds": seconds,
+        "usage": usage,
+        "requests": sum(row["requests"] for row in usage.values()),
+        "units": sum(row["units"] for row in usage.values()),
+        "files": len(files),
+        "bytes": sum(p.stat().st_size for p in files),
+        "report_days": sorted({d for days in report_days.values() for d in days}),
+        "query_ranges": [(a.isoformat(), b.isoformat()) for a, b in query_ranges],
+    }
 
 
-LATENCY_S = 0.2          # an assumed round trip per API request to Google, for the estimate only
+LATENCY_S = 0.2  # an assumed round trip per API request to Google, for the estimate only
 DOWNLOAD_BYTES_PER_S = 20 * 2**20
 
 
@@ -149,9 +202,11 @@ def report(size: str, window: tuple[date, date], videos: int, results: list[dict
     ]
     for r in results:
         ranges = ", ".join(f"{a}..{b}" if a != b else a for a, b in r["query_ranges"]) or "none"
-        lines.append(f"| {r['mode']} | {r['requests']:,} | {r['units']:,} | {r['seconds']:.1f} | "
-                     f"{live_estimate(r, workers):,.0f} | "
-                     f"{r['bytes'] / 2**20:.1f} | {r['files']:,} | {_days_text(r['report_days'])} | {ranges} |")
+        lines.append(
+            f"| {r['mode']} | {r['requests']:,} | {r['units']:,} | {r['seconds']:.1f} | "
+            f"{live_estimate(r, workers):,.0f} | "
+            f"{r['bytes'] / 2**20:.1f} | {r['files']:,} | {_days_text(r['report_days'])} | {ranges} |"
+        )
     lines += ["", "Requests per endpoint:", ""]
     for r in results:
         per = ", ".join(f"{name} {row['requests']:,}" for name, row in sorted(r["usage"].items()))
@@ -159,14 +214,23 @@ def report(size: str, window: tuple[date, date], videos: int, results: list[dict
     by_mode = {r["mode"]: r for r in results}
     if "query" in by_mode and "reporting" in by_mode:
         q, rep = by_mode["query"], by_mode["reporting"]
-        lines += ["", f"query / reporting: {q['requests'] / max(rep['requests'], 1):,.0f}x the requests, "
-                      f"{q['seconds'] / max(rep['seconds'], 1e-9):.1f}x the wall time."]
-    lines += ["", f"`est. live s` is not measured: the replay's wall time plus {LATENCY_S * 1000:.0f} ms per request "
-                  f"(reports.query over {workers} workers, the others one at a time) and downloads at "
-                  f"{DOWNLOAD_BYTES_PER_S / 2**20:.0f} MiB/s; the replay has no network, so its wall time is the "
-                  "client, parsing and landing alone."]
-    lines += ["", f"Peak RSS of the bench process (recording in memory included): "
-                  f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB."]
+        lines += [
+            "",
+            f"query / reporting: {q['requests'] / max(rep['requests'], 1):,.0f}x the requests, "
+            f"{q['seconds'] / max(rep['seconds'], 1e-9):.1f}x the wall time.",
+        ]
+    lines += [
+        "",
+        f"`est. live s` is not measured: the replay's wall time plus {LATENCY_S * 1000:.0f} ms per request "
+        f"(reports.query over {workers} workers, the others one at a time) and downloads at "
+        f"{DOWNLOAD_BYTES_PER_S / 2**20:.0f} MiB/s; the replay has no network, so its wall time is the "
+        "client, parsing and landing alone.",
+    ]
+    lines += [
+        "",
+        f"Peak RSS of the bench process (recording in memory included): "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -187,7 +251,9 @@ def main(argv: list[str] | None = None) -> None:
         scratch = Path(tmp)
         channels = _channels(world, end, scratch)
         videos = sum(len(c["video_ids"]) for c in channels.values())
-        print(f"bench: recording the {args.size} channel's analytics for {start}..{end} ({videos:,} videos)", flush=True)
+        print(
+            f"bench: recording the {args.size} channel's analytics for {start}..{end} ({videos:,} videos)", flush=True
+        )
         began = time.monotonic()
         recording = record(world, end, channels, start, end, scratch)
         print(f"  {len(recording.responses):,} responses in {time.monotonic() - began:.0f} s", flush=True)

@@ -8,9 +8,12 @@ LAYERS = ("bronze", "silver", "gold")
 # operation metrics that count rows written (inserted or rewritten with new values), per operation;
 # `num_added_rows` is how delta-rs (another writer) names them
 _WRITTEN = {
-    "WRITE": ("numOutputRows", "num_added_rows"), "CREATE TABLE AS SELECT": ("numOutputRows",),
-    "REPLACE TABLE AS SELECT": ("numOutputRows",), "CREATE OR REPLACE TABLE AS SELECT": ("numOutputRows",),
-    "MERGE": ("numTargetRowsInserted", "numTargetRowsUpdated"), "UPDATE": ("numUpdatedRows",),
+    "WRITE": ("numOutputRows", "num_added_rows"),
+    "CREATE TABLE AS SELECT": ("numOutputRows",),
+    "REPLACE TABLE AS SELECT": ("numOutputRows",),
+    "CREATE OR REPLACE TABLE AS SELECT": ("numOutputRows",),
+    "MERGE": ("numTargetRowsInserted", "numTargetRowsUpdated"),
+    "UPDATE": ("numUpdatedRows",),
 }
 
 

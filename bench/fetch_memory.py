@@ -24,8 +24,9 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.fetch_memory", description=__doc__.split("\n\n")[0])
     parser.add_argument("--recording", type=Path, required=True, help="a recording folder (e.g. made by make bench)")
-    parser.add_argument("--window", default=None,
-                        help="START..END, one of the recording's Analytics windows (default: the longest)")
+    parser.add_argument(
+        "--window", default=None, help="START..END, one of the recording's Analytics windows (default: the longest)"
+    )
     parser.add_argument("--workers", type=int, default=4, help="requests in flight (the source block's default)")
     args = parser.parse_args(argv)
     from blocks.landing import LocalLanding
@@ -52,20 +53,39 @@ def main(argv: list[str] | None = None) -> None:
     try:
         lander = Lander(LocalLanding(root=str(folder)), run_id="bench", source="replay")
         snapshot = fetch_data_api_snapshot(
-            build_data_api(http=ReplayHttp(recording, as_of=day.isoformat(), keep_served=False)), lander, day,
-            list(manifest.get("regions", ["US"]))[:1], list(manifest.get("channels", [])))
+            build_data_api(http=ReplayHttp(recording, as_of=day.isoformat(), keep_served=False)),
+            lander,
+            day,
+            list(manifest.get("regions", ["US"]))[:1],
+            list(manifest.get("channels", [])),
+        )
         started = time.monotonic()
         outcome = fetch_analytics(
-            build_analytics_api(http=ReplayHttp(recording, keep_served=False)), lander, day, snapshot.channels,
-            start, end, ApiExecutor(), workers=args.workers,
-            client_factory=lambda: build_analytics_api(http=ReplayHttp(recording, keep_served=False)))
+            build_analytics_api(http=ReplayHttp(recording, keep_served=False)),
+            lander,
+            day,
+            snapshot.channels,
+            start,
+            end,
+            ApiExecutor(),
+            workers=args.workers,
+            client_factory=lambda: build_analytics_api(http=ReplayHttp(recording, keep_served=False)),
+        )
         seconds = time.monotonic() - started
-        print(json.dumps({
-            "window": [start.isoformat(), end.isoformat()], "workers": args.workers,
-            "channels": {c: len(v["video_ids"]) for c, v in snapshot.channels.items()},
-            "pages_landed": sum(outcome.pages.values()), "failures": len(outcome.failures),
-            "seconds": round(seconds, 1),
-            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}, indent=1))
+        print(
+            json.dumps(
+                {
+                    "window": [start.isoformat(), end.isoformat()],
+                    "workers": args.workers,
+                    "channels": {c: len(v["video_ids"]) for c, v in snapshot.channels.items()},
+                    "pages_landed": sum(outcome.pages.values()),
+                    "failures": len(outcome.failures),
+                    "seconds": round(seconds, 1),
+                    "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+                },
+                indent=1,
+            )
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -17,17 +17,32 @@ from pathlib import Path
 from typing import Any
 
 
-def save_blocks(name: str, lake: Path, landing: Path, recording: Path, daily: bool,
-                spark_master: str | None = None, kept_driver: Path | None = None) -> dict[str, str]:
+def save_blocks(
+    name: str,
+    lake: Path,
+    landing: Path,
+    recording: Path,
+    daily: bool,
+    spark_master: str | None = None,
+    kept_driver: Path | None = None,
+) -> dict[str, str]:
     """Blocks for the phase; a daily run fetches the Data API for its last day only, like the live API."""
     from blocks import LocalDeltaSpark, LocalLanding, ReplayYouTubeSource
 
-    LocalDeltaSpark(lake_root=str(lake), **({"spark_master": spark_master} if spark_master else {}),
-                    kept_driver=str(kept_driver) if kept_driver else None).save(name, overwrite=True)
+    LocalDeltaSpark(
+        lake_root=str(lake),
+        **({"spark_master": spark_master} if spark_master else {}),
+        kept_driver=str(kept_driver) if kept_driver else None,
+    ).save(name, overwrite=True)
     LocalLanding(root=str(landing)).save(name, overwrite=True)
-    ReplayYouTubeSource(recording=str(recording), snapshots="latest" if daily else "every_day").save(name, overwrite=True)
-    return {"backend": f"local-delta-spark/{name}", "landing": f"local-landing/{name}",
-            "source": f"youtube-replay-source/{name}"}
+    ReplayYouTubeSource(recording=str(recording), snapshots="latest" if daily else "every_day").save(
+        name, overwrite=True
+    )
+    return {
+        "backend": f"local-delta-spark/{name}",
+        "landing": f"local-landing/{name}",
+        "source": f"youtube-replay-source/{name}",
+    }
 
 
 def subflow_times(parent_id: Any) -> dict[str, list[float]]:
@@ -36,8 +51,9 @@ def subflow_times(parent_id: Any) -> dict[str, list[float]]:
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
 
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_id])))
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_id]))
+        )
         out = {}
         for run in runs:
             if run.start_time and run.end_time:
@@ -45,8 +61,17 @@ def subflow_times(parent_id: Any) -> dict[str, list[float]]:
         return out
 
 
-def run_phase(name: str, lake: Path, landing: Path, recording: Path, start: date, end: date,
-              daily: bool, spark_master: str | None = None, kept_driver: Path | None = None) -> dict[str, Any]:
+def run_phase(
+    name: str,
+    lake: Path,
+    landing: Path,
+    recording: Path,
+    start: date,
+    end: date,
+    daily: bool,
+    spark_master: str | None = None,
+    kept_driver: Path | None = None,
+) -> dict[str, Any]:
     from flows.youtube_lakehouse import youtube_lakehouse
     from tasks.spark.session import attached_to_kept_driver
 
@@ -59,12 +84,20 @@ def run_phase(name: str, lake: Path, landing: Path, recording: Path, start: date
     result = state.result()
     ingest, silver = result["ingest"], result["silver"]
     return {
-        "name": name, "window": [start.isoformat(), end.isoformat()], "started": started, "finished": finished,
-        "wall_s": finished - started, "seconds": result["seconds"], "kept_driver": attached_to_kept_driver(),
+        "name": name,
+        "window": [start.isoformat(), end.isoformat()],
+        "started": started,
+        "finished": finished,
+        "wall_s": finished - started,
+        "seconds": result["seconds"],
+        "kept_driver": attached_to_kept_driver(),
         "subflows": subflow_times(state.state_details.flow_run_id),
-        "api_usage": ingest["usage"], "pages": ingest["pages"], "quarantined": ingest["quarantined"],
+        "api_usage": ingest["usage"],
+        "pages": ingest["pages"],
+        "quarantined": ingest["quarantined"],
         "report": {k: (result["gold"].get("report") or {}).get(k) for k in ("bytes", "seconds")},
-        "silver_reads": silver.get("bronze_reads", {}), "silver_step_seconds": silver.get("step_seconds", {}),
+        "silver_reads": silver.get("bronze_reads", {}),
+        "silver_step_seconds": silver.get("step_seconds", {}),
         "silver_sizing": {k: silver.get(k) for k in ("bronze_bytes_read", "parallel_steps", "interpreted")},
     }
 
@@ -80,8 +113,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--spark-master", help="e.g. spark://127.0.0.1:7077 (default: local[*])")
     parser.add_argument("--kept-driver", type=Path, help="a kept driver's connection file to attach to")
     args = parser.parse_args(argv)
-    figures = run_phase(args.name, args.lake.resolve(), args.landing.resolve(), args.recording.resolve(),
-                        args.start, args.end, args.daily, args.spark_master, args.kept_driver)
+    figures = run_phase(
+        args.name,
+        args.lake.resolve(),
+        args.landing.resolve(),
+        args.recording.resolve(),
+        args.start,
+        args.end,
+        args.daily,
+        args.spark_master,
+        args.kept_driver,
+    )
     args.result.write_text(json.dumps(figures, indent=2, default=str))
 
 

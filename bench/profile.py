@@ -39,13 +39,15 @@ def task_runs(flow_run_id: Any) -> int:
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, FlowRunFilterParentFlowRunId
 
     with get_client(sync_client=True) as client:
-        children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[flow_run_id])))
+        children = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[flow_run_id]))
+        )
         ids = [flow_run_id] + [c.id for c in children]
         count, offset = 0, 0
         while True:
-            page = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)), limit=200,
-                                         offset=offset)
+            page = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)), limit=200, offset=offset
+            )
             count, offset = count + len(page), offset + 200
             if len(page) < 200:
                 return count
@@ -69,23 +71,37 @@ def main(argv: list[str] | None = None) -> None:
     LocalDeltaSpark(lake_root=str(work / "lake")).save("bench-profile", overwrite=True)
     LocalLanding(root=str(work / "landing")).save("bench-profile", overwrite=True)
     ready = time.monotonic()
-    state = youtube_lakehouse(backend="local-delta-spark/bench-profile", landing="local-landing/bench-profile",
-                              return_state=True)
+    state = youtube_lakehouse(
+        backend="local-delta-spark/bench-profile", landing="local-landing/bench-profile", return_state=True
+    )
     finished = time.monotonic()
     if not state.is_completed():
         raise SystemExit(f"the run ended {state.name}: {state.message}")
     result = state.result()
-    lines = ["## Profile of the sample run", "",
-             f"Process start to blocks saved (temporary Prefect server, imports): {ready - started:.1f} s; "
-             f"the parent flow run: {finished - ready:.1f} s.", "",
-             "| subflow | wall s |", "|---|---:|",
-             *[f"| {k} | {v:.1f} |" for k, v in result["seconds"].items()], "",
-             "Spark steps (a job's inner steps are listed before it; its own line counts what ran outside them):",
-             "", profile_table(STEPS), "",
-             f"Spark jobs in all: {sum(s['jobs'] for s in STEPS)}; stages: {sum(s['stages'] for s in STEPS)}.", "",
-             "dbt (the last invocation):", "", "| kind | nodes | summed execution s |", "|---|---:|---:|",
-             *[f"| {k} | {n} | {s:.1f} |" for k, n, s in dbt_nodes(TARGET_PATH / "run_results.json")], "",
-             f"Prefect task runs of the parent run and its subflows: {task_runs(state.state_details.flow_run_id)}."]
+    lines = [
+        "## Profile of the sample run",
+        "",
+        f"Process start to blocks saved (temporary Prefect server, imports): {ready - started:.1f} s; "
+        f"the parent flow run: {finished - ready:.1f} s.",
+        "",
+        "| subflow | wall s |",
+        "|---|---:|",
+        *[f"| {k} | {v:.1f} |" for k, v in result["seconds"].items()],
+        "",
+        "Spark steps (a job's inner steps are listed before it; its own line counts what ran outside them):",
+        "",
+        profile_table(STEPS),
+        "",
+        f"Spark jobs in all: {sum(s['jobs'] for s in STEPS)}; stages: {sum(s['stages'] for s in STEPS)}.",
+        "",
+        "dbt (the last invocation):",
+        "",
+        "| kind | nodes | summed execution s |",
+        "|---|---:|---:|",
+        *[f"| {k} | {n} | {s:.1f} |" for k, n, s in dbt_nodes(TARGET_PATH / "run_results.json")],
+        "",
+        f"Prefect task runs of the parent run and its subflows: {task_runs(state.state_details.flow_run_id)}.",
+    ]
     print("\n".join(lines))
 
 

@@ -77,13 +77,13 @@ class TreeSampler:
 
     pid: int
     interval_s: float = 0.25
-    also: tuple[int, ...] = ()       # more process trees counted with it (a kept Spark driver the run attaches to)
-    samples: list[tuple[float, int]] = field(default_factory=list)   # (time.time(), bytes)
-    by_kind: list[dict[str, int]] = field(default_factory=list)      # per sample: kind -> bytes
+    also: tuple[int, ...] = ()  # more process trees counted with it (a kept Spark driver the run attaches to)
+    samples: list[tuple[float, int]] = field(default_factory=list)  # (time.time(), bytes)
+    by_kind: list[dict[str, int]] = field(default_factory=list)  # per sample: kind -> bytes
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
-    def __enter__(self) -> "TreeSampler":
+    def __enter__(self) -> TreeSampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -112,8 +112,9 @@ class TreeSampler:
 
     def peak_by_kind(self, start: float | None = None, end: float | None = None) -> dict[str, int]:
         """What each kind of process held at the tree's highest sample within [start, end]."""
-        inside = [i for i, (t, _) in enumerate(self.samples)
-                  if (start is None or t >= start) and (end is None or t <= end)]
+        inside = [
+            i for i, (t, _) in enumerate(self.samples) if (start is None or t >= start) and (end is None or t <= end)
+        ]
         if not inside:
             return {}
         return dict(self.by_kind[max(inside, key=lambda i: self.samples[i][1])])

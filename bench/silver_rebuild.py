@@ -36,16 +36,29 @@ def main(argv: list[str] | None = None) -> None:
         spark = get_spark(lake_root=str(lake))
         with TreeSampler(os.getpid(), interval_s=0.5) as sampler:
             started = time.monotonic()
-            params = {"lake_root": str(lake), "full_refresh": True,
-                      **({"parallel_steps": args.steps} if args.steps is not None else {})}
+            params = {
+                "lake_root": str(lake),
+                "full_refresh": True,
+                **({"parallel_steps": args.steps} if args.steps is not None else {}),
+            }
             result = silver_build.run(spark, params)
             seconds = time.monotonic() - started
-        print(json.dumps({
-            "seconds": round(seconds, 1), "parallel_steps": result["parallel_steps"],
-            "bronze_mib_read": round(result["bronze_bytes_read"] / 2**20, 1),
-            "peak_rss_mib": round(sampler.peak() / 2**20), "peak_rss_mib_by_process_kind": {k: round(v / 2**20) for k, v in sampler.kind_peaks().items() if v >= 2**20},
-            "step_seconds": result["step_seconds"],
-            "rows_changed": sum(m["inserted"] + m["updated"] for m in result["tables"].values())}, indent=1))
+        print(
+            json.dumps(
+                {
+                    "seconds": round(seconds, 1),
+                    "parallel_steps": result["parallel_steps"],
+                    "bronze_mib_read": round(result["bronze_bytes_read"] / 2**20, 1),
+                    "peak_rss_mib": round(sampler.peak() / 2**20),
+                    "peak_rss_mib_by_process_kind": {
+                        k: round(v / 2**20) for k, v in sampler.kind_peaks().items() if v >= 2**20
+                    },
+                    "step_seconds": result["step_seconds"],
+                    "rows_changed": sum(m["inserted"] + m["updated"] for m in result["tables"].values()),
+                },
+                indent=1,
+            )
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

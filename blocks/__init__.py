@@ -7,6 +7,15 @@ from blocks.s3_landing import S3Landing
 from blocks.youtube import LiveYouTubeSource, ReplayYouTubeSource, YouTubeCredentials, YouTubeSource
 
 __all__ = [
-    "ComputeBackend", "DbtTarget", "LocalDeltaSpark", "DatabricksCompute", "LandingStorage", "LocalLanding", "S3Landing",
-    "YouTubeCredentials", "YouTubeSource", "LiveYouTubeSource", "ReplayYouTubeSource",
+    "ComputeBackend",
+    "DbtTarget",
+    "LocalDeltaSpark",
+    "DatabricksCompute",
+    "LandingStorage",
+    "LocalLanding",
+    "S3Landing",
+    "YouTubeCredentials",
+    "YouTubeSource",
+    "LiveYouTubeSource",
+    "ReplayYouTubeSource",
 ]

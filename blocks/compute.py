@@ -56,7 +56,7 @@ class ComputeBackend(Block, abc.ABC):
     def dbt_target(self) -> DbtTarget:
         """The dbt target for Gold, ready to run in this process."""
 
-    def landing_for_jobs(self, landing: "LandingStorage", relative_path: str) -> tuple[str, str | None]:
+    def landing_for_jobs(self, landing: LandingStorage, relative_path: str) -> tuple[str, str | None]:
         """(where this backend's jobs read the landing folder, the origin to record as lineage if that is a copy)."""
         return landing.location(relative_path), None
 
@@ -68,15 +68,20 @@ class LocalDeltaSpark(ComputeBackend):
     _block_type_slug = "local-delta-spark"
     _description = "Runs the pipeline's Spark jobs in-process with delta-spark."
 
-    lake_root: str = Field(default=".lake", description="Lake root; relative paths are resolved against the repository root.")
+    lake_root: str = Field(
+        default=".lake", description="Lake root; relative paths are resolved against the repository root."
+    )
     spark_master: str = Field(default="local[*]", description="Spark master, e.g. local[*] or spark://host:7077.")
-    spark_conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark configuration, applied when the session is created.")
+    spark_conf: dict[str, str] = Field(
+        default_factory=dict, description="Extra Spark configuration, applied when the session is created."
+    )
     kept_driver: str | None = Field(
         default=None,
-        description="Connection file of a kept, warm Spark driver (`python -m tasks.spark.kept_driver --info FILE`, same "
-                    "master and spark_conf) that runs attach to instead of starting a JVM; when it is absent, busy or "
-                    "started with other settings, a run starts its own JVM and logs why. Unset: the environment "
-                    f"variable {KEPT_DRIVER_ENV} of the process running the flow, if set.")
+        description="Connection file of a kept, warm Spark driver (`python -m tasks.spark.kept_driver --info FILE`, "
+        "same master and spark_conf) that runs attach to instead of starting a JVM; when it is absent, busy or "
+        "started with other settings, a run starts its own JVM and logs why. Unset: the environment "
+        f"variable {KEPT_DRIVER_ENV} of the process running the flow, if set.",
+    )
 
     def kept_driver_file(self) -> str | None:
         """The kept driver runs of this block attach to: the field, else the run's environment."""
@@ -87,14 +92,16 @@ class LocalDeltaSpark(ComputeBackend):
         return str(root if root.is_absolute() else (REPO_ROOT / root).resolve())
 
     def dbt_target(self) -> DbtTarget:
-        """dbt-spark `method: session` (dbt/profiles.yml) picks up this process's SparkSession, created here if needed."""
+        """dbt-spark `method: session` (dbt/profiles.yml) picks up this process's SparkSession, made here if needed."""
         from tasks.spark.session import get_spark
 
         lake_root = self.lake_location()
-        get_spark(master=self.spark_master, conf=self.spark_conf, lake_root=lake_root, kept_driver=self.kept_driver_file())
+        get_spark(
+            master=self.spark_master, conf=self.spark_conf, lake_root=lake_root, kept_driver=self.kept_driver_file()
+        )
         return DbtTarget(name="local", vars={"lake_root": lake_root})
 
-    def landing_for_jobs(self, landing: "LandingStorage", relative_path: str) -> tuple[str, str | None]:
+    def landing_for_jobs(self, landing: LandingStorage, relative_path: str) -> tuple[str, str | None]:
         """Local Spark reads remote landing (S3) from a staging copy under `<lake>/_staging/`."""
         staged = landing.local_copy(relative_path, Path(self.lake_location()) / "_staging")
         if staged is None:
@@ -109,8 +116,9 @@ class LocalDeltaSpark(ComputeBackend):
 
         job = resolve_job(name)
         lake_root = self.lake_location()
-        spark = get_spark(master=self.spark_master, conf=self.spark_conf, lake_root=lake_root,
-                          kept_driver=self.kept_driver_file())
+        spark = get_spark(
+            master=self.spark_master, conf=self.spark_conf, lake_root=lake_root, kept_driver=self.kept_driver_file()
+        )
         with spark_step(spark, f"job {name}"):
             try:
                 return job(spark, {**params, "lake_root": lake_root})

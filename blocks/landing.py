@@ -53,7 +53,9 @@ class LocalLanding(LandingStorage):
     _block_type_name = "Local Landing"
     _block_type_slug = "local-landing"
 
-    root: str = Field(default=".lake/landing", description="Folder; relative paths resolve against the repository root.")
+    root: str = Field(
+        default=".lake/landing", description="Folder; relative paths resolve against the repository root."
+    )
 
     def _root(self) -> Path:
         root = Path(self.root).expanduser()

@@ -56,8 +56,12 @@ class S3Landing(LandingStorage):
         folder = self.bucket.bucket_folder.strip("/")
         prefix = "/".join(p for p in (folder, self._key(relative_path)) if p)
         keys = [f"{folder}/{name}" if folder else name for name in self.list_files(relative_path)]
-        return {"bucket": self.bucket.bucket_name, "key_prefix": prefix, "key_count": len(keys),
-                **({"keys": keys} if len(keys) <= max_keys else {})}
+        return {
+            "bucket": self.bucket.bucket_name,
+            "key_prefix": prefix,
+            "key_count": len(keys),
+            **({"keys": keys} if len(keys) <= max_keys else {}),
+        }
 
     def local_copy(self, relative_path: str, staging_root: Path) -> Path:
         """Copy the objects under `relative_path` to `staging_root/relative_path`; that folder."""

@@ -34,15 +34,23 @@ class YouTubeCredentials(Block):
 
         missing = [n for n in ("client_id", "client_secret", "refresh_token") if not getattr(self, n)]
         if missing:
-            raise ValueError(f"YouTube OAuth credentials incomplete, missing: {', '.join(missing)}. "
-                             "Run `python -m tasks.youtube.oauth` to create them.")
-        return oauth_credentials(self.client_id.get_secret_value(), self.client_secret.get_secret_value(),
-                                 self.refresh_token.get_secret_value())
+            raise ValueError(
+                f"YouTube OAuth credentials incomplete, missing: {', '.join(missing)}. "
+                "Run `python -m tasks.youtube.oauth` to create them."
+            )
+        return oauth_credentials(
+            self.client_id.get_secret_value(),
+            self.client_secret.get_secret_value(),
+            self.refresh_token.get_secret_value(),
+        )
 
     def secret_values(self) -> list[str]:
         """Every secret this block holds (for leak checks)."""
-        return [s.get_secret_value() for s in (self.api_key, self.client_id, self.client_secret,
-                                               self.refresh_token) if s is not None]
+        return [
+            s.get_secret_value()
+            for s in (self.api_key, self.client_id, self.client_secret, self.refresh_token)
+            if s is not None
+        ]
 
 
 AnalyticsSource = Literal["query", "reporting", "auto"]
@@ -54,30 +62,47 @@ class YouTubeSource(Block, abc.ABC):
     _block_type_name = "YouTube Source"
 
     analytics_workers: int = Field(
-        default=4, ge=1, le=32,
-        description="Analytics requests in flight at once (each worker has its own HTTP connection).")
+        default=4,
+        ge=1,
+        le=32,
+        description="Analytics requests in flight at once (each worker has its own HTTP connection).",
+    )
     analytics_source: AnalyticsSource = Field(
         default="query",
         description="Where channel analytics come from: 'query' (Analytics API reports.query, any day, one request "
-                    "per video), 'reporting' (Reporting API bulk reports: a whole channel's day in a few downloads, "
-                    "about 48 h late, history from about 30 days before the job was created), or 'auto' (reports "
-                    "for the days they cover, reports.query for the other days of the window).")
+        "per video), 'reporting' (Reporting API bulk reports: a whole channel's day in a few downloads, "
+        "about 48 h late, history from about 30 days before the job was created), or 'auto' (reports "
+        "for the days they cover, reports.query for the other days of the window).",
+    )
     channel_analytics_sources: dict[str, AnalyticsSource] = Field(
-        default_factory=dict, description="Per channel ('mine' or a channel id): overrides analytics_source.")
+        default_factory=dict, description="Per channel ('mine' or a channel id): overrides analytics_source."
+    )
     report_types: list[str] = Field(
-        default_factory=lambda: ["channel_basic_a3", "channel_traffic_source_a3", "channel_device_os_a3",
-                                 "channel_playback_location_a3", "channel_demographics_a1"],
+        default_factory=lambda: [
+            "channel_basic_a3",
+            "channel_traffic_source_a3",
+            "channel_device_os_a3",
+            "channel_playback_location_a3",
+            "channel_demographics_a1",
+        ],
         description="Reporting API report types to load; any type beyond these lands in Bronze and in "
-                    "silver.silver_report_rows_generic.")
+        "silver.silver_report_rows_generic.",
+    )
     create_reporting_jobs: bool = Field(
-        default=False, description="Create a missing reporting job (one per report type, never a second); off for "
-                                   "users who manage jobs elsewhere.")
+        default=False,
+        description="Create a missing reporting job (one per report type, never a second); off for "
+        "users who manage jobs elsewhere.",
+    )
     content_owner_id: str | None = Field(
-        default=None, description="Content owner id for content-owner reports (onBehalfOfContentOwner).")
+        default=None, description="Content owner id for content-owner reports (onBehalfOfContentOwner)."
+    )
 
     retry_base_delay_s: float = Field(
-        default=1.0, ge=0, description="First wait of the retry policy for transient errors (doubles per retry, "
-                                       "jittered, at most 64 s; 5 retries). quotaExceeded is never retried.")
+        default=1.0,
+        ge=0,
+        description="First wait of the retry policy for transient errors (doubles per retry, "
+        "jittered, at most 64 s; 5 retries). quotaExceeded is never retried.",
+    )
 
     def executor(self) -> Any:
         """A fresh ApiExecutor (retry policy and request counts) for one fetch step."""
@@ -132,7 +157,9 @@ class LiveYouTubeSource(YouTubeSource):
     _block_type_slug = "youtube-live-source"
 
     credentials: YouTubeCredentials
-    regions: list[str] = Field(default_factory=lambda: ["US"], description="Trending chart regions (ISO 3166-1 alpha-2).")
+    regions: list[str] = Field(
+        default_factory=lambda: ["US"], description="Trending chart regions (ISO 3166-1 alpha-2)."
+    )
     channels: list[str] = Field(default_factory=lambda: ["mine"], description="'mine' or channel ids (UC...).")
     timeout_s: float = Field(default=60.0, description="HTTP timeout per request.")
 
@@ -180,18 +207,29 @@ class ReplayYouTubeSource(YouTubeSource):
 
     recording: str = Field(default="sample", description="A bundled recording's name or a recording folder.")
     credentials: YouTubeCredentials | None = Field(
-        default=None, description="Optional; its API key is sent (and must never leak) like a live key.")
+        default=None, description="Optional; its API key is sent (and must never leak) like a live key."
+    )
     quota_requests: int | None = Field(
-        default=None, description="Simulate the daily quota: each client answers quotaExceeded after this many requests.")
+        default=None,
+        description="Simulate the daily quota: each client answers quotaExceeded after this many requests.",
+    )
     auth: Literal["oauth", "api_key"] = Field(
-        default="oauth", description="Answer as the live APIs answer these credentials: 'api_key' (no OAuth) "
-                                     "gets 401 for Analytics and `mine=True`, like a key-only live source.")
+        default="oauth",
+        description="Answer as the live APIs answer these credentials: 'api_key' (no OAuth) "
+        "gets 401 for Analytics and `mine=True`, like a key-only live source.",
+    )
     snapshots: Literal["every_day", "latest"] = Field(
-        default="every_day", description="Data API days a run over a window fetches: every recorded day in it, "
-                                         "or only the latest (as the live API, which only shows today).")
+        default="every_day",
+        description="Data API days a run over a window fetches: every recorded day in it, "
+        "or only the latest (as the live API, which only shows today).",
+    )
     fault_rate: float = Field(
-        default=0.0, ge=0, le=1, description="Share of requests answered with a transient fault (500, 503, 429, "
-                                             "403 rateLimitExceeded, timeout, reset, body cut short): reliability probes.")
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of requests answered with a transient fault (500, 503, 429, "
+        "403 rateLimitExceeded, timeout, reset, body cut short): reliability probes.",
+    )
     fault_seed: int = Field(default=0, description="Seed of the fault draw (the same seed, the same faults).")
 
     def _http(self, as_of: str | None = None) -> Any:
@@ -199,8 +237,13 @@ class ReplayYouTubeSource(YouTubeSource):
         from tasks.youtube.faults import FaultyHttp, LengthCheckedHttp
         from tasks.youtube.replay import ReplayHttp
 
-        http: Any = ReplayHttp(self._recording(), as_of=as_of, quota_requests=self.quota_requests,
-                               oauth=self.has_oauth(), keep_served=False)
+        http: Any = ReplayHttp(
+            self._recording(),
+            as_of=as_of,
+            quota_requests=self.quota_requests,
+            oauth=self.has_oauth(),
+            keep_served=False,
+        )
         if self.fault_rate:
             http = LengthCheckedHttp(FaultyHttp(http, rate=self.fault_rate, seed=self.fault_seed))
         return http
@@ -212,8 +255,10 @@ class ReplayYouTubeSource(YouTubeSource):
         bundled = BUNDLED_RECORDINGS / self.recording
         if bundled.is_dir():
             return bundled
-        raise FileNotFoundError(f"recording {self.recording!r} is neither a folder nor a bundled recording "
-                                f"({', '.join(p.name for p in BUNDLED_RECORDINGS.iterdir())})")
+        raise FileNotFoundError(
+            f"recording {self.recording!r} is neither a folder nor a bundled recording "
+            f"({', '.join(p.name for p in BUNDLED_RECORDINGS.iterdir())})"
+        )
 
     def _recording(self) -> Any:
         from tasks.youtube.replay import Recording

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 WORK_POOL = "youtube-lakehouse-process"
 
@@ -76,8 +77,12 @@ def create_blocks(env: Mapping[str, str]) -> list[str]:
 def _youtube_blocks(env: Mapping[str, str], save: Callable[[Any, str], None]) -> None:
     from blocks import LiveYouTubeSource, YouTubeCredentials
 
-    keys = {"api_key": "YOUTUBE_API_KEY", "client_id": "YOUTUBE_CLIENT_ID", "client_secret": "YOUTUBE_CLIENT_SECRET",
-            "refresh_token": "YOUTUBE_REFRESH_TOKEN"}
+    keys = {
+        "api_key": "YOUTUBE_API_KEY",
+        "client_id": "YOUTUBE_CLIENT_ID",
+        "client_secret": "YOUTUBE_CLIENT_SECRET",
+        "refresh_token": "YOUTUBE_REFRESH_TOKEN",
+    }
     given = {field: env[var] for field, var in keys.items() if env.get(var)}
     if not given:
         return
@@ -97,17 +102,24 @@ def _databricks_blocks(env: Mapping[str, str], save: Callable[[Any, str], None])
 
     from blocks import DatabricksCompute
 
-    auth = ({"token": env["DATABRICKS_TOKEN"]} if env.get("DATABRICKS_TOKEN") else
-            {"client_id": env.get("DATABRICKS_CLIENT_ID"), "client_secret": env.get("DATABRICKS_CLIENT_SECRET")})
+    auth = (
+        {"token": env["DATABRICKS_TOKEN"]}
+        if env.get("DATABRICKS_TOKEN")
+        else {"client_id": env.get("DATABRICKS_CLIENT_ID"), "client_secret": env.get("DATABRICKS_CLIENT_SECRET")}
+    )
     credentials = DatabricksCredentials(databricks_instance=env["DATABRICKS_HOST"].removeprefix("https://"), **auth)
     save(credentials, "default")
-    compute = {"credentials": credentials, "lake_root": env.get("DATABRICKS_LAKE_ROOT"),
-               "warehouse_http_path": env.get("DATABRICKS_HTTP_PATH"),
-               "catalog": env.get("DATABRICKS_CATALOG", "youtube_lakehouse"),
-               "existing_cluster_id": env.get("DATABRICKS_CLUSTER_ID"),
-               "serverless": env.get("DATABRICKS_SERVERLESS", "").lower() == "true",
-               "git_url": env.get("DATABRICKS_GIT_URL"), "git_branch": env.get("DATABRICKS_GIT_BRANCH"),
-               "workspace_path": env.get("DATABRICKS_WORKSPACE_PATH")}
+    compute = {
+        "credentials": credentials,
+        "lake_root": env.get("DATABRICKS_LAKE_ROOT"),
+        "warehouse_http_path": env.get("DATABRICKS_HTTP_PATH"),
+        "catalog": env.get("DATABRICKS_CATALOG", "youtube_lakehouse"),
+        "existing_cluster_id": env.get("DATABRICKS_CLUSTER_ID"),
+        "serverless": env.get("DATABRICKS_SERVERLESS", "").lower() == "true",
+        "git_url": env.get("DATABRICKS_GIT_URL"),
+        "git_branch": env.get("DATABRICKS_GIT_BRANCH"),
+        "workspace_path": env.get("DATABRICKS_WORKSPACE_PATH"),
+    }
     save(DatabricksCompute(**{k: v for k, v in compute.items() if v not in (None, "")}), "prod")
 
 
@@ -118,14 +130,20 @@ def _aws_blocks(env: Mapping[str, str], save: Callable[[Any, str], None]) -> Non
 
     from blocks import S3Landing
 
-    fields = {"aws_access_key_id": env.get("AWS_ACCESS_KEY_ID"), "aws_secret_access_key": env.get("AWS_SECRET_ACCESS_KEY"),
-              "region_name": env.get("AWS_DEFAULT_REGION")}
+    fields = {
+        "aws_access_key_id": env.get("AWS_ACCESS_KEY_ID"),
+        "aws_secret_access_key": env.get("AWS_SECRET_ACCESS_KEY"),
+        "region_name": env.get("AWS_DEFAULT_REGION"),
+    }
     if env.get("AWS_ENDPOINT_URL"):
         fields["aws_client_parameters"] = {"endpoint_url": env["AWS_ENDPOINT_URL"]}
     credentials = AwsCredentials(**{k: v for k, v in fields.items() if v})
     save(credentials, "default")
-    bucket = S3Bucket(bucket_name=env["YOUTUBE_LAKEHOUSE_S3_BUCKET"], credentials=credentials,
-                      bucket_folder=env.get("YOUTUBE_LAKEHOUSE_S3_FOLDER", "landing"))
+    bucket = S3Bucket(
+        bucket_name=env["YOUTUBE_LAKEHOUSE_S3_BUCKET"],
+        credentials=credentials,
+        bucket_folder=env.get("YOUTUBE_LAKEHOUSE_S3_FOLDER", "landing"),
+    )
     save(bucket, "landing")
     save(S3Landing(bucket=bucket), "prod")
 
@@ -145,9 +163,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     args = parser.parse_args(argv)
     from deployments.notifications import ensure_automation
 
-    done = {"block_types": register_block_types(), "blocks": create_blocks(os.environ),
-            "work_pool": create_work_pool(args.work_pool),
-            "notifications": ensure_automation(os.environ.get("YOUTUBE_LAKEHOUSE_NOTIFY_BLOCK") or None)}
+    done = {
+        "block_types": register_block_types(),
+        "blocks": create_blocks(os.environ),
+        "work_pool": create_work_pool(args.work_pool),
+        "notifications": ensure_automation(os.environ.get("YOUTUBE_LAKEHOUSE_NOTIFY_BLOCK") or None),
+    }
     print(f"registered {len(done['block_types'])} block types: {', '.join(done['block_types'])}")
     print(f"saved blocks: {', '.join(done['blocks'])}")
     print(f"work pool: {done['work_pool']}")

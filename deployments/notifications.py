@@ -20,20 +20,31 @@ NAME = "youtube-lakehouse: daily run failed or quota exhausted"
 DEPLOYMENT = "daily"
 QUOTA_EVENT = "youtube.quota.exhausted"
 SUBJECT = "YouTube Lakehouse: {{ event.event }}"
-BODY = ("{{ event.resource['prefect.resource.name'] }}: {{ event.event }} at {{ event.occurred }}\n"
-        "{{ event.payload | tojson }}")
+BODY = (
+    "{{ event.resource['prefect.resource.name'] }}: {{ event.event }} at {{ event.occurred }}\n"
+    "{{ event.payload | tojson }}"
+)
 
 
 def trigger() -> Any:
     """Any of: a flow run of the `daily` deployment turning Failed or Crashed; the quota event."""
     from prefect.events.schemas.automations import CompoundTrigger, EventTrigger, Posture
 
-    failed = EventTrigger(expect={"prefect.flow-run.Failed", "prefect.flow-run.Crashed"},
-                          match={"prefect.resource.id": "prefect.flow-run.*"},
-                          match_related={"prefect.resource.role": "deployment", "prefect.resource.name": DEPLOYMENT},
-                          posture=Posture.Reactive, threshold=1, within=timedelta(0))
-    quota = EventTrigger(expect={QUOTA_EVENT}, match={"prefect.resource.id": "youtube-lakehouse.*"},
-                         posture=Posture.Reactive, threshold=1, within=timedelta(0))
+    failed = EventTrigger(
+        expect={"prefect.flow-run.Failed", "prefect.flow-run.Crashed"},
+        match={"prefect.resource.id": "prefect.flow-run.*"},
+        match_related={"prefect.resource.role": "deployment", "prefect.resource.name": DEPLOYMENT},
+        posture=Posture.Reactive,
+        threshold=1,
+        within=timedelta(0),
+    )
+    quota = EventTrigger(
+        expect={QUOTA_EVENT},
+        match={"prefect.resource.id": "youtube-lakehouse.*"},
+        posture=Posture.Reactive,
+        threshold=1,
+        within=timedelta(0),
+    )
     return CompoundTrigger(require="any", triggers=[failed, quota], within=timedelta(minutes=1))
 
 
@@ -53,15 +64,19 @@ def ensure_automation(block: str | None) -> dict[str, Any]:
     from prefect.automations import Automation
     from prefect.events.actions import DoNothing, SendNotification
 
-    action = (SendNotification(block_document_id=_block_document_id(block), subject=SUBJECT, body=BODY)
-              if block else DoNothing())
+    action = (
+        SendNotification(block_document_id=_block_document_id(block), subject=SUBJECT, body=BODY)
+        if block
+        else DoNothing()
+    )
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
         for existing in client.read_automations_by_name(NAME):
             client.delete_automation(existing.id)
-    created = Automation(name=NAME, description=__doc__.split("\n\n")[0], enabled=bool(block), trigger=trigger(),
-                         actions=[action]).create()
+    created = Automation(
+        name=NAME, description=__doc__.split("\n\n")[0], enabled=bool(block), trigger=trigger(), actions=[action]
+    ).create()
     return {"id": str(created.id), "enabled": created.enabled, "block": block}
 
 
@@ -72,12 +87,16 @@ def deploy_step() -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m deployments.notifications", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--block", default=os.environ.get("YOUTUBE_LAKEHOUSE_NOTIFY_BLOCK") or None,
-                        help="notification block, e.g. slack-webhook/alerts (default: $YOUTUBE_LAKEHOUSE_NOTIFY_BLOCK; "
-                             "none: the automation is created disabled)")
+    parser.add_argument(
+        "--block",
+        default=os.environ.get("YOUTUBE_LAKEHOUSE_NOTIFY_BLOCK") or None,
+        help="notification block, e.g. slack-webhook/alerts (default: $YOUTUBE_LAKEHOUSE_NOTIFY_BLOCK; "
+        "none: the automation is created disabled)",
+    )
     args = parser.parse_args(argv)
     done = ensure_automation(args.block)
-    print(f"automation {NAME!r}: {'enabled, notifying through ' + args.block if done['enabled'] else 'disabled (no block)'}")
+    state = f"enabled, notifying through {args.block}" if done["enabled"] else "disabled (no block)"
+    print(f"automation {NAME!r}: {state}")
     return done
 
 

@@ -32,32 +32,57 @@ def window_cache_key(context: Any, parameters: dict[str, Any]) -> str:
     regions = ",".join(sorted(parameters["regions"] or [])) or "default"
     channels = ",".join(sorted(parameters["channels"] or [])) or "default"
     lake = hashlib.sha256(load_backend(parameters["backend"]).lake_key().encode()).hexdigest()[:16]
-    return (f"backfill-{lake}-{parameters['source']}-{parameters['start_date']}-{parameters['end_date']}-"
-            f"{parameters['through']}-{hashlib.sha256(f'{regions}|{channels}'.encode()).hexdigest()[:12]}")
+    return (
+        f"backfill-{lake}-{parameters['source']}-{parameters['start_date']}-{parameters['end_date']}-"
+        f"{parameters['through']}-{hashlib.sha256(f'{regions}|{channels}'.encode()).hexdigest()[:12]}"
+    )
 
 
 @task(name="backfill-window", cache_key_fn=window_cache_key, persist_result=True)
-def run_window(backend: str, source: str, landing: str, regions: list[str] | None, channels: list[str] | None,
-               start_date: date, end_date: date, through: str) -> dict[str, Any]:
+def run_window(
+    backend: str,
+    source: str,
+    landing: str,
+    regions: list[str] | None,
+    channels: list[str] | None,
+    start_date: date,
+    end_date: date,
+    through: str,
+) -> dict[str, Any]:
     """One window through the parent flow. Its result is cached only when the window completed, so a
     backfill run again (or resumed after a failure) skips the windows that finished."""
     from flows.youtube_lakehouse import youtube_lakehouse
 
-    state = youtube_lakehouse(backend=backend, source=source, landing=landing, regions=regions, channels=channels,
-                              start_date=start_date, end_date=end_date, through=through, return_state=True)
+    state = youtube_lakehouse(
+        backend=backend,
+        source=source,
+        landing=landing,
+        regions=regions,
+        channels=channels,
+        start_date=start_date,
+        end_date=end_date,
+        through=through,
+        return_state=True,
+    )
     if not state.is_completed():
         raise RuntimeError(f"window {start_date}..{end_date} ended {state.name}: {state.message or ''}")
     usage = state.result()["ingest"]["usage"]
-    return {"start_date": start_date.isoformat(), "end_date": end_date.isoformat(),
-            "run_id": str(state.state_details.flow_run_id), "api_units": sum(u["units"] for u in usage.values())}
+    return {
+        "start_date": start_date.isoformat(),
+        "end_date": end_date.isoformat(),
+        "run_id": str(state.state_details.flow_run_id),
+        "api_units": sum(u["units"] for u in usage.values()),
+    }
 
 
 def progress_text(done: list[dict[str, Any]], total_windows: int, total_days: int) -> str:
     days = sum((date.fromisoformat(w["end_date"]) - date.fromisoformat(w["start_date"])).days + 1 for w in done)
     reused = sum(1 for w in done if w.get("cached"))
-    return (f"{len(done)}/{total_windows} windows, {days}/{total_days} days, "
-            f"{sum(w['api_units'] for w in done if not w.get('cached')):,} API units this run"
-            + (f"; {reused} window(s) finished by an earlier run, skipped" if reused else ""))
+    return (
+        f"{len(done)}/{total_windows} windows, {days}/{total_days} days, "
+        f"{sum(w['api_units'] for w in done if not w.get('cached')):,} API units this run"
+        + (f"; {reused} window(s) finished by an earlier run, skipped" if reused else "")
+    )
 
 
 @flow(name="backfill", log_prints=True)
@@ -88,20 +113,34 @@ def backfill(
     windows = chunk_windows(start_date, end_date, chunk_days)
     total_days = (end_date - start_date).days + 1
     done: list[dict[str, Any]] = []
-    artifact = create_progress_artifact(progress=0.0, key="backfill-progress",
-                                        description=progress_text(done, len(windows), total_days))
+    artifact = create_progress_artifact(
+        progress=0.0, key="backfill-progress", description=progress_text(done, len(windows), total_days)
+    )
     window_task = run_window.with_options(refresh_cache=True) if refetch else run_window
     for first, last in windows:
         state = window_task(backend, source, landing, regions, channels, first, last, through, return_state=True)
         if not state.is_completed():
-            update_progress_artifact(artifact, progress=100.0 * len(done) / len(windows),
-                                     description=progress_text(done, len(windows), total_days)
-                                     + f"; stopped at {first}..{last}")
-            raise RuntimeError(f"backfill stopped: window {first}..{last}: {state.message or state.name}. "
-                               f"Run the backfill again to resume from it (finished windows are skipped).")
+            update_progress_artifact(
+                artifact,
+                progress=100.0 * len(done) / len(windows),
+                description=progress_text(done, len(windows), total_days) + f"; stopped at {first}..{last}",
+            )
+            raise RuntimeError(
+                f"backfill stopped: window {first}..{last}: {state.message or state.name}. "
+                f"Run the backfill again to resume from it (finished windows are skipped)."
+            )
         done.append({**state.result(), "cached": state.name == "Cached"})
-        update_progress_artifact(artifact, progress=100.0 * len(done) / len(windows),
-                                 description=progress_text(done, len(windows), total_days))
-        logger.info("window %s..%s %s (%d of %d)", first, last,
-                    "finished by an earlier run: skipped" if done[-1]["cached"] else "completed", len(done), len(windows))
+        update_progress_artifact(
+            artifact,
+            progress=100.0 * len(done) / len(windows),
+            description=progress_text(done, len(windows), total_days),
+        )
+        logger.info(
+            "window %s..%s %s (%d of %d)",
+            first,
+            last,
+            "finished by an earlier run: skipped" if done[-1]["cached"] else "completed",
+            len(done),
+            len(windows),
+        )
     return done

@@ -1,7 +1,7 @@
 """Subflow `bronze_to_silver`: new Bronze rows -> every Silver table, then OPTIMIZE and VACUUM.
 
-    python -m flows.bronze_to_silver [--full-refresh] [--backend ...]
-    python -m flows.bronze_to_silver --help
+python -m flows.bronze_to_silver [--full-refresh] [--backend ...]
+python -m flows.bronze_to_silver --help
 """
 
 from __future__ import annotations
@@ -49,29 +49,51 @@ def bronze_to_silver(
         for warning in built["warnings"]:
             logger.warning(warning)
         if optimize:
-            run_spark_job(backend, "silver_maintenance", {"vacuum_retention_hours": vacuum_retention_hours,
-                                                          "tables": None if full_refresh else built["changed"]})
+            run_spark_job(
+                backend,
+                "silver_maintenance",
+                {
+                    "vacuum_retention_hours": vacuum_retention_hours,
+                    "tables": None if full_refresh else built["changed"],
+                },
+            )
     publish_silver_summary(run_id, built["tables"], built["warnings"])
     record_silver_assets(backend, built["tables"])
-    window = {"window_start": window_start.isoformat() if window_start else None,
-              "window_end": window_end.isoformat() if window_end else None}
-    emit_silver_updated(run_id, {**window, "backend": backend, "tables_changed": built["changed"],
-                                 "full_refresh": full_refresh}, downstream)
+    window = {
+        "window_start": window_start.isoformat() if window_start else None,
+        "window_end": window_end.isoformat() if window_end else None,
+    }
+    emit_silver_updated(
+        run_id,
+        {**window, "backend": backend, "tables_changed": built["changed"], "full_refresh": full_refresh},
+        downstream,
+    )
     return {"run_id": run_id, **window, **built}
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m flows.bronze_to_silver",
-                                     description="MERGE the Bronze rows not merged yet into every Silver table.")
+    parser = argparse.ArgumentParser(
+        prog="python -m flows.bronze_to_silver",
+        description="MERGE the Bronze rows not merged yet into every Silver table.",
+    )
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild every Silver table from all of Bronze")
     parser.add_argument("--optimize", action="store_true", help="also OPTIMIZE and VACUUM the changed tables now")
-    parser.add_argument("--vacuum-retention-hours", type=float, default=168.0,
-                        help="VACUUM keeps files this recent (default: %(default)s)")
+    parser.add_argument(
+        "--vacuum-retention-hours",
+        type=float,
+        default=168.0,
+        help="VACUUM keeps files this recent (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     start_temporary_server().ready()
-    state = bronze_to_silver(backend=args.backend, full_refresh=args.full_refresh, optimize=args.optimize,
-                             vacuum_retention_hours=args.vacuum_retention_hours, return_state=True)
+    state = bronze_to_silver(
+        backend=args.backend,
+        full_refresh=args.full_refresh,
+        optimize=args.optimize,
+        vacuum_retention_hours=args.vacuum_retention_hours,
+        return_state=True,
+    )
     print(f"bronze_to_silver finished: {state.name}: {state.message or ''}")
     raise SystemExit(0 if state.is_completed() else 1)
 

@@ -1,6 +1,6 @@
 """Flow `import_file_drops`: trending CSV and category JSON drops -> landing -> Bronze -> Silver -> Gold.
 
-    python -m flows.file_drops --folder ../shared/data/kaggle-trending-2017 --layout kaggle --year 2017
+python -m flows.file_drops --folder ../shared/data/kaggle-trending-2017 --layout kaggle --year 2017
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ def import_file_drops(
     if not root.is_dir():
         raise FileNotFoundError(f"drop folder {root} does not exist")
     landing_block = load_landing(landing)
-    summary = land_drops(Lander(landing_block, run_id, source=f"file_drop:{layout}"), root, layout, year,
-                         date.today(), encoding)
+    summary = land_drops(
+        Lander(landing_block, run_id, source=f"file_drop:{layout}"), root, layout, year, date.today(), encoding
+    )
     if not summary["files"]["trending"]:
         raise ValueError(f"no {layout} trending CSV under {root} (ignored: {summary['ignored'][:10]})")
     for ignored in summary["ignored"]:
@@ -68,28 +69,53 @@ def import_file_drops(
         logger.info("%s read as %s", name, used)
     with hold_lake(backend):
         loaded = load_landed_run(backend, landing_block, run_id)
-        result: dict[str, Any] = {"run_id": run_id, **summary, "bronze_rows": loaded["rows_inserted"],
-                                  "quarantined": loaded["quarantined"]}
+        result: dict[str, Any] = {
+            "run_id": run_id,
+            **summary,
+            "bronze_rows": loaded["rows_inserted"],
+            "quarantined": loaded["quarantined"],
+        }
         if summary["first_day"]:
-            window = {"window_start": min(summary["first_day"].values()),
-                      "window_end": max(summary["last_day"].values())}
+            window = {
+                "window_start": min(summary["first_day"].values()),
+                "window_end": max(summary["last_day"].values()),
+            }
             result.update(window)
-            emit_landing_written(run_id, {**window, "backend": backend, "landing_block": landing,
-                                          "landing_location": landing_block.location(run_prefix(run_id)),
-                                          "files": summary["files"]}, "events" if through == "bronze" else "parent")
+            emit_landing_written(
+                run_id,
+                {
+                    **window,
+                    "backend": backend,
+                    "landing_block": landing,
+                    "landing_location": landing_block.location(run_prefix(run_id)),
+                    "files": summary["files"],
+                },
+                "events" if through == "bronze" else "parent",
+            )
             if through in ("silver", "gold"):
-                result["silver"] = bronze_to_silver(backend=backend, run_id=run_id, window_start=window["window_start"],
-                                                    window_end=window["window_end"],
-                                                    downstream="parent" if through == "gold" else "events")
+                result["silver"] = bronze_to_silver(
+                    backend=backend,
+                    run_id=run_id,
+                    window_start=window["window_start"],
+                    window_end=window["window_end"],
+                    downstream="parent" if through == "gold" else "events",
+                )
             if through == "gold":
                 # judged at the drop's own last day: an archive of 2017 is not stale for being from 2017
-                result["gold"] = gold(backend=backend, run_id=run_id, window_start=window["window_start"],
-                                      window_end=window["window_end"], freshness=["trending"])
+                result["gold"] = gold(
+                    backend=backend,
+                    run_id=run_id,
+                    window_start=window["window_start"],
+                    window_end=window["window_end"],
+                    freshness=["trending"],
+                )
     if summary["unusable"]:
         problems = "\n".join(f"- {text}" for text in summary["unusable"].values())
-        loaded_note = ("the other files were loaded" if summary["first_day"] else "no file had a usable row")
-        raise DropFilesRejected(f"{len(summary['unusable'])} of {summary['files']['trending']} trending files "
-                                f"could not be used ({loaded_note}):\n{problems}")
+        loaded_note = "the other files were loaded" if summary["first_day"] else "no file had a usable row"
+        raise DropFilesRejected(
+            f"{len(summary['unusable'])} of {summary['files']['trending']} trending files "
+            f"could not be used ({loaded_note}):\n{problems}"
+        )
     return result
 
 
@@ -98,17 +124,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folder", required=True, help="the drop folder")
     parser.add_argument("--layout", choices=["aws", "kaggle"], default="aws")
     parser.add_argument("--year", type=int, default=None, help="year of DD.MM trending dates (Kaggle first release)")
-    parser.add_argument("--encoding", default=None,
-                        help="force the files' encoding (default: detect: byte-order mark, UTF-8, cp1252, latin-1)")
-    parser.add_argument("--through", choices=["bronze", "silver", "gold"], default="gold",
-                        help="stop after this layer (default: %(default)s)")
+    parser.add_argument(
+        "--encoding",
+        default=None,
+        help="force the files' encoding (default: detect: byte-order mark, UTF-8, cp1252, latin-1)",
+    )
+    parser.add_argument(
+        "--through",
+        choices=["bronze", "silver", "gold"],
+        default="gold",
+        help="stop after this layer (default: %(default)s)",
+    )
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--landing", default=DEFAULT_LANDING, help="landing storage block (default: %(default)s)")
     args = parser.parse_args(argv)
     start_temporary_server().ready()
-    state = import_file_drops(folder=args.folder, layout=args.layout, year=args.year, backend=args.backend,
-                              landing=args.landing, through=args.through, encoding=args.encoding,
-                              return_state=True)
+    state = import_file_drops(
+        folder=args.folder,
+        layout=args.layout,
+        year=args.year,
+        backend=args.backend,
+        landing=args.landing,
+        through=args.through,
+        encoding=args.encoding,
+        return_state=True,
+    )
     print(f"import_file_drops finished: {state.name}: {state.message or ''}")
     raise SystemExit(0 if state.is_completed() else 1)
 

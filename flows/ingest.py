@@ -16,13 +16,23 @@ def key_only_warning(has_oauth: bool, channels: list[str], include_analytics: bo
     if has_oauth or not (include_analytics or "mine" in channels):
         return None
     mine = " and channel 'mine' (name channel ids instead)" if "mine" in channels else ""
-    return ("the source has an API key only: Analytics skipped" + mine + "; trending, categories and public "
-            "channel/video metadata are fetched. Analytics needs OAuth user credentials (client id, client "
-            "secret, refresh token): see README, 'Using the real YouTube APIs'.")
+    return (
+        "the source has an API key only: Analytics skipped" + mine + "; trending, categories and public "
+        "channel/video metadata are fetched. Analytics needs OAuth user credentials (client id, client "
+        "secret, refresh token): see README, 'Using the real YouTube APIs'."
+    )
 
 
-def fetch_channel_analytics(src: Any, source: str, landing: str, run_id: str, as_of: date,
-                            channel_videos: dict[str, dict[str, Any]], start: date, end: date) -> list[dict[str, Any]]:
+def fetch_channel_analytics(
+    src: Any,
+    source: str,
+    landing: str,
+    run_id: str,
+    as_of: date,
+    channel_videos: dict[str, dict[str, Any]],
+    start: date,
+    end: date,
+) -> list[dict[str, Any]]:
     """Channel analytics of the window, each channel-day from the source its channel is set to use
     (bulk reports, reports.query, or `auto`: reports where they cover the day, reports.query elsewhere)."""
     from tasks.ingestion import fetch_analytics, fetch_reporting
@@ -82,8 +92,7 @@ def ingest(
     from tasks.ingestion import combine_outcomes, fetch_data_api_snapshot
     from tasks.lake_lock import hold_lake
     from tasks.landing import run_prefix
-    from tasks.reporting import (emit_landing_written, emit_quota_exhausted, ingest_summary_rows,
-                                 publish_ingest_summary)
+    from tasks.reporting import emit_landing_written, emit_quota_exhausted, ingest_summary_rows, publish_ingest_summary
     from tasks.youtube.reporting_state import write_watermarks
 
     logger = get_run_logger()
@@ -98,8 +107,15 @@ def ingest(
         channels = [c for c in channels if c != "mine"]
         include_analytics = False
     snapshot_days = src.snapshot_dates(window.start, window.end) if include_data_api else []
-    logger.info("ingest run %s: window %s..%s, snapshots %s, regions %s, channels %s", run_id, window.start,
-                window.end, [d.isoformat() for d in snapshot_days], regions, channels)
+    logger.info(
+        "ingest run %s: window %s..%s, snapshots %s, regions %s, channels %s",
+        run_id,
+        window.start,
+        window.end,
+        [d.isoformat() for d in snapshot_days],
+        regions,
+        channels,
+    )
 
     outcomes: list[dict[str, Any]] = []
     channel_videos: dict[str, dict[str, Any]] = {}
@@ -115,8 +131,9 @@ def ingest(
             logger.warning("no channel videos known for this run; Analytics is limited to channel reports")
             channel_videos = {c: {"ref": c, "video_ids": []} for c in channels if c != "mine"}
         as_of = snapshot_days[-1] if snapshot_days else window.end
-        outcomes += fetch_channel_analytics(src, source, landing, run_id, as_of, channel_videos, window.start,
-                                            window.end)
+        outcomes += fetch_channel_analytics(
+            src, source, landing, run_id, as_of, channel_videos, window.start, window.end
+        )
     summary = combine_outcomes(outcomes)
     if summary["quota_exhausted"]:
         emit_quota_exhausted(run_id, {**window.as_payload(), "message": summary["quota_exhausted"]})
@@ -125,22 +142,36 @@ def ingest(
 
     landing_block = load_landing(landing)
     landing_location = landing_block.location(run_prefix(run_id))
-    with hold_lake(backend):      # fetching does not touch the lake; loading Bronze does
+    with hold_lake(backend):  # fetching does not touch the lake; loading Bronze does
         loaded = load_landed_run(backend, landing_block, run_id)
         seen = {job: t for o in outcomes for job, t in o.get("report_watermarks", {}).items()}
-        if seen:      # only once the reports are in Bronze: a run that dies before asks for them again
+        if seen:  # only once the reports are in Bronze: a run that dies before asks for them again
             write_watermarks(landing_block, seen)
     record_bronze_assets(backend, landing_block.location(), loaded["rows_inserted"], loaded["quarantined"])
     if restated:
         logger.info("bulk reports for %d day(s) before the window (re-issued or late): %s", len(restated), restated)
     rows = ingest_summary_rows(loaded["rows_inserted"], summary["usage"], summary["failures"], loaded["quarantined"])
     publish_ingest_summary(run_id, rows)
-    emit_landing_written(run_id, {**window.as_payload(), "window_start": gold_since(window.start, restated).isoformat(),
-                                  "backend": backend, "landing_block": landing,
-                                  "landing_location": landing_location,
-                                  **landing_block.describe(run_prefix(run_id)),
-                                  "snapshot_dates": [d.isoformat() for d in snapshot_days], "pages": summary["pages"]},
-                         downstream)
-    return {**summary, "run_id": run_id, **window.as_payload(), "landing_location": landing_location,
-            "bronze_rows": loaded["rows_inserted"], "quarantined": loaded["quarantined"],
-            "restated_days": restated}
+    emit_landing_written(
+        run_id,
+        {
+            **window.as_payload(),
+            "window_start": gold_since(window.start, restated).isoformat(),
+            "backend": backend,
+            "landing_block": landing,
+            "landing_location": landing_location,
+            **landing_block.describe(run_prefix(run_id)),
+            "snapshot_dates": [d.isoformat() for d in snapshot_days],
+            "pages": summary["pages"],
+        },
+        downstream,
+    )
+    return {
+        **summary,
+        "run_id": run_id,
+        **window.as_payload(),
+        "landing_location": landing_location,
+        "bronze_rows": loaded["rows_inserted"],
+        "quarantined": loaded["quarantined"],
+        "restated_days": restated,
+    }

@@ -21,20 +21,32 @@ Layer = Literal["bronze", "silver", "gold"]
 
 
 def report_markdown(result: dict[str, Any]) -> str:
-    lines = ["# Lake maintenance", "",
-             f"VACUUM retention {result['vacuum_retention_hours']:g} h; compacted: "
-             f"{', '.join(result['compacted']) or 'none'}.", "",
-             "| table | files before | files after | compacted | vacuum |", "|---|---:|---:|---|---|"]
+    lines = [
+        "# Lake maintenance",
+        "",
+        f"VACUUM retention {result['vacuum_retention_hours']:g} h; compacted: "
+        f"{', '.join(result['compacted']) or 'none'}.",
+        "",
+        "| table | files before | files after | compacted | vacuum |",
+        "|---|---:|---:|---|---|",
+    ]
     for name, entry in sorted(result["tables"].items()):
-        lines.append(f"| {name} | {entry['files_before']:,} | {entry['files_after']:,} | "
-                     f"{'yes' if entry['compacted'] else 'no'} | {entry.get('vacuum', '-')} |")
+        lines.append(
+            f"| {name} | {entry['files_before']:,} | {entry['files_after']:,} | "
+            f"{'yes' if entry['compacted'] else 'no'} | {entry.get('vacuum', '-')} |"
+        )
     return "\n".join(lines)
 
 
 @flow(name="lake_maintenance", log_prints=True)
-def lake_maintenance(backend: str = DEFAULT_BACKEND, layers: list[Layer] | None = None,
-                     vacuum_retention_hours: float = 168.0, compact_min_files: int = 8,
-                     optimize: bool = True, vacuum: bool = True) -> dict[str, Any]:
+def lake_maintenance(
+    backend: str = DEFAULT_BACKEND,
+    layers: list[Layer] | None = None,
+    vacuum_retention_hours: float = 168.0,
+    compact_min_files: int = 8,
+    optimize: bool = True,
+    vacuum: bool = True,
+) -> dict[str, Any]:
     """OPTIMIZE each table of `layers` (default all) with at least `compact_min_files` more files than
     partitions, then VACUUM it, keeping `vacuum_retention_hours` of history for time travel."""
     from prefect.artifacts import create_markdown_artifact
@@ -45,9 +57,17 @@ def lake_maintenance(backend: str = DEFAULT_BACKEND, layers: list[Layer] | None 
     if vacuum_retention_hours < 0:
         raise ValueError(f"vacuum_retention_hours must be >= 0, got {vacuum_retention_hours}")
     with hold_lake(backend):
-        result = run_spark_job(backend, "lake_maintenance", {
-            "layers": list(layers) if layers else None, "vacuum_retention_hours": vacuum_retention_hours,
-            "compact_min_files": compact_min_files, "optimize": optimize, "vacuum": vacuum})
+        result = run_spark_job(
+            backend,
+            "lake_maintenance",
+            {
+                "layers": list(layers) if layers else None,
+                "vacuum_retention_hours": vacuum_retention_hours,
+                "compact_min_files": compact_min_files,
+                "optimize": optimize,
+                "vacuum": vacuum,
+            },
+        )
     report = report_markdown(result)
     create_markdown_artifact(key="lake-maintenance", markdown=report, description="Compaction and VACUUM per table")
     print(report)
@@ -63,9 +83,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-vacuum", action="store_true")
     args = parser.parse_args(argv)
     start_temporary_server().ready()
-    state = lake_maintenance(backend=args.backend, layers=args.layers.split(",") if args.layers else None,
-                             vacuum_retention_hours=args.vacuum_retention_hours,
-                             compact_min_files=args.compact_min_files, vacuum=not args.no_vacuum, return_state=True)
+    state = lake_maintenance(
+        backend=args.backend,
+        layers=args.layers.split(",") if args.layers else None,
+        vacuum_retention_hours=args.vacuum_retention_hours,
+        compact_min_files=args.compact_min_files,
+        vacuum=not args.no_vacuum,
+        return_state=True,
+    )
     raise SystemExit(0 if state.is_completed() else 1)
 
 

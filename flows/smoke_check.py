@@ -1,6 +1,6 @@
 """Flow `smoke_check`: after a deploy, every contract table exists and Gold is fresh; else a readable failure.
 
-    python -m flows.smoke_check --max-age-days 2 [--backend ...] [--as-of YYYY-MM-DD]
+python -m flows.smoke_check --max-age-days 2 [--backend ...] [--as-of YYYY-MM-DD]
 """
 
 from __future__ import annotations
@@ -20,8 +20,12 @@ class SmokeCheckFailed(RuntimeError):
 
 
 def report_markdown(result: dict[str, Any]) -> str:
-    lines = [f"# Smoke check: {'passed' if result['ok'] else 'FAILED'}", "",
-             f"Newest Gold day may be at most {result['max_age_days']} days before {result['as_of']}.", ""]
+    lines = [
+        f"# Smoke check: {'passed' if result['ok'] else 'FAILED'}",
+        "",
+        f"Newest Gold day may be at most {result['max_age_days']} days before {result['as_of']}.",
+        "",
+    ]
     if result["missing"]:
         lines += ["## Missing tables", "", *[f"- `{t}`" for t in result["missing"]], ""]
     if result["stale"]:
@@ -42,8 +46,9 @@ def smoke_check(backend: str = DEFAULT_BACKEND, max_age_days: int = 2, as_of: da
     from tasks.run_recovery import finalise_dead_runs
 
     finalise_dead_runs(backend, run_spark_job(backend, "run_log_open", {})["open_runs"], found_by=None)
-    result = run_spark_job(backend, "smoke_check", {"max_age_days": max_age_days,
-                                                     "as_of": as_of.isoformat() if as_of else None})
+    result = run_spark_job(
+        backend, "smoke_check", {"max_age_days": max_age_days, "as_of": as_of.isoformat() if as_of else None}
+    )
     report = report_markdown(result)
     create_markdown_artifact(key="smoke-check", markdown=report, description="Tables exist and Gold is fresh")
     if not result["ok"]:

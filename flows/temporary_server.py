@@ -36,7 +36,7 @@ log = logging.getLogger("prefect.temporary_server")
 
 QUICK_START: dict[str, str] = {
     "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
-    "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",   # else the registry is still imported, to hash it
+    "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",  # else the registry is still imported, to hash it
 }
 
 
@@ -104,12 +104,32 @@ class TemporaryServer:
         log.info("Starting temporary server on http://127.0.0.1:%s", self.port)
         return subprocess.Popen(
             _stopped_with_this_process(
-                [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent),
-                 "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port",
-                 str(self.port), "--log-level", "error", "--lifespan", "on"]),
-            env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                 "PREFECT__SERVER_FINAL": "1",
-                 **get_current_settings().to_environment_variables(exclude_unset=True)})
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--app-dir",
+                    str(Path(prefect.__file__).parent.parent),
+                    "--factory",
+                    "prefect.server.api.server:create_app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--log-level",
+                    "error",
+                    "--lifespan",
+                    "on",
+                ]
+            ),
+            env={
+                **os.environ,
+                "PREFECT_UI_ENABLED": "0",
+                "PREFECT__SERVER_EPHEMERAL": "1",
+                "PREFECT__SERVER_FINAL": "1",
+                **get_current_settings().to_environment_variables(exclude_unset=True),
+            },
+        )
 
     def ready(self, timeout: float | None = None) -> str:
         """Wait until the server answers, then point this process and its children at it. Returns the API URL.
@@ -130,8 +150,10 @@ class TemporaryServer:
                 ended = self.process.poll()
                 if ended is not None:
                     self.process = None
-                    raise RuntimeError(f"the temporary Prefect server exited with code {ended} before it answered "
-                                       "(its output is above)")
+                    raise RuntimeError(
+                        f"the temporary Prefect server exited with code {ended} before it answered "
+                        "(its output is above)"
+                    )
                 try:
                     if client.get(f"{self.api_url}/health", timeout=5).status_code == 200:
                         break
@@ -139,12 +161,14 @@ class TemporaryServer:
                     pass
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError("timed out waiting for the temporary Prefect server to answer "
-                                       "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
+                    raise RuntimeError(
+                        "timed out waiting for the temporary Prefect server to answer "
+                        "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
+                    )
                 time.sleep(0.1)
         os.environ["PREFECT_API_URL"] = self.url = self.api_url
-        os.environ.setdefault("PREFECT_UI_URL", "")     # it serves no UI: no "View at" links to nowhere
-        refresh_global_settings_context()               # every thread's settings, not only this context's
+        os.environ.setdefault("PREFECT_UI_URL", "")  # it serves no UI: no "View at" links to nowhere
+        refresh_global_settings_context()  # every thread's settings, not only this context's
         return self.url
 
     def stop(self) -> None:

@@ -15,8 +15,9 @@ class Window:
         return {"window_start": self.start.isoformat(), "window_end": self.end.isoformat()}
 
 
-def resolve_window(default: tuple[date, date], start_date: date | None, end_date: date | None,
-                   lookback_days: int) -> Window:
+def resolve_window(
+    default: tuple[date, date], start_date: date | None, end_date: date | None, lookback_days: int
+) -> Window:
     """Explicit dates win; a lone end date looks back `lookback_days`; else the source's default."""
     if lookback_days < 1:
         raise ValueError("lookback_days must be at least 1")

@@ -1,7 +1,7 @@
 """Parent flow `youtube_lakehouse`: ingest -> bronze_to_silver -> gold.
 
-    python -m flows.youtube_lakehouse              # the bundled sample, local delta-spark
-    python -m flows.youtube_lakehouse --help
+python -m flows.youtube_lakehouse              # the bundled sample, local delta-spark
+python -m flows.youtube_lakehouse --help
 """
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ GOLD_IMPORTS: tuple[str, ...] = ("dbt.cli.main",)
 
 def ingested_kinds(bronze_rows: dict[str, int]) -> list[str]:
     """The kinds of data (for Gold's freshness tests) of which this run loaded Bronze rows."""
-    kinds = {"trending": ("trending_videos_raw",),
-             "channel": tuple(t for t in bronze_rows if t.startswith("analytics_") or t == "reporting_reports_raw")}
+    kinds = {
+        "trending": ("trending_videos_raw",),
+        "channel": tuple(t for t in bronze_rows if t.startswith("analytics_") or t == "reporting_reports_raw"),
+    }
     return [kind for kind, tables in kinds.items() if any(bronze_rows.get(t, 0) for t in tables)]
 
 
@@ -56,9 +58,10 @@ def youtube_lakehouse(
 
     `through` stops after that layer (e.g. "silver" while the SQL warehouse Gold runs on is unavailable).
     """
+    from prefect.states import Failed
+
     from blocks.resolve import load_source
     from flows.window import resolve_window
-    from prefect.states import Failed
     from tasks.compute import run_spark_job
     from tasks.lake_lock import hold_lake
     from tasks.reporting import publish_run_summary, run_summary_markdown
@@ -67,13 +70,31 @@ def youtube_lakehouse(
     logger = get_run_logger()
     run_id = str(flow_run.get_id())
     window = resolve_window(load_source(source).default_window(lookback_days), start_date, end_date, lookback_days)
-    parameters = {"backend": backend, "source": source, "landing": landing, "regions": regions,
-                  "channels": channels, "start_date": start_date, "end_date": end_date,
-                  "lookback_days": lookback_days, "through": through}
+    parameters = {
+        "backend": backend,
+        "source": source,
+        "landing": landing,
+        "regions": regions,
+        "channels": channels,
+        "start_date": start_date,
+        "end_date": end_date,
+        "lookback_days": lookback_days,
+        "through": through,
+    }
     with hold_lake(backend):
-        opened = run_spark_job(backend, "run_log_start", {
-            "run_id": run_id, "flow_name": "youtube_lakehouse", "backend": backend, "source": source,
-            "parameters": parameters, **window.as_payload(), "flow_process": this_process()})
+        opened = run_spark_job(
+            backend,
+            "run_log_start",
+            {
+                "run_id": run_id,
+                "flow_name": "youtube_lakehouse",
+                "backend": backend,
+                "source": source,
+                "parameters": parameters,
+                **window.as_payload(),
+                "flow_process": this_process(),
+            },
+        )
         finalise_dead_runs(backend, opened.get("open_runs", []), found_by=run_id)
         seconds: dict[str, float] = {}
 
@@ -85,52 +106,107 @@ def youtube_lakehouse(
                 seconds[name] = time.monotonic() - started
 
         try:
-            summary = timed("ingest", ingest, backend=backend, source=source, landing=landing, regions=regions,
-                            channels=channels, start_date=window.start, end_date=window.end,
-                            lookback_days=lookback_days, run_id=run_id, downstream="parent")
+            summary = timed(
+                "ingest",
+                ingest,
+                backend=backend,
+                source=source,
+                landing=landing,
+                regions=regions,
+                channels=channels,
+                start_date=window.start,
+                end_date=window.end,
+                lookback_days=lookback_days,
+                run_id=run_id,
+                downstream="parent",
+            )
             silver = built = {"warnings": [], "tables": {}, "changed": [], "models": []}
             if through in ("silver", "gold"):
-                silver = timed("bronze_to_silver", bronze_to_silver, backend=backend, run_id=run_id,
-                               window_start=window.start, window_end=window.end, downstream="parent")
+                silver = timed(
+                    "bronze_to_silver",
+                    bronze_to_silver,
+                    backend=backend,
+                    run_id=run_id,
+                    window_start=window.start,
+                    window_end=window.end,
+                    downstream="parent",
+                )
             if through == "gold":
-                built = timed("gold", gold, backend=backend, run_id=run_id,
-                              window_start=gold_since(window.start, summary.get("restated_days", [])),
-                              window_end=window.end, freshness=ingested_kinds(summary["bronze_rows"]),
-                              skip_freshness=bool(summary["quota_exhausted"]),
-                              api_units={e: u["units"] for e, u in summary["usage"].items()},
-                              interpreted=silver.get("interpreted"))     # a small Silver run: a small Gold one
+                built = timed(
+                    "gold",
+                    gold,
+                    backend=backend,
+                    run_id=run_id,
+                    window_start=gold_since(window.start, summary.get("restated_days", [])),
+                    window_end=window.end,
+                    freshness=ingested_kinds(summary["bronze_rows"]),
+                    skip_freshness=bool(summary["quota_exhausted"]),
+                    api_units={e: u["units"] for e, u in summary["usage"].items()},
+                    interpreted=silver.get("interpreted"),
+                )  # a small Silver run: a small Gold one
         except BaseException as exc:
             status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
             try:
-                run_spark_job.fn(backend, "run_log_finish", {
-                    "run_id": run_id, "status": status, "message": f"{type(exc).__name__}: {exc}"})
-            except Exception as unlogged:      # e.g. the lake is full: the run's own error is the one to tell
+                run_spark_job.fn(
+                    backend,
+                    "run_log_finish",
+                    {"run_id": run_id, "status": status, "message": f"{type(exc).__name__}: {exc}"},
+                )
+            except Exception as unlogged:  # e.g. the lake is full: the run's own error is the one to tell
                 logger.error("run log row not finalised (the next run will): %s", unlogged)
             raise
         status = "QUOTA_EXHAUSTED" if summary["quota_exhausted"] else "COMPLETED"
         warnings = summary["warnings"] + silver["warnings"] + built["warnings"]
         quarantined = summary["quarantined"] + sum(m["quarantined"] for m in silver["tables"].values())
         counts = (built.get("report") or {}).get("table_counts") or run_spark_job(backend, "table_counts", {})
-        publish_run_summary(run_summary_markdown(run_id, window.as_payload(), counts, summary["usage"], quarantined,
-                                                 warnings, seconds, status, built.get("freshness")))
-        run_spark_job(backend, "run_log_finish", {
-            "run_id": run_id, "status": status, "message": summary["quota_exhausted"] or "; ".join(warnings[:20]),
-            "api_units": {e: u["units"] for e, u in summary["usage"].items()},
-            "rows_written": {**{f"bronze.{t}": n for t, n in summary["bronze_rows"].items()},
-                             **{f"silver.{t}": m["inserted"] + m["updated"] for t, m in silver["tables"].items()},
-                             **{f"gold.{t}": n for t, n in counts.get("gold", {}).items()}},
-            "failed_requests": len(summary["failures"]), "quarantined_rows": quarantined})
+        publish_run_summary(
+            run_summary_markdown(
+                run_id,
+                window.as_payload(),
+                counts,
+                summary["usage"],
+                quarantined,
+                warnings,
+                seconds,
+                status,
+                built.get("freshness"),
+            )
+        )
+        run_spark_job(
+            backend,
+            "run_log_finish",
+            {
+                "run_id": run_id,
+                "status": status,
+                "message": summary["quota_exhausted"] or "; ".join(warnings[:20]),
+                "api_units": {e: u["units"] for e, u in summary["usage"].items()},
+                "rows_written": {
+                    **{f"bronze.{t}": n for t, n in summary["bronze_rows"].items()},
+                    **{f"silver.{t}": m["inserted"] + m["updated"] for t, m in silver["tables"].items()},
+                    **{f"gold.{t}": n for t, n in counts.get("gold", {}).items()},
+                },
+                "failed_requests": len(summary["failures"]),
+                "quarantined_rows": quarantined,
+            },
+        )
         if summary["quota_exhausted"]:
-            return Failed(name="QuotaExhausted",
-                          message=summary["quota_exhausted"] + " Fetched data was kept in Bronze.")
-        logger.info("run %s completed in %.0fs: silver tables changed %s, gold models %s", run_id,
-                    sum(seconds.values()), silver["changed"], built["models"])
+            return Failed(
+                name="QuotaExhausted", message=summary["quota_exhausted"] + " Fetched data was kept in Bronze."
+            )
+        logger.info(
+            "run %s completed in %.0fs: silver tables changed %s, gold models %s",
+            run_id,
+            sum(seconds.values()),
+            silver["changed"],
+            built["models"],
+        )
         return {"ingest": summary, "silver": silver, "gold": built, "seconds": seconds}
 
 
 def parse_args(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(prog="python -m flows.youtube_lakehouse",
-                                     description="Run the YouTube Lakehouse pipeline once, ad hoc.")
+    parser = argparse.ArgumentParser(
+        prog="python -m flows.youtube_lakehouse", description="Run the YouTube Lakehouse pipeline once, ad hoc."
+    )
     parser.add_argument("--backend", default=DEFAULT_BACKEND, help="compute backend block (default: %(default)s)")
     parser.add_argument("--source", default=DEFAULT_SOURCE, help="YouTube source block (default: %(default)s)")
     parser.add_argument("--landing", default=DEFAULT_LANDING, help="landing storage block (default: %(default)s)")
@@ -139,22 +215,34 @@ def parse_args(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--start-date", type=date.fromisoformat, help="first Analytics day, YYYY-MM-DD")
     parser.add_argument("--end-date", type=date.fromisoformat, help="last Analytics day, YYYY-MM-DD")
     parser.add_argument("--lookback-days", type=int, default=7, help="days before --end-date (default: %(default)s)")
-    parser.add_argument("--through", choices=["bronze", "silver", "gold"], default="gold",
-                        help="stop after this layer (default: %(default)s)")
+    parser.add_argument(
+        "--through",
+        choices=["bronze", "silver", "gold"],
+        default="gold",
+        help="stop after this layer (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
-    return {"backend": args.backend, "source": args.source, "landing": args.landing,
-            "regions": split(args.regions), "channels": split(args.channels), "start_date": args.start_date,
-            "end_date": args.end_date, "lookback_days": args.lookback_days, "through": args.through}
+    return {
+        "backend": args.backend,
+        "source": args.source,
+        "landing": args.landing,
+        "regions": split(args.regions),
+        "channels": split(args.channels),
+        "start_date": args.start_date,
+        "end_date": args.end_date,
+        "lookback_days": args.lookback_days,
+        "through": args.through,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     parameters = parse_args(argv)
-    server = start_temporary_server()     # it starts while this process prepares the run
+    server = start_temporary_server()  # it starts while this process prepares the run
     if parameters["backend"].startswith("local-delta-spark/") and not os.environ.get(KEPT_DRIVER_ENV):
         from tasks.spark.session import prewarm
 
-        prewarm()   # the JVM warms while Prefect's temporary server starts; a block with other settings rebuilds it
+        prewarm()  # the JVM warms while Prefect's temporary server starts; a block with other settings rebuilds it
     if server.starting:
         for module in RUN_IMPORTS + (GOLD_IMPORTS if parameters["through"] == "gold" else ()):
             importlib.import_module(module)

@@ -25,15 +25,16 @@ import shutil
 import tempfile
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = REPO_ROOT / "tests" / "reliability" / "corpus"
 SNAPSHOT_DAY = date(2026, 10, 20)
-INGESTED_AT = datetime(2026, 10, 21, 1, tzinfo=timezone.utc)
+INGESTED_AT = datetime(2026, 10, 21, 1, tzinfo=UTC)
 RUN_PREFIX = "corpus-"
 
 Source = Literal["api", "drop", "report"]
@@ -43,8 +44,8 @@ Source = Literal["api", "drop", "report"]
 class Case:
     kind: str
     source: Source
-    spec: dict[str, Any]         # the case file (api) or its entry in expectations.json (drops, reports)
-    path: Path                   # the case file, drop folder or report CSV
+    spec: dict[str, Any]  # the case file (api) or its entry in expectations.json (drops, reports)
+    path: Path  # the case file, drop folder or report CSV
 
     @property
     def run_id(self) -> str:
@@ -61,8 +62,10 @@ class Case:
 
 def load_cases(corpus: Path = CORPUS) -> list[Case]:
     """Every case of the corpus, API pages first (sorted by kind within each source)."""
-    cases = [Case(p.stem, "api", json.loads(p.read_text(encoding="utf-8")), p)
-             for p in sorted((corpus / "api").glob("*.json"))]
+    cases = [
+        Case(p.stem, "api", json.loads(p.read_text(encoding="utf-8")), p)
+        for p in sorted((corpus / "api").glob("*.json"))
+    ]
     drops = json.loads((corpus / "drops" / "expectations.json").read_text(encoding="utf-8"))
     cases += [Case(kind, "drop", spec, corpus / "drops" / kind) for kind, spec in sorted(drops.items())]
     reports = json.loads((corpus / "reporting" / "expectations.json").read_text(encoding="utf-8"))
@@ -91,8 +94,14 @@ def land_api(case: Case, landing: Any) -> dict[str, Any]:
     lander = _lander(landing, case.run_id, "reliability-corpus")
     pages = [spec] + ([{"params": {}, **spec["good_page"]}] if spec.get("good_page") else [])
     for page in pages:
-        lander.land(spec["table"], spec["endpoint"], page["params"], page_body(page, spec.get("expand")),
-                    SNAPSHOT_DAY, **page.get("extra", {}))
+        lander.land(
+            spec["table"],
+            spec["endpoint"],
+            page["params"],
+            page_body(page, spec.get("expand")),
+            SNAPSHOT_DAY,
+            **page.get("extra", {}),
+        )
     lander.flush()
     return {}
 
@@ -109,16 +118,23 @@ def land_report_file(case: Case, landing: Any) -> dict[str, Any]:
 
     day = date.fromisoformat(case.spec["report_day"])
     data = case.path.read_bytes()
-    report = {"id": str(int(hashlib.sha256(case.kind.encode()).hexdigest(), 16))[:12], "jobId": "corpus-job",
-              "startTime": f"{day.isoformat()}T07:00:00Z", "endTime": f"{(day + timedelta(days=1)).isoformat()}T07:00:00Z",
-              "createTime": f"{(day + timedelta(days=2)).isoformat()}T10:00:00Z"}
+    report = {
+        "id": str(int(hashlib.sha256(case.kind.encode()).hexdigest(), 16))[:12],
+        "jobId": "corpus-job",
+        "startTime": f"{day.isoformat()}T07:00:00Z",
+        "endTime": f"{(day + timedelta(days=1)).isoformat()}T07:00:00Z",
+        "createTime": f"{(day + timedelta(days=2)).isoformat()}T10:00:00Z",
+    }
     downloaded = DownloadedReport(case.path, len(data), False, hashlib.sha256(data).hexdigest(), 1)
     land_report(landing, case.run_id, case.spec["report_type"], report, downloaded, None, "reliability-corpus")
     return {}
 
 
 LANDERS: dict[Source, Callable[[Case, Any], dict[str, Any]]] = {
-    "api": land_api, "drop": land_drop, "report": land_report_file}
+    "api": land_api,
+    "drop": land_drop,
+    "report": land_report_file,
+}
 
 
 def land_all(cases: list[Case], landing_root: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
@@ -174,13 +190,18 @@ class Bisect:
     crashes: dict[str, str] = field(default_factory=dict)
     unjudged: dict[str, str] = field(default_factory=dict)
 
-    def run(self, cases: list[Case]) -> "Bisect":
+    def run(self, cases: list[Case]) -> Bisect:
         queue = deque(_halves(cases))
         while queue:
             group = queue.popleft()
             if self.trials <= 0:
-                self.unjudged.update({c.kind: "not judged: the shared run crashed and the bisection ran out of "
-                                              f"trials ({len(group)} kinds left together)" for c in group})
+                self.unjudged.update(
+                    {
+                        c.kind: "not judged: the shared run crashed and the bisection ran out of "
+                        f"trials ({len(group)} kinds left together)"
+                        for c in group
+                    }
+                )
                 continue
             self.trials -= 1
             lake, error = self._trial(group)
@@ -239,14 +260,20 @@ def read_lake(spark: Any, lake: Path, cases: list[Case]) -> Lake:
 
     seen = Lake()
     quarantine = spark.read.format("delta").load(str(lake / "bronze" / "quarantine"))
-    for row in quarantine.filter(F.col("run_id").startswith(RUN_PREFIX)).select("run_id", "target_table", "reason").collect():
+    for row in (
+        quarantine.filter(F.col("run_id").startswith(RUN_PREFIX)).select("run_id", "target_table", "reason").collect()
+    ):
         seen.quarantine.setdefault(row["run_id"], []).append((row["target_table"], row["reason"]))
-    names = {t for c in cases for t in c.expect.get("loaded", {})} | {v["table"] for c in cases
-                                                                      for v in c.expect.get("values", [])}
+    names = {t for c in cases for t in c.expect.get("loaded", {})} | {
+        v["table"] for c in cases for v in c.expect.get("values", [])
+    }
     for table in sorted(names):
         path = str(lake / "silver" / table)
-        seen.tables[table] = ([r.asDict() for r in spark.read.format("delta").load(path).collect()]
-                              if DeltaTable.isDeltaTable(spark, path) else [])
+        seen.tables[table] = (
+            [r.asDict() for r in spark.read.format("delta").load(path).collect()]
+            if DeltaTable.isDeltaTable(spark, path)
+            else []
+        )
     return seen
 
 
@@ -267,8 +294,9 @@ def rows_added(spark: Any, lake: Path, before: dict[str, int]) -> dict[str, int]
         if version == before.get(table):
             continue
         path = str(lake / table.replace(".", "/", 1))
-        then = (spark.read.format("delta").option("versionAsOf", before[table]).load(path).count()
-                if table in before else 0)
+        then = (
+            spark.read.format("delta").option("versionAsOf", before[table]).load(path).count() if table in before else 0
+        )
         now = spark.read.format("delta").load(path).count()
         if now != then:
             added[table] = now - then
@@ -297,8 +325,9 @@ def judge_quarantine(case: Case, rows: list[tuple[str, str]], verdict: Verdict) 
             left.remove(hit)
         verdict.bad_quarantined += len(hits)
         if len(hits) < wanted:
-            verdict.problems.append(f"not quarantined: {wanted - len(hits)} x {entry['target_table']} "
-                                    f"'{entry['reason']}'")
+            verdict.problems.append(
+                f"not quarantined: {wanted - len(hits)} x {entry['target_table']} '{entry['reason']}'"
+            )
     for table, reason in left:
         verdict.problems.append(f"unexpected quarantine row: {table} '{reason[:160]}'")
 
@@ -327,11 +356,13 @@ def judge_values(case: Case, lake: Lake, verdict: Verdict) -> None:
             continue
         value = _plain(rows[0][check["column"]])
         if "length" in check and len(value or "") != check["length"]:
-            verdict.problems.append(f"{table} {key}.{check['column']}: length {len(value or '')}, "
-                                    f"expected {check['length']}")
+            verdict.problems.append(
+                f"{table} {key}.{check['column']}: length {len(value or '')}, expected {check['length']}"
+            )
         if "equals" in check and value != check["equals"]:
-            verdict.problems.append(f"{table} {key}.{check['column']} = {str(value)[:80]!r}, "
-                                    f"expected {check['equals']!r}")
+            verdict.problems.append(
+                f"{table} {key}.{check['column']} = {str(value)[:80]!r}, expected {check['equals']!r}"
+            )
 
 
 def judge_unusable(case: Case, summary: dict[str, Any], verdict: Verdict) -> None:
@@ -341,8 +372,9 @@ def judge_unusable(case: Case, summary: dict[str, Any], verdict: Verdict) -> Non
     found: dict[str, str] = summary.get("unusable", {})
     for name, reason in case.expect.get("unusable", {}).items():
         if reason not in found.get(name, ""):
-            verdict.problems.append(f"drop file {name} not reported unusable with '{reason}' "
-                                    f"(got {found.get(name, 'nothing')[:160]!r})")
+            verdict.problems.append(
+                f"drop file {name} not reported unusable with '{reason}' (got {found.get(name, 'nothing')[:160]!r})"
+            )
     for name in set(found) - set(case.expect.get("unusable", {})):
         verdict.problems.append(f"drop file {name} reported unusable: {found[name][:160]}")
 
@@ -367,8 +399,9 @@ def failure_entry(case: Case, problems: list[str]) -> dict[str, str] | None:
     return None
 
 
-def run_corpus(workdir: Path, spark_master: str = "local[2]", rerun: bool = False,
-               corpus: Path = CORPUS) -> dict[str, Any]:
+def run_corpus(
+    workdir: Path, spark_master: str = "local[2]", rerun: bool = False, corpus: Path = CORPUS
+) -> dict[str, Any]:
     """Land every case into one fresh lake under `workdir`, run bronze_load and silver_build once, judge
     every case (when that run crashes, judge them in the lakes of a bisection that names the kinds that
     crash it). With `rerun`, land and run everything again and report the rows each table gained."""
@@ -393,6 +426,7 @@ def run_corpus(workdir: Path, spark_master: str = "local[2]", rerun: bool = Fals
         spark = get_spark(master=spark_master, lake_root=str(where))
         seen = read_lake(spark, where, group)
         verdicts.update({c.kind: judge(c, seen, summaries.get(c.kind, {})) for c in group})
+
     def problems(case: Case) -> list[str]:
         if case.kind in crashes or case.kind in unjudged:
             return [crashes.get(case.kind) or unjudged[case.kind]]
@@ -400,12 +434,16 @@ def run_corpus(workdir: Path, spark_master: str = "local[2]", rerun: bool = Fals
 
     failed = [f for c in cases if (f := failure_entry(c, problems(c)))]
     result: dict[str, Any] = {
-        "kinds": len(cases), "crashes": len(crashes), "held": len(cases) - len(failed), "failed": failed,
+        "kinds": len(cases),
+        "crashes": len(crashes),
+        "held": len(cases) - len(failed),
+        "failed": failed,
         "bad_quarantined": sum(v.bad_quarantined for v in verdicts.values()),
         "bad_expected": sum(v.bad_expected for v in verdicts.values()),
         "good_loaded": sum(v.good_loaded for v in verdicts.values()),
         "good_expected": sum(v.good_expected for v in verdicts.values()),
-        "categories": _per_category(cases), "shared_run_error": error,
+        "categories": _per_category(cases),
+        "shared_run_error": error,
     }
     if rerun and error is None:
         spark = get_spark(master=spark_master, lake_root=str(lake))
@@ -429,9 +467,11 @@ def _per_category(cases: list[Case]) -> dict[str, int]:
 
 def figures(result: dict[str, Any]) -> str:
     """The probe's result as one line."""
-    line = (f"corpus: {result['kinds']} kinds, {result['held']} held, {len(result['failed'])} failed, "
-            f"{result['crashes']} crashes; bad records quarantined {result['bad_quarantined']}/{result['bad_expected']}, "
-            f"good records loaded {result['good_loaded']}/{result['good_expected']}")
+    line = (
+        f"corpus: {result['kinds']} kinds, {result['held']} held, {len(result['failed'])} failed, "
+        f"{result['crashes']} crashes; bad records quarantined {result['bad_quarantined']}/{result['bad_expected']}, "
+        f"good records loaded {result['good_loaded']}/{result['good_expected']}"
+    )
     if result.get("shared_run_error"):
         line += f"; the shared run raised {result['shared_run_error'][:160]}"
     if "rerun_added_rows" in result:

@@ -47,8 +47,13 @@ def _recover(bench: Bench, lake: Lake, name: str) -> dict[str, Any]:
     code, seconds = run(lake, bench.env, bench.log(name))
     open_rows = [r["run_id"] for r in run_log(lake.lake) if r["status"] == "RUNNING"]
     diff = differences(bench.reference, snapshot(lake.lake)) if code == 0 else [f"failed: {failure(bench.log(name))}"]
-    return {"rerun_exit": code, "rerun_s": round(seconds, 1), "differences": diff,
-            "unreadable": unreadable(lake.lake), "left_running": open_rows}
+    return {
+        "rerun_exit": code,
+        "rerun_s": round(seconds, 1),
+        "differences": diff,
+        "unreadable": unreadable(lake.lake),
+        "left_running": open_rows,
+    }
 
 
 def disk_full(bench: Bench, reference_bytes: int) -> dict[str, Any]:
@@ -63,8 +68,12 @@ def disk_full(bench: Bench, reference_bytes: int) -> dict[str, Any]:
         recovered = _recover(bench, lake, "disk-full-rerun")
     finally:
         _umount(lake.lake)
-    return {"case": f"lake on a {size / 2**20:.1f} MiB tmpfs (half the clean lake)", "exit": code, **failure,
-            **recovered}
+    return {
+        "case": f"lake on a {size / 2**20:.1f} MiB tmpfs (half the clean lake)",
+        "exit": code,
+        **failure,
+        **recovered,
+    }
 
 
 def read_only(bench: Bench, built: Lake) -> dict[str, Any]:
@@ -84,18 +93,33 @@ def read_only(bench: Bench, built: Lake) -> dict[str, Any]:
 def probe(bench: Bench, reference_bytes: int, built: Lake) -> dict[str, Any]:
     why_not = can_mount(bench.work)
     if why_not:
-        return {"probe": "disk full / read-only lake", "trials": 0, "held": 0, "done": "not run", "figure": why_not,
-                "trials_detail": []}
+        return {
+            "probe": "disk full / read-only lake",
+            "trials": 0,
+            "held": 0,
+            "done": "not run",
+            "figure": why_not,
+            "trials_detail": [],
+        }
     trials = [disk_full(bench, reference_bytes), read_only(bench, built)]
     for t in trials:
-        t["held"] = (t["exit"] != 0 and t["says_why"] and t["rerun_exit"] == 0 and not t["differences"]
-                     and not t["unreadable"] and not t["left_running"])
+        t["held"] = (
+            t["exit"] != 0
+            and t["says_why"]
+            and t["rerun_exit"] == 0
+            and not t["differences"]
+            and not t["unreadable"]
+            and not t["left_running"]
+        )
         print(f"    {t['case']}: {'held' if t['held'] else 'NOT held'}", flush=True)
     held = sum(t["held"] for t in trials)
-    return {"probe": "disk full / read-only lake", "trials": len(trials), "held": held,
-            "done": "a run on a full tmpfs, a run on a read-only bind mount; then room made / mount writable, "
-                    "and a re-run",
-            "figure": f"{held}/{len(trials)}: the run failed saying why (`No space left on device`, `Read-only file "
-                      "system` in its final message), the next run completed with the clean run's tables and "
-                      "finalised the failed run's row",
-            "trials_detail": trials}
+    return {
+        "probe": "disk full / read-only lake",
+        "trials": len(trials),
+        "held": held,
+        "done": "a run on a full tmpfs, a run on a read-only bind mount; then room made / mount writable, and a re-run",
+        "figure": f"{held}/{len(trials)}: the run failed saying why (`No space left on device`, `Read-only file "
+        "system` in its final message), the next run completed with the clean run's tables and "
+        "finalised the failed run's row",
+        "trials_detail": trials,
+    }

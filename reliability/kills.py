@@ -23,8 +23,8 @@ from reliability.runs import Bench, Lake, failure, kill_group, run, run_log, sta
 class KillPoint:
     stage: str
     what: str
-    glob: str            # relative to the lake's folder (lake/..., landing/...)
-    new: int             # kill once this many more files match than when the run started
+    glob: str  # relative to the lake's folder (lake/..., landing/...)
+    new: int  # kill once this many more files match than when the run started
     delay_s: float = 0.0
 
     def count(self, root: Path) -> int:
@@ -42,8 +42,10 @@ def kill_points(reference_root: Path) -> list[KillPoint]:
     first landed page, half the pages, then the write of Bronze, Silver and Gold tables spread over each
     layer (a table's first commit during the run), the report page, and the run log's last write."""
     pages = sum(1 for _ in (reference_root / "landing").rglob("*.jsonl"))
-    points = [KillPoint("landing", "first page landed", "landing/**/*.jsonl", 1),
-              KillPoint("landing", "half the pages landed", "landing/**/*.jsonl", max(1, pages // 2))]
+    points = [
+        KillPoint("landing", "first page landed", "landing/**/*.jsonl", 1),
+        KillPoint("landing", "half the pages landed", "landing/**/*.jsonl", max(1, pages // 2)),
+    ]
     written: dict[str, list[tuple[float, Path]]] = {"bronze": [], "silver": [], "gold": []}
     for table in delta_tables(reference_root / "lake"):
         if table.name == "run_context_log":
@@ -52,11 +54,15 @@ def kill_points(reference_root: Path) -> list[KillPoint]:
         written[table.parent.name].append((last.stat().st_mtime, table))
     for layer, n in (("bronze", 2), ("silver", 4), ("gold", 2)):
         for _, table in _spread(sorted(written[layer]), n):
-            points.append(KillPoint(layer, f"{layer}.{table.name} being written",
-                                    f"lake/{layer}/{table.name}/_delta_log/*.json", 1))
+            points.append(
+                KillPoint(
+                    layer, f"{layer}.{table.name} being written", f"lake/{layer}/{table.name}/_delta_log/*.json", 1
+                )
+            )
     points.append(KillPoint("report", "report page written", "lake/reports/*/index.html", 1))
-    points.append(KillPoint("run log", "run log finish (1.5 s after the report)", "lake/reports/*/index.html", 1,
-                            delay_s=1.5))
+    points.append(
+        KillPoint("run log", "run log finish (1.5 s after the report)", "lake/reports/*/index.html", 1, delay_s=1.5)
+    )
     return points
 
 
@@ -68,15 +74,24 @@ def kill_at(bench: Bench, lake: Lake, index: int, point: KillPoint) -> dict[str,
     while process.poll() is None and point.count(lake.root) < baseline + point.new and time.monotonic() - started < 900:
         time.sleep(0.05)
     if process.poll() is not None:
-        return {"point": point.what, "stage": point.stage, "killed": False,
-                "why": f"the run ended (exit {process.returncode}) before the point"}
+        return {
+            "point": point.what,
+            "stage": point.stage,
+            "killed": False,
+            "why": f"the run ended (exit {process.returncode}) before the point",
+        }
     time.sleep(point.delay_s)
     killed_after = time.monotonic() - started
     kill_group(process)
     broken = unreadable(lake.lake)
-    return {"point": point.what, "stage": point.stage, "killed": True, "killed_after_s": round(killed_after, 1),
-            "unreadable_after_kill": broken,
-            "killed_row": [r["run_id"] for r in run_log(lake.lake) if r["status"] == "RUNNING"]}
+    return {
+        "point": point.what,
+        "stage": point.stage,
+        "killed": True,
+        "killed_after_s": round(killed_after, 1),
+        "unreadable_after_kill": broken,
+        "killed_row": [r["run_id"] for r in run_log(lake.lake) if r["status"] == "RUNNING"],
+    }
 
 
 def probe(bench: Bench, reference_root: Path, limit: int | None = None) -> dict[str, Any]:
@@ -89,26 +104,36 @@ def probe(bench: Bench, reference_root: Path, limit: int | None = None) -> dict[
     for i, point in enumerate(points):
         trials.append(kill_at(bench, lake, i, point))
         t = trials[-1]
-        print(f"    kill {i + 1}/{len(points)} at {point.stage}: {point.what}: "
-              + (f"killed after {t['killed_after_s']} s" if t["killed"] else t["why"]), flush=True)
+        print(
+            f"    kill {i + 1}/{len(points)} at {point.stage}: {point.what}: "
+            + (f"killed after {t['killed_after_s']} s" if t["killed"] else t["why"]),
+            flush=True,
+        )
     code, seconds = run(lake, bench.env, bench.log("kills-final"))
     rows = {r["run_id"]: r for r in run_log(lake.lake)}
     for t in trials:
         t["row_finalised"] = all(rows[r]["status"] == "CRASHED" for r in t.get("killed_row", [])) and bool(
-            t.get("killed_row"))
+            t.get("killed_row")
+        )
         t["held"] = t["killed"] and not t["unreadable_after_kill"] and t["row_finalised"]
-    diff = differences(bench.reference, snapshot(lake.lake)) if code == 0 else [f"final run failed: "
-                                                                              f"{failure(bench.log('kills-final'))}"]
+    diff = (
+        differences(bench.reference, snapshot(lake.lake))
+        if code == 0
+        else [f"final run failed: {failure(bench.log('kills-final'))}"]
+    )
     broken = unreadable(lake.lake)
     final_ok = code == 0 and not diff and not broken
     held = sum(t["held"] for t in trials) if final_ok else 0
     stages = sorted({t["stage"] for t in trials if t["killed"]})
-    return {"probe": "SIGKILL mid-run, then a re-run", "trials": len(trials), "held": held,
-            "done": f"{sum(t['killed'] for t in trials)} SIGKILLs of the whole process group at points in "
-                    f"{', '.join(stages)}, chained on one lake: each re-run is killed at the next point, a last "
-                    "run completes",
-            "figure": f"{held}/{len(trials)}: every table readable after each kill, each killed run's row "
-                      f"finalised CRASHED by the next run; after the last run ({seconds:.0f} s) Silver and Gold "
-                      f"{'equal' if final_ok else 'NOT equal'} to the clean run"
-                      + (f" ({'; '.join(diff)[:300]})" if diff else ""),
-            "trials_detail": trials}
+    return {
+        "probe": "SIGKILL mid-run, then a re-run",
+        "trials": len(trials),
+        "held": held,
+        "done": f"{sum(t['killed'] for t in trials)} SIGKILLs of the whole process group at points in "
+        f"{', '.join(stages)}, chained on one lake: each re-run is killed at the next point, a last "
+        "run completes",
+        "figure": f"{held}/{len(trials)}: every table readable after each kill, each killed run's row "
+        f"finalised CRASHED by the next run; after the last run ({seconds:.0f} s) Silver and Gold "
+        f"{'equal' if final_ok else 'NOT equal'} to the clean run" + (f" ({'; '.join(diff)[:300]})" if diff else ""),
+        "trials_detail": trials,
+    }

@@ -16,8 +16,7 @@ def delta_tables(lake: Path, layers: tuple[str, ...] = ("bronze", "silver", "gol
     table there (`tasks.spark.lake.clear_unborn_log`): not a table, so not an unreadable one."""
     from tasks.spark.lake import has_version
 
-    return sorted(t for layer in layers if (lake / layer).is_dir() for t in (lake / layer).iterdir()
-                  if has_version(t))
+    return sorted(t for layer in layers if (lake / layer).is_dir() for t in (lake / layer).iterdir() if has_version(t))
 
 
 def unreadable(lake: Path) -> dict[str, str]:
@@ -28,7 +27,7 @@ def unreadable(lake: Path) -> dict[str, str]:
     for table in delta_tables(lake):
         try:
             DeltaTable(str(table)).to_pyarrow_table()
-        except Exception as exc:        # any failure to read is the finding
+        except Exception as exc:  # any failure to read is the finding
             problems[f"{table.parent.name}.{table.name}"] = f"{type(exc).__name__}: {exc}"[:300]
     return problems
 
@@ -42,8 +41,7 @@ def snapshot(lake: Path) -> dict[str, list[str]]:
         data = DeltaTable(str(table)).to_pyarrow_table()
         data = data.drop_columns([c for c in data.column_names if c in LINEAGE])
         names = sorted(data.column_names)
-        out[f"{table.parent.name}.{table.name}"] = sorted(
-            repr([row[n] for n in names]) for row in data.to_pylist())
+        out[f"{table.parent.name}.{table.name}"] = sorted(repr([row[n] for n in names]) for row in data.to_pylist())
     return out
 
 
@@ -60,9 +58,11 @@ def differences(expected: dict[str, list[str]], actual: dict[str, list[str]], li
         elif expected[table] != actual[table]:
             missing = Counter(expected[table]) - Counter(actual[table])
             extra = Counter(actual[table]) - Counter(expected[table])
-            lines.append(f"{table}: {len(actual[table])} rows vs {len(expected[table])}; "
-                         f"{sum(missing.values())} missing, {sum(extra.values())} extra "
-                         f"(e.g. {next(iter(extra or missing))[:160]})")
+            lines.append(
+                f"{table}: {len(actual[table])} rows vs {len(expected[table])}; "
+                f"{sum(missing.values())} missing, {sum(extra.values())} extra "
+                f"(e.g. {next(iter(extra or missing))[:160]})"
+            )
     return lines[:limit]
 
 

@@ -5,6 +5,7 @@ the clean run's: nothing corrupt, lost or doubled."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -23,14 +24,22 @@ def trial(bench: Bench, runs: int, stagger_s: float) -> dict[str, Any]:
     seconds = time.monotonic() - started
     rows = run_log(lake.lake)
     spans = sorted((r["started_at_utc"], r["finished_at_utc"]) for r in rows)
-    overlapping = sum(1 for (_, end), (begin, _) in zip(spans, spans[1:]) if end is None or begin < end)
+    overlapping = sum(1 for (_, end), (begin, _) in itertools.pairwise(spans) if end is None or begin < end)
     diff = differences(bench.reference, snapshot(lake.lake))
     broken = unreadable(lake.lake)
     statuses = [r["status"] for r in rows]
-    held = (codes == [0] * runs and statuses == ["COMPLETED"] * runs and not overlapping and not diff
-            and not broken)
-    return {"runs": runs, "stagger_s": stagger_s, "exits": codes, "statuses": statuses, "seconds": round(seconds, 1),
-            "overlapping_spans": overlapping, "differences": diff, "unreadable": broken, "held": held}
+    held = codes == [0] * runs and statuses == ["COMPLETED"] * runs and not overlapping and not diff and not broken
+    return {
+        "runs": runs,
+        "stagger_s": stagger_s,
+        "exits": codes,
+        "statuses": statuses,
+        "seconds": round(seconds, 1),
+        "overlapping_spans": overlapping,
+        "differences": diff,
+        "unreadable": broken,
+        "held": held,
+    }
 
 
 def probe(bench: Bench, sizes: tuple[int, ...] = (2, 3), stagger_s: float = 3.0) -> dict[str, Any]:
@@ -41,9 +50,13 @@ def probe(bench: Bench, sizes: tuple[int, ...] = (2, 3), stagger_s: float = 3.0)
         trials.append(result)
     held = sum(t["held"] for t in trials)
     walls = " / ".join(f"{t['seconds']:.0f} s" for t in trials)
-    return {"probe": "overlapping runs on one lake", "trials": len(trials), "held": held,
-            "done": f"{' and '.join(str(n) for n in sizes)} runs of the same window started {stagger_s:.0f} s apart "
-                    "on one lake; rule: they take turns on the lake's global concurrency limit",
-            "figure": f"{held}/{len(trials)}: all completed, run-log spans never overlapped, tables equal to the "
-                      f"clean run (no lost or doubled rows); wall {walls}",
-            "trials_detail": trials}
+    return {
+        "probe": "overlapping runs on one lake",
+        "trials": len(trials),
+        "held": held,
+        "done": f"{' and '.join(str(n) for n in sizes)} runs of the same window started {stagger_s:.0f} s apart "
+        "on one lake; rule: they take turns on the lake's global concurrency limit",
+        "figure": f"{held}/{len(trials)}: all completed, run-log spans never overlapped, tables equal to the "
+        f"clean run (no lost or doubled rows); wall {walls}",
+        "trials_detail": trials,
+    }

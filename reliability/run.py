@@ -15,13 +15,14 @@ import os
 import platform
 import shutil
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from reliability.runs import REPO_ROOT, Bench, run, tail
 
-PROBES = ("faults", "corpus", "secrets", "disk", "kills", "overlap")    # the cheap ones first
+PROBES = ("faults", "corpus", "secrets", "disk", "kills", "overlap")  # the cheap ones first
 
 
 def _bytes(folder: Path) -> int:
@@ -42,14 +43,18 @@ def reference_run(bench: Bench) -> Any:
     bench.reference = snapshot(lake.lake)
     usage = retries_of(run_log(lake.lake)[-1]["run_id"], bench.api_url)
     bench.reference_failed = sum(u["failed"] for u in usage.values())
-    print(f"  clean run: {seconds:.0f} s, {len(bench.reference)} Silver and Gold tables, {rows(bench.reference):,} rows",
-          flush=True)
+    print(
+        f"  clean run: {seconds:.0f} s, {len(bench.reference)} Silver and Gold tables, {rows(bench.reference):,} rows",
+        flush=True,
+    )
     return lake
 
 
-def run_probes(bench: Bench, names: list[str], kills: int | None, home: Path,
-               done: Callable[[dict[str, Any]], None]) -> list[dict[str, Any]]:
-    from reliability import disk, faults, kills as kill_probe, overlap, secrets
+def run_probes(
+    bench: Bench, names: list[str], kills: int | None, home: Path, done: Callable[[dict[str, Any]], None]
+) -> list[dict[str, Any]]:
+    from reliability import disk, faults, overlap, secrets
+    from reliability import kills as kill_probe
 
     reference = reference_run(bench)
     steps: dict[str, Callable[[], dict[str, Any]]] = {
@@ -79,29 +84,41 @@ def _corpus(bench: Bench) -> dict[str, Any]:
     got = run_corpus(bench.work / "corpus", rerun=True)
     added = got.get("rerun_added_rows")
     failed = got.get("failed", [])
-    return {"probe": "bad-input corpus", "trials": got["kinds"], "held": got["held"],
-            "done": f"{got['kinds']} kinds of bad API pages and drop files (tests/reliability/corpus), landed beside "
-                    "good records, through Bronze and Silver; then all of it landed and loaded again",
-            "figure": f"{got['crashes']} crashes; {got['bad_quarantined']} bad records quarantined with their reason; "
-                      f"{got['good_loaded']}/{got['good_expected']} good records beside them loaded; landing and "
-                      f"loading it all again added {sum((added or {}).values()) if added is not None else 'unknown'} rows"
-                      + (f"; not held: {', '.join(f['kind'] for f in failed)}" if failed else ""),
-            "trials_detail": [got]}
+    return {
+        "probe": "bad-input corpus",
+        "trials": got["kinds"],
+        "held": got["held"],
+        "done": f"{got['kinds']} kinds of bad API pages and drop files (tests/reliability/corpus), landed beside "
+        "good records, through Bronze and Silver; then all of it landed and loaded again",
+        "figure": f"{got['crashes']} crashes; {got['bad_quarantined']} bad records quarantined with their reason; "
+        f"{got['good_loaded']}/{got['good_expected']} good records beside them loaded; landing and "
+        f"loading it all again added {sum((added or {}).values()) if added is not None else 'unknown'} rows"
+        + (f"; not held: {', '.join(f['kind'] for f in failed)}" if failed else ""),
+        "trials_detail": [got],
+    }
 
 
 def markdown(results: dict[str, dict[str, Any]]) -> str:
-    lines = ["# Reliability", "",
-             "Written by `make reliability` (`python -m reliability.run`; README, \"Reliability\"). Each probe starts from a clean lake and compares Silver and Gold with a "
-             "clean run's (rows and content, lineage columns excluded). The fast subset of each probe runs in "
-             "`make test`: tests/youtube/test_faults.py, tests/flows/test_killed_runs.py, "
-             "tests/runs/test_lake_lock.py, tests/reliability/test_corpus.py, the secrets test in "
-             "tests/flows/test_pipeline.py, tests/reliability/test_storage_errors.py.", "",
-             "| probe | what was done | trials | held | figure | measured |", "|---|---|---:|---:|---|---|"]
+    lines = [
+        "# Reliability",
+        "",
+        'Written by `make reliability` (`python -m reliability.run`; README, "Reliability"). '
+        "Each probe starts from a clean lake and compares Silver and Gold with a "
+        "clean run's (rows and content, lineage columns excluded). The fast subset of each probe runs in "
+        "`make test`: tests/youtube/test_faults.py, tests/flows/test_killed_runs.py, "
+        "tests/runs/test_lake_lock.py, tests/reliability/test_corpus.py, the secrets test in "
+        "tests/flows/test_pipeline.py, tests/reliability/test_storage_errors.py.",
+        "",
+        "| probe | what was done | trials | held | figure | measured |",
+        "|---|---|---:|---:|---|---|",
+    ]
     for name in PROBES:
         r = results.get(name)
         if r:
-            lines.append(f"| {_cell(r['probe'])} | {_cell(r['done'])} | {r['trials']} | {r['held']} | "
-                         f"{_cell(r['figure'])} | {r['measured']}, {r['seconds'] / 60:.0f} min |")
+            lines.append(
+                f"| {_cell(r['probe'])} | {_cell(r['done'])} | {r['trials']} | {r['held']} | "
+                f"{_cell(r['figure'])} | {r['measured']}, {r['seconds'] / 60:.0f} min |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -133,8 +150,11 @@ def main(argv: list[str] | None = None) -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
     def done(result: dict[str, Any]) -> None:
-        known[result["name"]] = {**result, "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                                 "machine": machine}
+        known[result["name"]] = {
+            **result,
+            "measured": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": machine,
+        }
         details.write_text(json.dumps(known, indent=2, default=str) + "\n")
         args.out.write_text(markdown(known))
 

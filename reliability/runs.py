@@ -33,10 +33,13 @@ class Lake:
         return self.root / "landing"
 
     def refs(self) -> dict[str, str]:
-        return {"backend": f"local-delta-spark/{self.name}", "landing": f"local-landing/{self.name}",
-                "source": f"youtube-replay-source/{self.name}"}
+        return {
+            "backend": f"local-delta-spark/{self.name}",
+            "landing": f"local-landing/{self.name}",
+            "source": f"youtube-replay-source/{self.name}",
+        }
 
-    def save(self, api_url: str) -> "Lake":
+    def save(self, api_url: str) -> Lake:
         """Save the lake's blocks (two Spark cores, the bundled sample) on the probe's server."""
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -52,11 +55,27 @@ class Lake:
 def start(lake: Lake, env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen:
     """Start `python -m flows.youtube_lakehouse` on the lake in its own process group."""
     refs = lake.refs()
-    command = [sys.executable, "-m", "flows.youtube_lakehouse", "--backend", refs["backend"],
-               "--source", refs["source"], "--landing", refs["landing"], *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "flows.youtube_lakehouse",
+        "--backend",
+        refs["backend"],
+        "--source",
+        refs["source"],
+        "--landing",
+        refs["landing"],
+        *extra,
+    ]
     log.parent.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(command, cwd=REPO_ROOT, env={**env, "PYTHONPATH": str(REPO_ROOT)},
-                            stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,
+        env={**env, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def finish(process: subprocess.Popen, timeout_s: float = 1200) -> int:
@@ -113,7 +132,7 @@ class Bench:
     env: dict[str, str]
     api_url: str
     reference: dict[str, list[str]] = field(default_factory=dict)
-    reference_failed: int = 0          # requests the clean run could not make either (a region without a chart)
+    reference_failed: int = 0  # requests the clean run could not make either (a region without a chart)
 
     def fresh(self, name: str, **source_fields: Any) -> Lake:
         """A new, empty lake with its blocks saved."""

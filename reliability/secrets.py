@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reliability.lake import delta_tables
-from reliability.runs import Bench, Lake, REPO_ROOT, run, tail
+from reliability.runs import REPO_ROOT, Bench, Lake, run, tail
 
 CANARIES = {
     "youtube api_key": "AIzaCANARY-yt-key-4f1d8c",
@@ -46,8 +46,10 @@ def prefect_texts(api_url: str) -> dict[str, list[str]]:
         runs = every(lambda o: client.read_flow_runs(limit=200, offset=o))
         params = [json.dumps(r.parameters, default=str) for r in runs]
         states = [f"{r.state.message if r.state else ''}" for r in runs]
-        artifacts = [json.dumps(a.data, default=str) + (a.description or "")
-                     for a in every(lambda o: client.read_artifacts(limit=200, offset=o))]
+        artifacts = [
+            json.dumps(a.data, default=str) + (a.description or "")
+            for a in every(lambda o: client.read_artifacts(limit=200, offset=o))
+        ]
         page = client.request("POST", "/events/filter", json={"limit": 50}).json()
         events = []
         while True:
@@ -55,8 +57,12 @@ def prefect_texts(api_url: str) -> dict[str, list[str]]:
             if not page.get("next_page"):
                 break
             page = client._client.get(page["next_page"]).json()
-    return {"logs": logs, "flow parameters and state messages": params + states, "artifacts": artifacts,
-            "events": events}
+    return {
+        "logs": logs,
+        "flow parameters and state messages": params + states,
+        "artifacts": artifacts,
+        "events": events,
+    }
 
 
 def _table_texts(lake: Path) -> list[str]:
@@ -70,15 +76,22 @@ def _table_texts(lake: Path) -> list[str]:
 
 
 def _file_texts(folder: Path) -> list[str]:
-    return [p.read_bytes().decode("utf-8", "replace") for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+    return (
+        [p.read_bytes().decode("utf-8", "replace") for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+    )
 
 
 def scan(places: dict[str, list[str]]) -> dict[str, Any]:
     """Canary name -> places it was found in (empty: not found), and how much was scanned."""
-    found = {name: [where for where, texts in places.items() if any(secret in t for t in texts)]
-             for name, secret in CANARIES.items()}
-    return {"found": {k: v for k, v in found.items() if v}, "places": {k: len(v) for k, v in places.items()},
-            "bytes": sum(len(t) for texts in places.values() for t in texts)}
+    found = {
+        name: [where for where, texts in places.items() if any(secret in t for t in texts)]
+        for name, secret in CANARIES.items()
+    }
+    return {
+        "found": {k: v for k, v in found.items() if v},
+        "places": {k: len(v) for k, v in places.items()},
+        "bytes": sum(len(t) for texts in places.values() for t in texts),
+    }
 
 
 def _free_port() -> int:
@@ -97,36 +110,60 @@ def probe(bench: Bench, prefect_home: Path) -> dict[str, Any]:
     from tests.support.databricks_fixtures import CATALOG, CLUSTER, GIT_URL, HOST
     from tests.support.databricks_standin import DatabricksJobsStandIn
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)      # moto's request log
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
     port = _free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
-    standin = DatabricksJobsStandIn(host=HOST, token=CANARIES["databricks token"], work_dir=bench.work / "databricks",
-                                    code_roots={GIT_URL: REPO_ROOT})
+    standin = DatabricksJobsStandIn(
+        host=HOST,
+        token=CANARIES["databricks token"],
+        work_dir=bench.work / "databricks",
+        code_roots={GIT_URL: REPO_ROOT},
+    )
     try:
         with standin.serve() as server, temporary_settings({PREFECT_API_URL: bench.api_url}):
-            credentials = YouTubeCredentials(api_key=CANARIES["youtube api_key"],
-                                             client_id=CANARIES["youtube client_id"],
-                                             client_secret=CANARIES["youtube client_secret"],
-                                             refresh_token=CANARIES["youtube refresh_token"])
+            credentials = YouTubeCredentials(
+                api_key=CANARIES["youtube api_key"],
+                client_id=CANARIES["youtube client_id"],
+                client_secret=CANARIES["youtube client_secret"],
+                refresh_token=CANARIES["youtube refresh_token"],
+            )
             credentials.save("canary", overwrite=True)
-            aws = AwsCredentials(aws_access_key_id=CANARIES["aws access key id"],
-                                 aws_secret_access_key=CANARIES["aws secret access key"], region_name="us-east-1",
-                                 aws_client_parameters={"endpoint_url": f"http://127.0.0.1:{port}"})
+            aws = AwsCredentials(
+                aws_access_key_id=CANARIES["aws access key id"],
+                aws_secret_access_key=CANARIES["aws secret access key"],
+                region_name="us-east-1",
+                aws_client_parameters={"endpoint_url": f"http://127.0.0.1:{port}"},
+            )
             aws.get_s3_client().create_bucket(Bucket="canary-landing")
             S3Landing(bucket=S3Bucket(bucket_name="canary-landing", bucket_folder="landing", credentials=aws)).save(
-                "canary", overwrite=True)
+                "canary", overwrite=True
+            )
             local = bench.fresh("secrets-local", credentials=credentials)
             databricks = bench.fresh("secrets-databricks", credentials=credentials)
-            DatabricksCompute(credentials=DatabricksCredentials(databricks_instance=server.instance,
-                                                                token=CANARIES["databricks token"],
-                                                                client_kwargs={"verify": str(server.cert)}),
-                              existing_cluster_id=CLUSTER, git_url=GIT_URL, git_branch="main", catalog=CATALOG,
-                              lake_root=str(databricks.lake), warehouse_http_path="/sql/1.0/warehouses/5d1a0e7c",
-                              poll_interval_seconds=0.5, timeout_seconds=1800).save("canary", overwrite=True)
+            DatabricksCompute(
+                credentials=DatabricksCredentials(
+                    databricks_instance=server.instance,
+                    token=CANARIES["databricks token"],
+                    client_kwargs={"verify": str(server.cert)},
+                ),
+                existing_cluster_id=CLUSTER,
+                git_url=GIT_URL,
+                git_branch="main",
+                catalog=CATALOG,
+                lake_root=str(databricks.lake),
+                warehouse_http_path="/sql/1.0/warehouses/5d1a0e7c",
+                poll_interval_seconds=0.5,
+                timeout_seconds=1800,
+            ).save("canary", overwrite=True)
             code_s3, _ = run(_with(local, landing="s3-landing/canary"), bench.env, bench.log("secrets-s3"))
-            code_db, _ = run(_with(databricks, backend="databricks-compute/canary"), bench.env,
-                             bench.log("secrets-databricks"), "--through", "silver")
+            code_db, _ = run(
+                _with(databricks, backend="databricks-compute/canary"),
+                bench.env,
+                bench.log("secrets-databricks"),
+                "--through",
+                "silver",
+            )
             objects = _s3_texts(aws)
     finally:
         standin.stop_all()
@@ -140,17 +177,28 @@ def probe(bench: Bench, prefect_home: Path) -> dict[str, Any]:
     result = scan(places)
     ran = code_s3 == 0 and code_db == 0
     held = ran and not result["found"]
-    return {"probe": "secrets", "trials": 2, "held": 2 if held else 0,
-            "done": f"{len(CANARIES)} canary credentials; a full run with S3 landing (moto) and OAuth replay, a run on "
-                    "the Databricks stand-in; scanned " + ", ".join(f"{k} ({v})" for k, v in result["places"].items()),
-            "figure": (f"{len(result['found'])} canaries found in {result['bytes'] / 2**20:.1f} MiB scanned"
-                       + ("" if ran else f"; a run failed: s3 exit {code_s3}, databricks exit {code_db}: "
-                          f"{tail(bench.log('secrets-s3' if code_s3 else 'secrets-databricks'), 5)}")),
-            "trials_detail": [result]}
+    return {
+        "probe": "secrets",
+        "trials": 2,
+        "held": 2 if held else 0,
+        "done": f"{len(CANARIES)} canary credentials; a full run with S3 landing (moto) and OAuth replay, a run on "
+        "the Databricks stand-in; scanned " + ", ".join(f"{k} ({v})" for k, v in result["places"].items()),
+        "figure": (
+            f"{len(result['found'])} canaries found in {result['bytes'] / 2**20:.1f} MiB scanned"
+            + (
+                ""
+                if ran
+                else f"; a run failed: s3 exit {code_s3}, databricks exit {code_db}: "
+                f"{tail(bench.log('secrets-s3' if code_s3 else 'secrets-databricks'), 5)}"
+            )
+        ),
+        "trials_detail": [result],
+    }
 
 
 def _with(lake: Lake, **refs: str) -> Lake:
     """The lake with some of its block references replaced."""
+
     class Swapped(Lake):
         def refs(self) -> dict[str, str]:
             return {**super().refs(), **refs}
@@ -160,6 +208,9 @@ def _with(lake: Lake, **refs: str) -> Lake:
 
 def _s3_texts(aws: Any) -> list[str]:
     client = aws.get_s3_client()
-    keys = [o["Key"] for page in client.get_paginator("list_objects_v2").paginate(Bucket="canary-landing")
-            for o in page.get("Contents", [])]
+    keys = [
+        o["Key"]
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket="canary-landing")
+        for o in page.get("Contents", [])
+    ]
     return [client.get_object(Bucket="canary-landing", Key=k)["Body"].read().decode("utf-8", "replace") for k in keys]

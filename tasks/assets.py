@@ -36,12 +36,17 @@ SILVER_UPSTREAM: dict[str, tuple[tuple[str, str], ...]] = {
     "dim_category": (("bronze", "video_categories_raw"),),
     "fact_channel_daily_metrics": (("bronze", "analytics_channel_daily_raw"), ("bronze", REPORTS_RAW)),
     "fact_video_daily_metrics": (("bronze", "analytics_video_daily_raw"), ("bronze", REPORTS_RAW)),
-    "fact_video_traffic_source_metrics": (("bronze", "analytics_video_traffic_source_daily_raw"),
-                                          ("bronze", REPORTS_RAW)),
+    "fact_video_traffic_source_metrics": (
+        ("bronze", "analytics_video_traffic_source_daily_raw"),
+        ("bronze", REPORTS_RAW),
+    ),
     "fact_video_country_metrics": (("bronze", "analytics_video_country_daily_raw"), ("bronze", REPORTS_RAW)),
     "fact_video_device_metrics": (("bronze", "analytics_video_device_daily_raw"), ("bronze", REPORTS_RAW)),
-    "dim_date": (("silver", "fact_channel_daily_metrics"), ("silver", "fact_video_daily_metrics"),
-                 ("silver", "silver_trending_videos")),
+    "dim_date": (
+        ("silver", "fact_channel_daily_metrics"),
+        ("silver", "fact_video_daily_metrics"),
+        ("silver", "silver_trending_videos"),
+    ),
     "dim_traffic_source": (("silver", "fact_video_traffic_source_metrics"),),
     "dim_country": (("silver", "fact_video_country_metrics"),),
     "dim_device": (("silver", "fact_video_device_metrics"),),
@@ -86,9 +91,12 @@ def _emit(asset: Any, upstream: list[Any], metadata: dict[str, Any], by: str) ->
 
     for parent in upstream:
         emit_event(event="prefect.asset.referenced", resource=AssetContext.asset_as_resource(parent), related=[])
-    emit_event(event="prefect.asset.materialization.succeeded", resource=AssetContext.asset_as_resource(asset),
-               related=[AssetContext.asset_as_related(p) for p in upstream]
-               + [AssetContext.related_materialized_by(by)], payload=metadata)
+    emit_event(
+        event="prefect.asset.materialization.succeeded",
+        resource=AssetContext.asset_as_resource(asset),
+        related=[AssetContext.asset_as_related(p) for p in upstream] + [AssetContext.related_materialized_by(by)],
+        payload=metadata,
+    )
 
 
 @task(name="record-bronze-assets")
@@ -98,8 +106,10 @@ def record_bronze_assets(backend_ref: str, landing_root: str, rows_inserted: dic
 
     backend = load_backend(backend_ref)
     lake = backend.lake_location()
-    bronze = {t: _asset(table_asset_key(backend, "bronze", t), f"bronze.{t}", DESCRIPTIONS["bronze"],
-                        f"{lake}/bronze/{t}") for t in (*RAW_TABLES, REPORTS_RAW, RUN_LOG, QUARANTINE)}
+    bronze = {
+        t: _asset(table_asset_key(backend, "bronze", t), f"bronze.{t}", DESCRIPTIONS["bronze"], f"{lake}/bronze/{t}")
+        for t in (*RAW_TABLES, REPORTS_RAW, RUN_LOG, QUARANTINE)
+    }
     count = 0
     for table, endpoint in ENDPOINTS.items():
         source = _asset(endpoint, endpoint.split("://", 1)[1], "YouTube API endpoint")
@@ -121,10 +131,20 @@ def record_silver_assets(backend_ref: str, tables: dict[str, dict[str, int]]) ->
     backend = load_backend(backend_ref)
     lake = backend.lake_location()
     for table, metrics in tables.items():
-        asset = _asset(table_asset_key(backend, "silver", table), f"silver.{table}", DESCRIPTIONS["silver"],
-                       f"{lake}/silver/{table}")
-        upstream = [_asset(table_asset_key(backend, layer, t), f"{layer}.{t}", DESCRIPTIONS[layer],
-                           f"{lake}/{layer}/{t}") for layer, t in silver_upstream(table)]
-        _emit(asset, upstream, {k: int(metrics.get(k, 0)) for k in ("inserted", "updated", "deleted", "quarantined")},
-              "spark")
+        asset = _asset(
+            table_asset_key(backend, "silver", table),
+            f"silver.{table}",
+            DESCRIPTIONS["silver"],
+            f"{lake}/silver/{table}",
+        )
+        upstream = [
+            _asset(table_asset_key(backend, layer, t), f"{layer}.{t}", DESCRIPTIONS[layer], f"{lake}/{layer}/{t}")
+            for layer, t in silver_upstream(table)
+        ]
+        _emit(
+            asset,
+            upstream,
+            {k: int(metrics.get(k, 0)) for k in ("inserted", "updated", "deleted", "quarantined")},
+            "spark",
+        )
     return len(tables)

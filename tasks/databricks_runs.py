@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from prefect_databricks import DatabricksCredentials
 
 TERMINAL_STATES = frozenset({"TERMINATED", "SKIPPED", "INTERNAL_ERROR"})
-METRICS_PREFIX = "JOB_METRICS "          # printed by tasks/jobs/entry.py
+METRICS_PREFIX = "JOB_METRICS "  # printed by tasks/jobs/entry.py
 ERROR_TRACE_CHARS = 4000
 
 
@@ -66,20 +67,26 @@ class RetryPolicy:
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     def delay(self, attempt: int) -> float:
-        return min(self.max_delay, self.base_delay * 2 ** attempt) * (0.5 + random.random() / 2)
+        return min(self.max_delay, self.base_delay * 2**attempt) * (0.5 + random.random() / 2)
 
 
-def call(credentials: "DatabricksCredentials", method: str, endpoint: str,
-         params: dict[str, Any] | None = None, body: dict[str, Any] | None = None) -> dict[str, Any]:
+def call(
+    credentials: DatabricksCredentials,
+    method: str,
+    endpoint: str,
+    params: dict[str, Any] | None = None,
+    body: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """One Jobs API call; the JSON answer, or DatabricksApiError saying what went wrong."""
     import httpx
     from prefect.utilities.asyncutils import run_coro_as_sync
     from prefect_databricks.rest import HTTPMethod, execute_endpoint
 
     try:
-        response = run_coro_as_sync(execute_endpoint.fn(endpoint, credentials, http_method=HTTPMethod(method),
-                                                        params=params, json=body))
-    except httpx.TransportError as exc:          # timeouts, refused or reset connections
+        response = run_coro_as_sync(
+            execute_endpoint.fn(endpoint, credentials, http_method=HTTPMethod(method), params=params, json=body)
+        )
+    except httpx.TransportError as exc:  # timeouts, refused or reset connections
         raise DatabricksApiError(f"{method.upper()} {endpoint}: {type(exc).__name__}: {exc}", transient=True) from exc
     if response.status_code >= 400:
         try:
@@ -87,15 +94,23 @@ def call(credentials: "DatabricksCredentials", method: str, endpoint: str,
             text = f"{detail.get('error_code', '')}: {detail.get('message', '')}".strip(": ")
         except ValueError:
             text = response.text[:500]
-        raise DatabricksApiError(f"{method.upper()} {endpoint}: HTTP {response.status_code} {text}",
-                                 status=response.status_code,
-                                 transient=response.status_code == 429 or response.status_code >= 500)
+        raise DatabricksApiError(
+            f"{method.upper()} {endpoint}: HTTP {response.status_code} {text}",
+            status=response.status_code,
+            transient=response.status_code == 429 or response.status_code >= 500,
+        )
     return response.json() if response.content else {}
 
 
-def call_with_retries(credentials: "DatabricksCredentials", method: str, endpoint: str, retry: RetryPolicy,
-                      params: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
-                      on_retry: Callable[[str], None] | None = None) -> dict[str, Any]:
+def call_with_retries(
+    credentials: DatabricksCredentials,
+    method: str,
+    endpoint: str,
+    retry: RetryPolicy,
+    params: dict[str, Any] | None = None,
+    body: dict[str, Any] | None = None,
+    on_retry: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     for attempt in range(retry.attempts + 1):
         try:
             return call(credentials, method, endpoint, params=params, body=body)
@@ -112,7 +127,7 @@ def parse_metrics(logs: str) -> dict[str, Any] | None:
     """The metrics JSON the job entry printed last, if any."""
     for line in reversed(logs.splitlines()):
         if line.startswith(METRICS_PREFIX):
-            return json.loads(line[len(METRICS_PREFIX):])
+            return json.loads(line[len(METRICS_PREFIX) :])
     return None
 
 
@@ -120,7 +135,7 @@ def parse_metrics(logs: str) -> dict[str, Any] | None:
 class RunWaiter:
     """Submit one run and wait for it; cancel it if the wait ends any other way than its end."""
 
-    credentials: "DatabricksCredentials"
+    credentials: DatabricksCredentials
     poll_interval: float = 10.0
     timeout: float = 3600.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -128,8 +143,9 @@ class RunWaiter:
     clock: Callable[[], float] = time.monotonic
 
     def run(self, payload: dict[str, Any], on_submitted: Callable[[int, str | None], None] | None = None) -> RunOutcome:
-        submitted = call_with_retries(self.credentials, "post", "/2.1/jobs/runs/submit", self.retry,
-                                      body=payload, on_retry=self.log)
+        submitted = call_with_retries(
+            self.credentials, "post", "/2.1/jobs/runs/submit", self.retry, body=payload, on_retry=self.log
+        )
         run_id = int(submitted["run_id"])
         run: dict[str, Any] = {}
         try:
@@ -141,10 +157,12 @@ class RunWaiter:
                 if self.clock() >= deadline:
                     raise DatabricksRunTimeout(
                         f"Databricks run {run_id} did not finish within {self.timeout:.0f}s; it was cancelled",
-                        run_id, run.get("run_page_url"))
+                        run_id,
+                        run.get("run_page_url"),
+                    )
                 self._sleep(min(self.poll_interval, max(0.0, deadline - self.clock())))
                 run = self._get(run_id)
-        except BaseException:                  # our timeout, a Prefect timeout or cancellation, Ctrl-C
+        except BaseException:  # our timeout, a Prefect timeout or cancellation, Ctrl-C
             self._cancel_despite_interrupts(run_id)
             raise
         return self._outcome(run_id, run)
@@ -160,15 +178,21 @@ class RunWaiter:
 
     def cancel(self, run_id: int) -> None:
         try:
-            call_with_retries(self.credentials, "post", "/2.1/jobs/runs/cancel",
-                              RetryPolicy(attempts=3, base_delay=0.5, sleep=self.retry.sleep), body={"run_id": run_id})
+            call_with_retries(
+                self.credentials,
+                "post",
+                "/2.1/jobs/runs/cancel",
+                RetryPolicy(attempts=3, base_delay=0.5, sleep=self.retry.sleep),
+                body={"run_id": run_id},
+            )
             self.log(f"cancelled Databricks run {run_id}")
-        except Exception as exc:               # best effort: the original error matters more
+        except Exception as exc:  # best effort: the original error matters more
             self.log(f"could not cancel Databricks run {run_id}: {exc}")
 
     def _get(self, run_id: int) -> dict[str, Any]:
-        return call_with_retries(self.credentials, "get", "/2.1/jobs/runs/get", self.retry,
-                                 params={"run_id": run_id}, on_retry=self.log)
+        return call_with_retries(
+            self.credentials, "get", "/2.1/jobs/runs/get", self.retry, params={"run_id": run_id}, on_retry=self.log
+        )
 
     def _sleep(self, seconds: float) -> None:
         # short slices: a Prefect timeout in a worker thread is delivered between Python calls
@@ -184,14 +208,22 @@ class RunWaiter:
         task_run_id = tasks[0].get("run_id") if tasks else run_id
         if state.get("life_cycle_state") != "INTERNAL_ERROR" or tasks:
             try:
-                output = call_with_retries(self.credentials, "get", "/2.1/jobs/runs/get-output", self.retry,
-                                           params={"run_id": task_run_id}, on_retry=self.log)
+                output = call_with_retries(
+                    self.credentials,
+                    "get",
+                    "/2.1/jobs/runs/get-output",
+                    self.retry,
+                    params={"run_id": task_run_id},
+                    on_retry=self.log,
+                )
             except DatabricksApiError as exc:
                 output = {"error": f"(no output: {exc})"}
         logs = output.get("logs") or ""
         if state.get("life_cycle_state") != "TERMINATED" or state.get("result_state") != "SUCCESS":
-            parts = [f"Databricks run {run_id} ended {state.get('life_cycle_state')}"
-                     f"/{state.get('result_state') or '-'}: {state.get('state_message') or 'no state message'}"]
+            parts = [
+                f"Databricks run {run_id} ended {state.get('life_cycle_state')}"
+                f"/{state.get('result_state') or '-'}: {state.get('state_message') or 'no state message'}"
+            ]
             if output.get("error"):
                 parts.append(f"error: {output['error']}")
             if output.get("error_trace"):
@@ -201,7 +233,10 @@ class RunWaiter:
             raise DatabricksRunFailed("\n".join(parts), run_id, url)
         metrics = parse_metrics(logs)
         if metrics is None:
-            raise DatabricksRunFailed(f"Databricks run {run_id} succeeded but printed no {METRICS_PREFIX.strip()} line "
-                                      f"(logs truncated: {bool(output.get('logs_truncated'))}); run page: {url}",
-                                      run_id, url)
+            raise DatabricksRunFailed(
+                f"Databricks run {run_id} succeeded but printed no {METRICS_PREFIX.strip()} line "
+                f"(logs truncated: {bool(output.get('logs_truncated'))}); run page: {url}",
+                run_id,
+                url,
+            )
         return RunOutcome(run_id, url, state, logs, metrics)

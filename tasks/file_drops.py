@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -38,14 +38,14 @@ class DropFile:
     relative: str
     kind: Literal["trending", "categories"]
     region: str
-    snapshot: datetime | None = None       # AWS: the ts= folder
-    problem: str | None = None             # why nothing of the file can be used (it is not landed)
+    snapshot: datetime | None = None  # AWS: the ts= folder
+    problem: str | None = None  # why nothing of the file can be used (it is not landed)
 
 
 def _snapshot_time(ts: str) -> datetime | None:
     """An AWS `ts=` folder's YYYYMMDDHHMM as a UTC time; None when it is no such time (e.g. month 13)."""
     try:
-        return datetime.strptime(ts, "%Y%m%d%H%M").replace(tzinfo=timezone.utc)
+        return datetime.strptime(ts, "%Y%m%d%H%M").replace(tzinfo=UTC)
     except ValueError:
         return None
 
@@ -70,8 +70,9 @@ def find_drops(root: Path, layout: Layout) -> tuple[list[DropFile], list[str]]:
     return found, ignored
 
 
-def land_drops(lander: Lander, root: Path, layout: Layout, year: int | None, today: date,
-               encoding: str | None = None) -> dict[str, object]:
+def land_drops(
+    lander: Lander, root: Path, layout: Layout, year: int | None, today: date, encoding: str | None = None
+) -> dict[str, object]:
     """Land every drop file of `root`. The summary: files per kind, ignored files, first and last good
     trending day per region, the encoding of each file, and `unusable` trending files (no good row, a
     header without the required columns, or an AWS `ts=` folder that is no time: not landed) with the reason,
@@ -94,22 +95,37 @@ def land_drops(lander: Lander, root: Path, layout: Layout, year: int | None, tod
     landed = {"trending": 0, "categories": 0}
     for drop in files:
         decoded = texts[drop.relative]
-        params = {"file": drop.relative, "layout": layout, "year": year,
-                  "snapshot": drop.snapshot.date().isoformat() if drop.snapshot else None,
-                  "snapshot_ts": drop.snapshot.isoformat() if drop.snapshot else None,
-                  "encoding": decoded.encoding, "bom": decoded.bom}
+        params = {
+            "file": drop.relative,
+            "layout": layout,
+            "year": year,
+            "snapshot": drop.snapshot.date().isoformat() if drop.snapshot else None,
+            "snapshot_ts": drop.snapshot.isoformat() if drop.snapshot else None,
+            "encoding": decoded.encoding,
+            "bom": decoded.bom,
+        }
         body = decoded.text.encode("utf-8")
         if drop.kind == "trending":
             snapshot_date = drop.snapshot.date() if drop.snapshot else first_day.get(drop.region, today)
             lander.land("trending_videos_raw", TRENDING_CSV, params, body, snapshot_date, region=drop.region)
         else:
-            lander.land("video_categories_raw", CATEGORIES_JSON, params, body, first_day.get(drop.region, today),
-                        region=drop.region)
+            lander.land(
+                "video_categories_raw",
+                CATEGORIES_JSON,
+                params,
+                body,
+                first_day.get(drop.region, today),
+                region=drop.region,
+            )
         landed[drop.kind] += 1
     lander.flush()
-    return {"files": landed, "ignored": ignored,
-            "encodings": {name: ("utf-8-bom" if t.bom and t.encoding == "utf-8" else t.encoding)
-                          for name, t in sorted(texts.items())},
-            "unusable": unusable,
-            "first_day": {r: d.isoformat() for r, d in sorted(first_day.items())},
-            "last_day": {r: d.isoformat() for r, d in sorted(last_day.items())}}
+    return {
+        "files": landed,
+        "ignored": ignored,
+        "encodings": {
+            name: ("utf-8-bom" if t.bom and t.encoding == "utf-8" else t.encoding) for name, t in sorted(texts.items())
+        },
+        "unusable": unusable,
+        "first_day": {r: d.isoformat() for r, d in sorted(first_day.items())},
+        "last_day": {r: d.isoformat() for r, d in sorted(last_day.items())},
+    }

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from tasks.environment import temporary_environ
 
@@ -20,7 +22,7 @@ TARGET_PATH = DBT_DIR / "target"
 
 
 @contextmanager
-def dbt_profile(target: "DbtTarget") -> Iterator[Path]:
+def dbt_profile(target: DbtTarget) -> Iterator[Path]:
     """The profiles dir for `target`: dbt/ itself, or a private temporary one holding the backend's generated
     profile. The target's secret env vars exist only inside this block."""
     import yaml
@@ -38,16 +40,16 @@ def dbt_profile(target: "DbtTarget") -> Iterator[Path]:
 INTERPRETED_MAX_DAYS = 14
 
 
-def interpret_window(window_start: "date | None", window_end: "date | None", full_refresh: bool) -> bool:
+def interpret_window(window_start: date | None, window_end: date | None, full_refresh: bool) -> bool:
     """Whether Gold's queries on the local session run interpreted: an incremental build of at most
     `INTERPRETED_MAX_DAYS` days (no `window_start`: dbt's default of the last 7)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     if full_refresh:
         return False
     if window_start is None:
         return True
-    end = window_end or datetime.now(timezone.utc).date()
+    end = window_end or datetime.now(UTC).date()
     return (end - window_start).days + 1 <= INTERPRETED_MAX_DAYS
 
 
@@ -62,14 +64,15 @@ def dbt_args(command: list[str], target: str, dbt_vars: dict[str, Any]) -> list[
     return [*command, "--target", target, "--vars", json.dumps(dbt_vars, default=str)]
 
 
-def invoke(target: "DbtTarget", command: list[str], dbt_vars: dict[str, Any]) -> Any:
+def invoke(target: DbtTarget, command: list[str], dbt_vars: dict[str, Any]) -> Any:
     """Run one dbt command on `target` through PrefectDbtRunner (each node a Prefect task)."""
     with dbt_profile(target) as profiles_dir:
         return _runner(profiles_dir).invoke(dbt_args(command, target.name, {**target.vars, **dbt_vars}))
 
 
-def build(target: "DbtTarget", dbt_vars: dict[str, Any], full_refresh: bool = False,
-          exclude: list[str] | None = None) -> dict[str, Any]:
+def build(
+    target: DbtTarget, dbt_vars: dict[str, Any], full_refresh: bool = False, exclude: list[str] | None = None
+) -> dict[str, Any]:
     """`dbt build`: every model and test is a Prefect task; a failure raises naming each failed node."""
     command = ["build"] + (["--full-refresh"] if full_refresh else []) + (["--exclude", *exclude] if exclude else [])
     result = invoke(target, command, dbt_vars)
@@ -99,8 +102,9 @@ def docs_fingerprint(target_name: str, exclude: list[str] | None = None) -> str:
     return digest.hexdigest()
 
 
-def generate_docs(target: "DbtTarget", dbt_vars: dict[str, Any], exclude: list[str] | None = None,
-                  when: str = "changed") -> tuple[Path, bool]:
+def generate_docs(
+    target: DbtTarget, dbt_vars: dict[str, Any], exclude: list[str] | None = None, when: str = "changed"
+) -> tuple[Path, bool]:
     """`dbt docs generate` (of the same selection as the build): the static index.html, and whether it was
     written now. `when`: "changed" (only when the project, target or selection changed since the docs
     were last generated), "always", or "never"."""
@@ -108,8 +112,12 @@ def generate_docs(target: "DbtTarget", dbt_vars: dict[str, Any], exclude: list[s
         raise ValueError(f"docs must be 'changed', 'always' or 'never', got {when!r}")
     index, stamp = TARGET_PATH / "index.html", TARGET_PATH / DOCS_STAMP
     fingerprint = docs_fingerprint(target.name, exclude)
-    current = (index.is_file() and (TARGET_PATH / "catalog.json").is_file() and stamp.is_file()
-               and stamp.read_text().strip() == fingerprint)
+    current = (
+        index.is_file()
+        and (TARGET_PATH / "catalog.json").is_file()
+        and stamp.is_file()
+        and stamp.read_text().strip() == fingerprint
+    )
     if when == "never" or (when == "changed" and current):
         return index, False
     stamp.unlink(missing_ok=True)

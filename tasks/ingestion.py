@@ -22,8 +22,14 @@ def _lander(landing: str, run_id: str, source_kind: str) -> Any:
 def _log_outcome(outcome: dict[str, Any]) -> None:
     logger = get_run_logger()
     for failure in outcome["failures"]:
-        logger.warning("request failed: %s %s -> %s %s: %s", failure["endpoint"], failure["params"],
-                       failure["status"], failure["reason"], failure["message"])
+        logger.warning(
+            "request failed: %s %s -> %s %s: %s",
+            failure["endpoint"],
+            failure["params"],
+            failure["status"],
+            failure["reason"],
+            failure["message"],
+        )
     for warning in outcome["warnings"]:
         logger.warning(warning)
     if outcome["quota_exhausted"]:
@@ -31,30 +37,54 @@ def _log_outcome(outcome: dict[str, Any]) -> None:
 
 
 @task(name="fetch-data-api-snapshot", task_run_name="data-api-{snapshot_date}", **FETCH_CACHE)
-def fetch_data_api_snapshot(source: str, landing: str, run_id: str, snapshot_date: date,
-                            regions: list[str], channels: list[str]) -> dict[str, Any]:
+def fetch_data_api_snapshot(
+    source: str, landing: str, run_id: str, snapshot_date: date, regions: list[str], channels: list[str]
+) -> dict[str, Any]:
     """Trending, categories, channels, uploads and videos as of one day, landed page by page."""
     from blocks.resolve import load_source
     from tasks.youtube.ingest_plan import fetch_data_api_snapshot as fetch
 
     src = load_source(source)
-    outcome = fetch(src.data_api(snapshot_date), _lander(landing, run_id, src.kind), snapshot_date,
-                    regions, channels, executor=src.executor()).as_dict()
+    outcome = fetch(
+        src.data_api(snapshot_date),
+        _lander(landing, run_id, src.kind),
+        snapshot_date,
+        regions,
+        channels,
+        executor=src.executor(),
+    ).as_dict()
     _log_outcome(outcome)
     return outcome
 
 
 @task(name="fetch-analytics", task_run_name="analytics-{start}-{end}", **FETCH_CACHE)
-def fetch_analytics(source: str, landing: str, run_id: str, as_of: date, channels: dict[str, dict[str, Any]],
-                    start: date, end: date, video_batch_size: int = 1) -> dict[str, Any]:
+def fetch_analytics(
+    source: str,
+    landing: str,
+    run_id: str,
+    as_of: date,
+    channels: dict[str, dict[str, Any]],
+    start: date,
+    end: date,
+    video_batch_size: int = 1,
+) -> dict[str, Any]:
     """Every Analytics report of every channel and video over the window."""
     from blocks.resolve import load_source
     from tasks.youtube.ingest_plan import fetch_analytics as fetch
 
     src = load_source(source)
-    outcome = fetch(src.analytics_api(), _lander(landing, run_id, src.kind), as_of, channels, start, end,
-                    executor=src.executor(), video_batch_size=video_batch_size, workers=src.analytics_workers,
-                    client_factory=src.analytics_api).as_dict()
+    outcome = fetch(
+        src.analytics_api(),
+        _lander(landing, run_id, src.kind),
+        as_of,
+        channels,
+        start,
+        end,
+        executor=src.executor(),
+        video_batch_size=video_batch_size,
+        workers=src.analytics_workers,
+        client_factory=src.analytics_api,
+    ).as_dict()
     _log_outcome(outcome)
     return outcome
 
@@ -68,9 +98,19 @@ def fetch_reporting(source: str, landing: str, run_id: str, start: date, end: da
 
     src = load_source(source)
     storage = load_landing(landing)
-    outcome = fetch(src.reporting_api(), storage, run_id, src.kind, list(src.report_types),
-                    src.create_reporting_jobs, src.content_owner_id, start, end,
-                    executor=src.executor(), watermarks=read_watermarks(storage)).as_dict()
+    outcome = fetch(
+        src.reporting_api(),
+        storage,
+        run_id,
+        src.kind,
+        list(src.report_types),
+        src.create_reporting_jobs,
+        src.content_owner_id,
+        start,
+        end,
+        executor=src.executor(),
+        watermarks=read_watermarks(storage),
+    ).as_dict()
     _log_outcome(outcome)
     return outcome
 

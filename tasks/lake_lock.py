@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 LEASE_SECONDS = 120.0
 POLL_SECONDS = 15.0
@@ -68,9 +69,15 @@ def _record_holder(name: str, flow_run_id: str | None) -> None:
 
     from tasks.run_recovery import this_process
 
-    Variable.set(_holder_variable(name), {"flow_run_id": flow_run_id, "process": this_process(),
-                                          "since": datetime.now(timezone.utc).isoformat(timespec="seconds")},
-                 overwrite=True)
+    Variable.set(
+        _holder_variable(name),
+        {
+            "flow_run_id": flow_run_id,
+            "process": this_process(),
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+        overwrite=True,
+    )
 
 
 def _clear_holder(name: str) -> None:
@@ -119,7 +126,7 @@ def _free_if_orphaned(name: str, logger: Any) -> bool:
     if not holder_is_over(record):
         return False
     logger.warning("lake slot %s: holder %s is over without giving it back; freeing it", name, record)
-    _record_holder(name, None)               # claimed first, so a second waiter sees a live record
+    _record_holder(name, None)  # claimed first, so a second waiter sees a live record
     with get_client(sync_client=True) as client:
         client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(active_slots=0))
     return True
@@ -139,8 +146,9 @@ def hold_lake(backend: str, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Any:
 
 
 @contextmanager
-def lake_lock(lake_key: str, wait_seconds: float = DEFAULT_WAIT_SECONDS,
-              poll_seconds: float = POLL_SECONDS) -> Iterator[str]:
+def lake_lock(
+    lake_key: str, wait_seconds: float = DEFAULT_WAIT_SECONDS, poll_seconds: float = POLL_SECONDS
+) -> Iterator[str]:
     """Hold the lake's slot for the block; re-entrant within a run (subflows of a holder pass through)."""
     from uuid import UUID
 
@@ -163,9 +171,17 @@ def lake_lock(lake_key: str, wait_seconds: float = DEFAULT_WAIT_SECONDS,
         while True:
             if not slot_taken(name):
                 try:
-                    stack.enter_context(concurrency(name, occupy=1, timeout_seconds=try_seconds, strict=True,
-                                                    lease_duration=LEASE_SECONDS, holder=lease_holder,
-                                                    raise_on_lease_renewal_failure=False))
+                    stack.enter_context(
+                        concurrency(
+                            name,
+                            occupy=1,
+                            timeout_seconds=try_seconds,
+                            strict=True,
+                            lease_duration=LEASE_SECONDS,
+                            holder=lease_holder,
+                            raise_on_lease_renewal_failure=False,
+                        )
+                    )
                     break
                 except TimeoutError:
                     pass
@@ -173,10 +189,11 @@ def lake_lock(lake_key: str, wait_seconds: float = DEFAULT_WAIT_SECONDS,
                 continue
             waited = time.monotonic() - started
             if waited >= wait_seconds:
-                raise LakeBusyError(f"lake {lake_key} is busy: another run has held its slot {name} for "
-                                    f"{waited:.0f} s ({holder(name)}); not starting")
-            logger.info("lake %s is busy (slot %s held by %s); waited %.0f s", lake_key, name, holder(name),
-                        waited)
+                raise LakeBusyError(
+                    f"lake {lake_key} is busy: another run has held its slot {name} for "
+                    f"{waited:.0f} s ({holder(name)}); not starting"
+                )
+            logger.info("lake %s is busy (slot %s held by %s); waited %.0f s", lake_key, name, holder(name), waited)
             time.sleep(min(poll_seconds, max(wait_seconds - waited, 0.0)))
         _record_holder(name, run_id)
         waited = time.monotonic() - started
@@ -187,4 +204,4 @@ def lake_lock(lake_key: str, wait_seconds: float = DEFAULT_WAIT_SECONDS,
             yield name
         finally:
             _HELD.reset(token)
-            _clear_holder(name)             # before the slot goes back: a record names a live holder only
+            _clear_holder(name)  # before the slot goes back: a record names a live holder only

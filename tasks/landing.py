@@ -13,9 +13,10 @@ import base64
 import hashlib
 import json
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
 
 from blocks.landing import LandingStorage
 
@@ -61,7 +62,7 @@ class Lander:
     storage: LandingStorage
     run_id: str
     source: str
-    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     pages: dict[str, int] = field(default_factory=dict)
     max_pages: int = 1000
     max_bytes: int = 16 * 1024 * 1024
@@ -70,8 +71,17 @@ class Lander:
     _parts: dict[str, int] = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
-    def land(self, table: str, endpoint: str, params: dict[str, Any], body: bytes, snapshot_date: date,
-             region: str | None = None, channel_id: str | None = None, page_offset: int | None = None) -> str:
+    def land(
+        self,
+        table: str,
+        endpoint: str,
+        params: dict[str, Any],
+        body: bytes,
+        snapshot_date: date,
+        region: str | None = None,
+        channel_id: str | None = None,
+        page_offset: int | None = None,
+    ) -> str:
         """Buffer one page (written at the latest by `flush`); return `<folder>#<request id>`."""
         rid = request_id(endpoint, params)
         folder = f"{run_prefix(self.run_id)}/{table}/snapshot_date={snapshot_date.isoformat()}"
@@ -121,7 +131,7 @@ class Lander:
         self.storage.write_bytes(path, ("\n".join(bundle.lines) + "\n").encode("utf-8"))
         self.files.append(path)
 
-    def __enter__(self) -> "Lander":
+    def __enter__(self) -> Lander:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -19,7 +19,7 @@ import json
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ def _start_ticks(pid: int) -> str | None:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    return stat.rsplit(")", 1)[1].split()[19]     # field 22; the command name may hold spaces
+    return stat.rsplit(")", 1)[1].split()[19]  # field 22; the command name may hold spaces
 
 
 def this_process() -> dict[str, Any]:
@@ -53,10 +53,10 @@ def process_alive(recorded: dict[str, Any] | None) -> bool | None:
     if not recorded or recorded.get("host") != socket.gethostname() or not recorded.get("pid"):
         return None
     if recorded.get("boot_id") and _boot_id() and recorded["boot_id"] != _boot_id():
-        return False                       # the machine restarted since
+        return False  # the machine restarted since
     pid = int(recorded["pid"])
     if Path("/proc").is_dir() and recorded.get("start_ticks"):
-        return _start_ticks(pid) == recorded["start_ticks"]      # gone, or the pid now names another process
+        return _start_ticks(pid) == recorded["start_ticks"]  # gone, or the pid now names another process
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -68,7 +68,7 @@ def process_alive(recorded: dict[str, Any] | None) -> bool | None:
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str | None         # the terminal status to write; None: leave the row alone
+    status: str | None  # the terminal status to write; None: leave the row alone
     reason: str
     crash_in_prefect: bool = False
 
@@ -126,9 +126,11 @@ def finalise_dead_runs(backend: str, open_runs: list[dict[str, Any]], found_by: 
         process = json.loads(row["flow_process"]) if row.get("flow_process") else None
         verdict = judge(state, None if state in TERMINAL_PREFECT else process_alive(process))
         where = f"pid {process['pid']} on {process['host']}" if process else "no process recorded"
-        message = (f"found RUNNING at {datetime.now(timezone.utc).isoformat(timespec='seconds')} by "
-                   f"{f'run {found_by}' if found_by else 'a check'}: {verdict.reason} ({where}; "
-                   f"started {row.get('started_at_utc')})")
+        message = (
+            f"found RUNNING at {datetime.now(UTC).isoformat(timespec='seconds')} by "
+            f"{f'run {found_by}' if found_by else 'a check'}: {verdict.reason} ({where}; "
+            f"started {row.get('started_at_utc')})"
+        )
         decisions.append({"run_id": row["run_id"], "status": verdict.status, "message": message})
         if verdict.status is None:
             logger.info("run %s still RUNNING: %s", row["run_id"], message)

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import errno
 
-_SIGNS = {"No space left on device": "the disk is full (No space left on device)",
-          "Disk quota exceeded": "the disk quota is used up (Disk quota exceeded)",
-          "Read-only file system": "the file system is read-only (Read-only file system)",
-          "DELTA_CANNOT_CREATE_LOG_PATH": "a table's directory cannot be created (a read-only lake, or no permission)"}
-_ERRNOS = {errno.ENOSPC: _SIGNS["No space left on device"], errno.EDQUOT: _SIGNS["Disk quota exceeded"],
-           errno.EROFS: _SIGNS["Read-only file system"]}
+_SIGNS = {
+    "No space left on device": "the disk is full (No space left on device)",
+    "Disk quota exceeded": "the disk quota is used up (Disk quota exceeded)",
+    "Read-only file system": "the file system is read-only (Read-only file system)",
+    "DELTA_CANNOT_CREATE_LOG_PATH": "a table's directory cannot be created (a read-only lake, or no permission)",
+}
+_ERRNOS = {
+    errno.ENOSPC: _SIGNS["No space left on device"],
+    errno.EDQUOT: _SIGNS["Disk quota exceeded"],
+    errno.EROFS: _SIGNS["Read-only file system"],
+}
 
 
 class LakeStorageError(OSError):
@@ -38,5 +43,7 @@ def explain(exc: BaseException, what: str, where: str) -> LakeStorageError | Non
     problem = storage_problem(exc)
     if problem is None:
         return None
-    return LakeStorageError(f"{what} could not write to {where}: {problem}. Make room or make it writable, then run "
-                            "again: the next run finalises this one and redoes its window.")
+    return LakeStorageError(
+        f"{what} could not write to {where}: {problem}. Make room or make it writable, then run "
+        "again: the next run finalises this one and redoes its window."
+    )

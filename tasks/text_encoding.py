@@ -34,8 +34,8 @@ class UndecodableFileError(ValueError):
 @dataclass(frozen=True)
 class DecodedText:
     text: str
-    encoding: str        # the codec that decoded it (Python's name)
-    bom: bool            # the file started with a byte-order mark (not part of `text`)
+    encoding: str  # the codec that decoded it (Python's name)
+    bom: bool  # the file started with a byte-order mark (not part of `text`)
 
     def original_bytes(self) -> bytes:
         """The file's bytes, rebuilt from the text (what a byte-exact check compares)."""
@@ -49,19 +49,21 @@ def decode_text(data: bytes, encoding: str | None = None, name: str = "file") ->
         codec = codecs.lookup(encoding).name
         mark = next((m for m, n in BOMS if codecs.lookup(n).name == codec and data.startswith(m)), b"")
         try:
-            return DecodedText(data[len(mark):].decode(codec), codec, bool(mark))
+            return DecodedText(data[len(mark) :].decode(codec), codec, bool(mark))
         except UnicodeDecodeError as exc:
-            raise UndecodableFileError(f"{name} is not {encoding}: byte {data[exc.start:exc.start + 1]!r} at "
-                                       f"offset {exc.start} ({exc.reason}); leave --encoding out to detect it")
+            raise UndecodableFileError(
+                f"{name} is not {encoding}: byte {data[exc.start : exc.start + 1]!r} at "
+                f"offset {exc.start} ({exc.reason}); leave --encoding out to detect it"
+            ) from exc
     for mark, codec in BOMS:
         if data.startswith(mark):
             try:
-                return DecodedText(data[len(mark):].decode(codec), codec, True)
+                return DecodedText(data[len(mark) :].decode(codec), codec, True)
             except UnicodeDecodeError:
-                break        # a mark followed by something else: not that encoding after all
+                break  # a mark followed by something else: not that encoding after all
     for codec in FALLBACK_ENCODINGS:
         try:
             return DecodedText(data.decode(codec), codec, False)
         except UnicodeDecodeError:
             continue
-    raise AssertionError("latin-1 decodes every byte string")     # pragma: no cover
+    raise AssertionError("latin-1 decodes every byte string")  # pragma: no cover

@@ -7,7 +7,8 @@ names are what `tasks.jobs.entry` (the file Databricks runs) accepts.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 JOBS: dict[str, str] = {
     "lakehouse_bootstrap": "tasks.jobs.bronze_load:lakehouse_bootstrap",

@@ -15,9 +15,11 @@ from typing import Any
 from tasks.jobs.bronze_tables import REPORTS_RAW
 from tasks.spark.lake import table_path
 
-META_SCHEMA = ("run_id string, report_type string, job_id string, report_id string, start_time string, "
-               "create_time string, report_day string, file string, gzip boolean, bytes long, sha256 string, "
-               "header string, content_owner string, source string, request_id string, fetched_at_utc string")
+META_SCHEMA = (
+    "run_id string, report_type string, job_id string, report_id string, start_time string, "
+    "create_time string, report_day string, file string, gzip boolean, bytes long, sha256 string, "
+    "header string, content_owner string, source string, request_id string, fetched_at_utc string"
+)
 RELATIVE = r"/(run_id=[^/]+/.*)$"
 
 
@@ -31,8 +33,13 @@ def _meta(spark: Any, location: str) -> list[dict[str, Any]]:
     from tasks.youtube.reporting_api import META_SUFFIX
 
     try:
-        frame = (spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", f"*{META_SUFFIX}")
-                 .schema(META_SCHEMA).json(location).withColumn("meta_path", F.col("_metadata.file_path")))
+        frame = (
+            spark.read.option("recursiveFileLookup", "true")
+            .option("pathGlobFilter", f"*{META_SUFFIX}")
+            .schema(META_SCHEMA)
+            .json(location)
+            .withColumn("meta_path", F.col("_metadata.file_path"))
+        )
         return [r.asDict() for r in frame.collect()]
     except Exception as exc:  # noqa: BLE001 - no meta file at all: nothing to load
         if "Path does not exist" in str(exc) or "PATH_NOT_FOUND" in str(exc):
@@ -40,7 +47,9 @@ def _meta(spark: Any, location: str) -> list[dict[str, Any]]:
         raise
 
 
-def load_reports(spark: Any, lake_root: str, landing_location: str, landing_origin: str | None = None) -> dict[str, int]:
+def load_reports(
+    spark: Any, lake_root: str, landing_location: str, landing_origin: str | None = None
+) -> dict[str, int]:
     """Rows and reports loaded from the run's landing folder."""
     import json
 
@@ -55,21 +64,44 @@ def load_reports(spark: Any, lake_root: str, landing_location: str, landing_orig
         meta["file_path"] = meta["meta_path"].rsplit("/", 1)[0] + "/" + meta["file"]
         by_header.setdefault(meta["header"], []).append(meta)
     info = spark.createDataFrame(
-        [(m["file_path"], m["run_id"], m["report_day"], m["fetched_at_utc"], m["request_id"],
-          json.dumps({k: v for k, v in m.items() if k not in ("meta_path", "file_path")}, sort_keys=True),
-          m["report_type"], m.get("job_id"), m["report_id"], m.get("create_time"), m.get("source")) for m in metas],
+        [
+            (
+                m["file_path"],
+                m["run_id"],
+                m["report_day"],
+                m["fetched_at_utc"],
+                m["request_id"],
+                json.dumps({k: v for k, v in m.items() if k not in ("meta_path", "file_path")}, sort_keys=True),
+                m["report_type"],
+                m.get("job_id"),
+                m["report_id"],
+                m.get("create_time"),
+                m.get("source"),
+            )
+            for m in metas
+        ],
         "file_path string, run_id string, report_day string, fetched_at_utc string, request_id string, "
-        "request string, report_type string, job_id string, report_id string, create_time string, source string")
+        "request string, report_type string, job_id string, report_id string, create_time string, source string",
+    )
     info = info.withColumn("_rel", F.regexp_extract("file_path", RELATIVE, 1))
     frames = []
     for header, group in sorted(by_header.items()):
         names = next(csv.reader([header]))
-        schema = StructType([StructField(f"c{i}", StringType(), True) for i in range(len(names))]
-                            + [StructField("_corrupt_record", StringType(), True)])
-        cells = (spark.read.schema(schema).option("header", "true").option("mode", "PERMISSIVE")
-                 .option("columnNameOfCorruptRecord", "_corrupt_record").csv([m["file_path"] for m in group])
-                 .withColumn("_rel", F.regexp_extract(F.col("_metadata.file_path"), RELATIVE, 1)))
-        record = F.map_from_arrays(F.array(*[F.lit(n.strip()) for n in names]), F.array(*[F.col(f"c{i}") for i in range(len(names))]))
+        schema = StructType(
+            [StructField(f"c{i}", StringType(), True) for i in range(len(names))]
+            + [StructField("_corrupt_record", StringType(), True)]
+        )
+        cells = (
+            spark.read.schema(schema)
+            .option("header", "true")
+            .option("mode", "PERMISSIVE")
+            .option("columnNameOfCorruptRecord", "_corrupt_record")
+            .csv([m["file_path"] for m in group])
+            .withColumn("_rel", F.regexp_extract(F.col("_metadata.file_path"), RELATIVE, 1))
+        )
+        record = F.map_from_arrays(
+            F.array(*[F.lit(n.strip()) for n in names]), F.array(*[F.col(f"c{i}") for i in range(len(names))])
+        )
         frames.append(cells.select("_rel", record.alias("record"), F.col("_corrupt_record").alias("malformed_line")))
     rows = frames[0]
     for frame in frames[1:]:
@@ -77,19 +109,35 @@ def load_reports(spark: Any, lake_root: str, landing_location: str, landing_orig
     origin = (landing_origin.rstrip("/") + "/") if landing_origin else None
     landing_path = F.concat(F.lit(origin), F.col("_rel")) if origin else F.col("file_path")
     batch = rows.join(F.broadcast(info), "_rel").select(
-        "run_id", F.to_date("report_day").alias("snapshot_date"), F.to_timestamp("fetched_at_utc").alias("ingest_ts_utc"),
-        F.lit("youtubereporting").alias("source_system"), "request_id", "request", F.lit(1).alias("schema_version"),
-        "report_type", "job_id", "report_id", F.to_timestamp("create_time").alias("report_create_time"),
-        F.col("record")["channel_id"].alias("channel_id"), "record", "malformed_line", "source",
-        landing_path.alias("landing_path"))
+        "run_id",
+        F.to_date("report_day").alias("snapshot_date"),
+        F.to_timestamp("fetched_at_utc").alias("ingest_ts_utc"),
+        F.lit("youtubereporting").alias("source_system"),
+        "request_id",
+        "request",
+        F.lit(1).alias("schema_version"),
+        "report_type",
+        "job_id",
+        "report_id",
+        F.to_timestamp("create_time").alias("report_create_time"),
+        F.col("record")["channel_id"].alias("channel_id"),
+        "record",
+        "malformed_line",
+        "source",
+        landing_path.alias("landing_path"),
+    )
     runs = sorted({m["run_id"] for m in metas})
     reports = sorted({m["report_id"] for m in metas})
-    where = (f"run_id IN ({', '.join(map(_quote, runs))}) AND report_id IN ({', '.join(map(_quote, reports))})")
+    where = f"run_id IN ({', '.join(map(_quote, runs))}) AND report_id IN ({', '.join(map(_quote, reports))})"
     batch = batch.persist()
     try:
         n = batch.count()
-        (batch.write.format("delta").mode("overwrite").option("replaceWhere", where)
-         .save(table_path(lake_root, "bronze", REPORTS_RAW)))
+        (
+            batch.write.format("delta")
+            .mode("overwrite")
+            .option("replaceWhere", where)
+            .save(table_path(lake_root, "bronze", REPORTS_RAW))
+        )
     finally:
         batch.unpersist()
     return {"rows": n, "reports": len(reports)}

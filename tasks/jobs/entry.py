@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-if __package__ in (None, ""):          # run as a file (spark_python_task): make `tasks` importable
+if __package__ in (None, ""):  # run as a file (spark_python_task): make `tasks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tasks.jobs import JOBS, resolve_job  # noqa: E402
@@ -32,8 +32,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--params", default="{}", help="job parameters as a JSON object")
     parser.add_argument("--metrics-out", default=None, help="also write the metrics JSON here")
     parser.add_argument("--master", default=None, help="Spark master when no session exists yet (local)")
-    parser.add_argument("--platform", choices=PLATFORMS, default="local",
-                        help="local: build a Delta session; databricks: use the cluster's session (default: %(default)s)")
+    parser.add_argument(
+        "--platform",
+        choices=PLATFORMS,
+        default="local",
+        help="local: build a Delta session; databricks: use the cluster's session (default: %(default)s)",
+    )
     return parser.parse_args(argv)
 
 

@@ -10,8 +10,9 @@ covers it).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from tasks.spark.lake import LAYERS, qualified_name
 
@@ -80,13 +81,16 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
             before = _detail(spark, name)
             entry: dict[str, Any] = {"files_before": before["files"], "compacted": False}
             if params.get("optimize", True) and needs_compaction(
-                    before["files"], _partitions(spark, name, before["partition_columns"]), min_files):
+                before["files"], _partitions(spark, name, before["partition_columns"]), min_files
+            ):
                 spark.sql(f"OPTIMIZE {name}").collect()
                 entry["compacted"] = True
             if params.get("vacuum", True):
                 entry["vacuum"] = vacuum(spark, name, hours)
             entry["files_after"] = _detail(spark, name)["files"]
             done[name] = entry
-    return {"tables": done, "vacuum_retention_hours": hours,
-            "compacted": sorted(n for n, e in done.items() if e["compacted"])}
-
+    return {
+        "tables": done,
+        "vacuum_retention_hours": hours,
+        "compacted": sorted(n for n, e in done.items() if e["compacted"]),
+    }

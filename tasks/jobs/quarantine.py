@@ -15,10 +15,21 @@ def quarantine(spark: Any, lake_root: str, bad: Any) -> int:
     from pyspark.sql import functions as F
 
     path = ensure_table(spark, lake_root, "bronze", QUARANTINE, quarantine_schema())
-    rows = (bad.withColumn("quarantine_id", F.sha2(F.concat_ws("|", "stage", "target_table", "run_id",
-                                                               "source_request_id", "landing_path", "record"), 256))
-               .withColumn("detected_ts_utc", F.current_timestamp())
-               .dropDuplicates(["quarantine_id"]))
-    result = (DeltaTable.forPath(spark, path).alias("t").merge(rows.alias("s"), "t.quarantine_id = s.quarantine_id")
-              .whenNotMatchedInsertAll().execute())
+    rows = (
+        bad.withColumn(
+            "quarantine_id",
+            F.sha2(
+                F.concat_ws("|", "stage", "target_table", "run_id", "source_request_id", "landing_path", "record"), 256
+            ),
+        )
+        .withColumn("detected_ts_utc", F.current_timestamp())
+        .dropDuplicates(["quarantine_id"])
+    )
+    result = (
+        DeltaTable.forPath(spark, path)
+        .alias("t")
+        .merge(rows.alias("s"), "t.quarantine_id = s.quarantine_id")
+        .whenNotMatchedInsertAll()
+        .execute()
+    )
     return int(result.first()["num_inserted_rows"])

@@ -16,7 +16,7 @@ Idempotent: a second pass over the same cut-off changes no row (only rows that s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tasks.jobs.bronze_tables import QUARANTINE, RAW_TABLES, REPORTS_RAW
@@ -29,25 +29,32 @@ class MetadataRule:
     layer: str
     table: str
     columns: tuple[str, ...]
-    stale: str            # SQL predicate on the table's rows; {ts} and {day} are the cut-off
+    stale: str  # SQL predicate on the table's rows; {ts} and {day} are the cut-off
 
 
 METADATA_RULES = (
-    MetadataRule("silver", "silver_videos", ("title", "description", "tags", "channel_title"),
-                 "ingest_ts_utc < TIMESTAMP '{ts}'"),
-    MetadataRule("silver", "silver_channels", ("title", "description", "custom_url"), "ingest_ts_utc < TIMESTAMP '{ts}'"),
+    MetadataRule(
+        "silver", "silver_videos", ("title", "description", "tags", "channel_title"), "ingest_ts_utc < TIMESTAMP '{ts}'"
+    ),
+    MetadataRule(
+        "silver", "silver_channels", ("title", "description", "custom_url"), "ingest_ts_utc < TIMESTAMP '{ts}'"
+    ),
     MetadataRule("silver", "silver_trending_videos", ("title", "channel_title"), "ingest_ts_utc < TIMESTAMP '{ts}'"),
     MetadataRule("gold", "gold_trending_videos", ("title", "channel_title"), "snapshot_date < DATE '{day}'"),
 )
-SCD2 = MetadataRule("silver", "silver_video_metadata_scd2", ("title", "description", "tags"),
-                    "NOT is_current AND valid_to < DATE '{day}'")
+SCD2 = MetadataRule(
+    "silver",
+    "silver_video_metadata_scd2",
+    ("title", "description", "tags"),
+    "NOT is_current AND valid_to < DATE '{day}'",
+)
 BRONZE_AGE = {**{t: "ingest_ts_utc" for t in RAW_TABLES + (REPORTS_RAW,)}, QUARANTINE: "detected_ts_utc"}
 MODES = ("anonymise", "delete")
 
 
 def cutoff(as_of: date, days: int) -> datetime:
     """Rows last refreshed before this instant are stale (midnight UTC, `days` before `as_of`)."""
-    return datetime.combine(as_of - timedelta(days=days), datetime.min.time(), tzinfo=timezone.utc)
+    return datetime.combine(as_of - timedelta(days=days), datetime.min.time(), tzinfo=UTC)
 
 
 def _table(spark: Any, lake_root: str, layer: str, table: str) -> str | None:
@@ -83,17 +90,26 @@ def _scd2(spark: Any, name: str, videos: str | None, cut: datetime, mode: str) -
     An anonymised version keeps a hash of its own (not its old attributes'), so a later refresh of the
     video opens a new version with the metadata again instead of merging into the empty one."""
     day, ts = cut.date().isoformat(), cut.strftime("%Y-%m-%d %H:%M:%S")
-    stale_current = (f"is_current AND video_id IN (SELECT video_id FROM {videos} WHERE ingest_ts_utc < TIMESTAMP '{ts}')"
-                     if videos else "false")
+    stale_current = (
+        f"is_current AND video_id IN (SELECT video_id FROM {videos} WHERE ingest_ts_utc < TIMESTAMP '{ts}')"
+        if videos
+        else "false"
+    )
     condition = f"(({SCD2.stale.format(day=day)}) OR ({stale_current})) AND {_still_holds(SCD2.columns)}"
     source = spark.sql(f"SELECT video_sk FROM {name} WHERE {condition}")
     from delta.tables import DeltaTable
 
-    target = DeltaTable.forPath(spark, name[len("delta.`"):-1]).alias("t").merge(source.alias("s"), "t.video_sk = s.video_sk")
+    target = (
+        DeltaTable.forPath(spark, name[len("delta.`") : -1])
+        .alias("t")
+        .merge(source.alias("s"), "t.video_sk = s.video_sk")
+    )
     if mode == "delete":
         return _affected(target.whenMatchedDelete().execute())
     nulls = {c: "NULL" for c in SCD2.columns}
-    return _affected(target.whenMatchedUpdate(set={**nulls, "attr_hash": "concat('anonymised:', t.video_sk)"}).execute())
+    return _affected(
+        target.whenMatchedUpdate(set={**nulls, "attr_hash": "concat('anonymised:', t.video_sk)"}).execute()
+    )
 
 
 def _purge_bronze(spark: Any, lake_root: str, ts: str, names: dict[str, str], affected: dict[str, int]) -> set[str]:
@@ -109,7 +125,7 @@ def _purge_bronze(spark: Any, lake_root: str, ts: str, names: dict[str, str], af
         name = _table(spark, lake_root, "bronze", table)
         if not name:
             continue
-        path = name[len("delta.`"):-1]
+        path = name[len("delta.`") : -1]
         before = current_version(spark, path)
         names[f"bronze.{table}"] = name
         affected[f"bronze.{table}"] = _affected(spark.sql(f"DELETE FROM {name} WHERE {column} < TIMESTAMP '{ts}'"))
@@ -132,7 +148,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"days must be at least 1, got {days}")
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    as_of = date.fromisoformat(params["as_of"]) if params.get("as_of") else datetime.now(timezone.utc).date()
+    as_of = date.fromisoformat(params["as_of"]) if params.get("as_of") else datetime.now(UTC).date()
     cut = cutoff(as_of, days)
     day, ts = cut.date().isoformat(), cut.strftime("%Y-%m-%d %H:%M:%S")
     lake_root = params["lake_root"]
@@ -142,12 +158,15 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         name = _table(spark, lake_root, rule.layer, rule.table)
         if name:
             names[f"{rule.layer}.{rule.table}"] = name
-            affected[f"{rule.layer}.{rule.table}"] = _metadata(spark, rule, name, rule.stale.format(ts=ts, day=day), mode)
+            affected[f"{rule.layer}.{rule.table}"] = _metadata(
+                spark, rule, name, rule.stale.format(ts=ts, day=day), mode
+            )
     scd2 = _table(spark, lake_root, "silver", SCD2.table)
     if scd2:
         names[f"silver.{SCD2.table}"] = scd2
-        affected[f"silver.{SCD2.table}"] = _scd2(spark, scd2, _table(spark, lake_root, "silver", "silver_videos"),
-                                                 cut, mode)
+        affected[f"silver.{SCD2.table}"] = _scd2(
+            spark, scd2, _table(spark, lake_root, "silver", "silver_videos"), cut, mode
+        )
     behind = _purge_bronze(spark, lake_root, ts, names, affected)
     hours = float(params.get("vacuum_retention_hours", 0))
     vacuumed = []
@@ -156,5 +175,12 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
             if rows and table not in behind:
                 vacuum(spark, names[table], hours)
                 vacuumed.append(table)
-    return {"as_of": as_of.isoformat(), "days": days, "mode": mode, "cutoff_utc": cut.isoformat(),
-            "affected": affected, "vacuumed": vacuumed, "vacuum_later": sorted(behind)}
+    return {
+        "as_of": as_of.isoformat(),
+        "days": days,
+        "mode": mode,
+        "cutoff_utc": cut.isoformat(),
+        "affected": affected,
+        "vacuumed": vacuumed,
+        "vacuum_later": sorted(behind),
+    }

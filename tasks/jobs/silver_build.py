@@ -9,12 +9,13 @@ queries interpreted, not compiled; by default for the same small inputs (`tasks.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from tasks.jobs.bronze_load import bootstrap as bronze_bootstrap
-from tasks.jobs.quarantine import quarantine
 from tasks.jobs.bronze_tables import REPORTS_RAW
+from tasks.jobs.quarantine import quarantine
 from tasks.silver import analytics, data_api, dims, file_drops, reporting
 from tasks.silver.checks import split_good_bad
 from tasks.silver.increments import bytes_since, clear_watermarks, new_rows, read_watermarks, write_watermarks
@@ -25,26 +26,72 @@ from tasks.spark.lake import table_path
 from tasks.spark.parallel import PARALLEL_STEPS, in_parallel, steps_for
 
 SILVER_TABLES: tuple[str, ...] = (
-    "silver_channels", "silver_videos", "silver_video_stats_snapshot", "silver_video_metadata_scd2",
-    "silver_trending_videos", "dim_category", "dim_date", "dim_traffic_source", "dim_country", "dim_device",
-    "fact_channel_daily_metrics", "fact_video_daily_metrics", "fact_video_traffic_source_metrics",
-    "fact_video_country_metrics", "fact_video_device_metrics", *reporting.REPORT_TABLES,
+    "silver_channels",
+    "silver_videos",
+    "silver_video_stats_snapshot",
+    "silver_video_metadata_scd2",
+    "silver_trending_videos",
+    "dim_category",
+    "dim_date",
+    "dim_traffic_source",
+    "dim_country",
+    "dim_device",
+    "fact_channel_daily_metrics",
+    "fact_video_daily_metrics",
+    "fact_video_traffic_source_metrics",
+    "fact_video_country_metrics",
+    "fact_video_device_metrics",
+    *reporting.REPORT_TABLES,
 )
 GRAINS: dict[str, list[str]] = {
-    "silver_channels": ["channel_id"], "silver_videos": ["video_id"],
+    "silver_channels": ["channel_id"],
+    "silver_videos": ["video_id"],
     "silver_video_stats_snapshot": ["video_id", "snapshot_date"],
     "silver_video_metadata_scd2": ["video_id", "valid_from"],
     "silver_trending_videos": ["region", "snapshot_date", "video_id"],
-    "dim_category": ["region", "category_id", "valid_from"], "dim_date": ["date"],
-    "dim_traffic_source": ["source_id"], "dim_country": ["country_code"], "dim_device": ["device_type"],
+    "dim_category": ["region", "category_id", "valid_from"],
+    "dim_date": ["date"],
+    "dim_traffic_source": ["source_id"],
+    "dim_country": ["country_code"],
+    "dim_device": ["device_type"],
     **{name: spec.grain for name, spec in analytics.FACTS.items()},
     **reporting.GRAINS,
 }
-SCD2_ATTRIBUTES = ("channel_id", "title", "description", "tags", "category_id", "duration_seconds", "definition",
-                   "caption", "licensed_content", "privacy_status", "made_for_kids", "default_audio_language")
-VIDEO_COLUMNS = ("video_id", "channel_id", "channel_title", "title", "description", "tags", "category_id",
-                 "published_at", "default_audio_language", "duration_iso", "duration_seconds", "definition", "caption",
-                 "licensed_content", "privacy_status", "made_for_kids", "view_count", "like_count", "comment_count")
+SCD2_ATTRIBUTES = (
+    "channel_id",
+    "title",
+    "description",
+    "tags",
+    "category_id",
+    "duration_seconds",
+    "definition",
+    "caption",
+    "licensed_content",
+    "privacy_status",
+    "made_for_kids",
+    "default_audio_language",
+)
+VIDEO_COLUMNS = (
+    "video_id",
+    "channel_id",
+    "channel_title",
+    "title",
+    "description",
+    "tags",
+    "category_id",
+    "published_at",
+    "default_audio_language",
+    "duration_iso",
+    "duration_seconds",
+    "definition",
+    "caption",
+    "licensed_content",
+    "privacy_status",
+    "made_for_kids",
+    "view_count",
+    "like_count",
+    "comment_count",
+)
 
 
 # Threads pay off while Silver's steps are driver round trips: the sample (1.0 MiB of Bronze) 47 -> 42 s on 3
@@ -53,8 +100,13 @@ VIDEO_COLUMNS = ("video_id", "channel_id", "channel_title", "title", "descriptio
 PARALLEL_MAX_BYTES = 16 * 2**20
 # The Bronze tables Silver reads (`_Run.bronze`): the only ones whose new bytes size a run (playlist_items_raw
 # has no watermark, so counting it would add its whole, growing history every run).
-SILVER_INPUTS: tuple[str, ...] = ("videos_raw", "trending_videos_raw", "channels_raw", "video_categories_raw",
-                                  REPORTS_RAW) + tuple(spec.bronze_table for spec in analytics.FACTS.values())
+SILVER_INPUTS: tuple[str, ...] = (
+    "videos_raw",
+    "trending_videos_raw",
+    "channels_raw",
+    "video_categories_raw",
+    REPORTS_RAW,
+) + tuple(spec.bronze_table for spec in analytics.FACTS.values())
 
 
 class _Run:
@@ -65,9 +117,9 @@ class _Run:
         self.versions: dict[str, int] = {}
         self.read_modes: dict[str, str] = {}
         self.bad: list[Any] = []
-        self.held: list[Any] = []                          # cached rejects, unpersisted once written
-        self.observed: dict[str, dict[str, Any]] = {}     # per table: the batch's distinct values, date range
-        self.seconds: dict[str, float] = {}                # wall time per step, for the run's figures
+        self.held: list[Any] = []  # cached rejects, unpersisted once written
+        self.observed: dict[str, dict[str, Any]] = {}  # per table: the batch's distinct values, date range
+        self.seconds: dict[str, float] = {}  # wall time per step, for the run's figures
 
     @contextmanager
     def timed(self, step: str) -> Iterator[None]:
@@ -90,10 +142,16 @@ class _Run:
         frame they come from is cached, and keep them until then."""
         from pyspark.sql import functions as F
 
-        rows = bad.select("run_id", F.lit("silver").alias("stage"), F.lit(target).alias("target_table"),
-                          "reason", F.col("request_id" if "request_id" in bad.columns else "source_request_id")
-                          .alias("source_request_id"), "request", "landing_path",
-                          F.substring(F.col(record_col).cast("string"), 1, 2000).alias("record"))
+        rows = bad.select(
+            "run_id",
+            F.lit("silver").alias("stage"),
+            F.lit(target).alias("target_table"),
+            "reason",
+            F.col("request_id" if "request_id" in bad.columns else "source_request_id").alias("source_request_id"),
+            "request",
+            "landing_path",
+            F.substring(F.col(record_col).cast("string"), 1, 2000).alias("record"),
+        )
         if now:
             rows = rows.persist()
             rows.count()
@@ -128,36 +186,74 @@ def _videos(run: _Run, metrics: dict[str, Any], workers: int = PARALLEL_STEPS) -
     videos = typed["videos_raw"].unionByName(typed["trending_videos_raw"]).persist()
 
     def current() -> None:
-        metrics["silver_videos"] = merge_latest(spark, lake, "silver_videos",
-                                                videos.select(*VIDEO_COLUMNS, "snapshot_date", *_lineage()),
-                                                ["video_id"], ("snapshot_date", "ingest_ts_utc"))
+        metrics["silver_videos"] = merge_latest(
+            spark,
+            lake,
+            "silver_videos",
+            videos.select(*VIDEO_COLUMNS, "snapshot_date", *_lineage()),
+            ["video_id"],
+            ("snapshot_date", "ingest_ts_utc"),
+        )
 
     def stats() -> None:
         metrics["silver_video_stats_snapshot"] = merge_latest(
-            spark, lake, "silver_video_stats_snapshot",
-            videos.select("video_id", "snapshot_date", "channel_id", "view_count", "like_count", "comment_count",
-                          "favorite_count", *_lineage()),
-            ["video_id", "snapshot_date"], date_column="snapshot_date",
-            observed=run.observed.setdefault("silver_video_stats_snapshot", {}))
+            spark,
+            lake,
+            "silver_video_stats_snapshot",
+            videos.select(
+                "video_id",
+                "snapshot_date",
+                "channel_id",
+                "view_count",
+                "like_count",
+                "comment_count",
+                "favorite_count",
+                *_lineage(),
+            ),
+            ["video_id", "snapshot_date"],
+            date_column="snapshot_date",
+            observed=run.observed.setdefault("silver_video_stats_snapshot", {}),
+        )
 
     def scd2() -> None:
-        metrics["silver_video_metadata_scd2"] = scd2_merge(spark, lake, "silver_video_metadata_scd2", videos,
-                                                           ["video_id"], SCD2_ATTRIBUTES, "video_sk")
+        metrics["silver_video_metadata_scd2"] = scd2_merge(
+            spark, lake, "silver_video_metadata_scd2", videos, ["video_id"], SCD2_ATTRIBUTES, "video_sk"
+        )
 
     def trending() -> None:
         chart = typed["trending_videos_raw"].withColumn(
-            "rank", (F.coalesce("page_offset", F.lit(0)) + F.col("position") + 1).cast("int"))
+            "rank", (F.coalesce("page_offset", F.lit(0)) + F.col("position") + 1).cast("int")
+        )
         best = Window.partitionBy("region", "snapshot_date", "video_id", "request_id").orderBy("rank")
         chart = chart.withColumn("_r", F.row_number().over(best)).filter("_r = 1")
-        rows = chart.select("region", "snapshot_date", F.col("ingest_ts_utc").alias("snapshot_ts"), "rank",
-                            "video_id", "channel_id", "channel_title", "title", "category_id", "published_at",
-                            "view_count", "like_count", "comment_count", *_lineage())
+        rows = chart.select(
+            "region",
+            "snapshot_date",
+            F.col("ingest_ts_utc").alias("snapshot_ts"),
+            "rank",
+            "video_id",
+            "channel_id",
+            "channel_title",
+            "title",
+            "category_id",
+            "published_at",
+            "view_count",
+            "like_count",
+            "comment_count",
+            *_lineage(),
+        )
         metrics["silver_trending_videos"] = merge_latest(
-            spark, lake, "silver_trending_videos", rows.unionByName(dropped), ["region", "snapshot_date", "video_id"],
-            date_column="snapshot_date", observed=run.observed.setdefault("silver_trending_videos", {}))
+            spark,
+            lake,
+            "silver_trending_videos",
+            rows.unionByName(dropped),
+            ["region", "snapshot_date", "video_id"],
+            date_column="snapshot_date",
+            observed=run.observed.setdefault("silver_trending_videos", {}),
+        )
 
     try:
-        in_parallel([current, stats, scd2, trending], workers)     # four tables, each written by one step
+        in_parallel([current, stats, scd2, trending], workers)  # four tables, each written by one step
     finally:
         videos.unpersist()
 
@@ -167,17 +263,37 @@ def _channels_and_categories(run: _Run, metrics: dict[str, Any]) -> None:
     good, bad = data_api.channel_rows(items)
     run.reject(bad_pages, "silver_channels", "record")
     run.reject(bad, "silver_channels")
-    channels = good.select("channel_id", "title", "description", "custom_url", "published_at", "country_code",
-                           "uploads_playlist_id", "view_count", "subscriber_count", "hidden_subscriber_count",
-                           "video_count", "snapshot_date", *_lineage())
-    metrics["silver_channels"] = merge_latest(run.spark, run.lake_root, "silver_channels", channels, ["channel_id"],
-                                              ("snapshot_date", "ingest_ts_utc"))
+    channels = good.select(
+        "channel_id",
+        "title",
+        "description",
+        "custom_url",
+        "published_at",
+        "country_code",
+        "uploads_playlist_id",
+        "view_count",
+        "subscriber_count",
+        "hidden_subscriber_count",
+        "video_count",
+        "snapshot_date",
+        *_lineage(),
+    )
+    metrics["silver_channels"] = merge_latest(
+        run.spark, run.lake_root, "silver_channels", channels, ["channel_id"], ("snapshot_date", "ingest_ts_utc")
+    )
     items, bad_pages = data_api.explode_items(run.bronze("video_categories_raw"), data_api.CATEGORY_ITEM)
     good, bad = data_api.category_rows(items)
     run.reject(bad_pages, "dim_category", "record")
     run.reject(bad, "dim_category")
-    metrics["dim_category"] = scd2_merge(run.spark, run.lake_root, "dim_category", good, ["region", "category_id"],
-                                         ["title", "assignable", "channel_id"], "category_sk")
+    metrics["dim_category"] = scd2_merge(
+        run.spark,
+        run.lake_root,
+        "dim_category",
+        good,
+        ["region", "category_id"],
+        ["title", "assignable", "channel_id"],
+        "category_sk",
+    )
 
 
 def _reports(run: _Run, metrics: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[Any]]:
@@ -203,17 +319,24 @@ def _reports(run: _Run, metrics: dict[str, Any]) -> tuple[dict[str, Any], list[s
         good = good.drop("request", "landing_path", "record_json").persist()
         cached.append(good)
         with run.timed(spec.table):
-            metrics[spec.table] = replace_slices(spark, lake, spec.table, good, spec.grain,
-                                                 observed=run.observed.setdefault(spec.table, {}))
+            metrics[spec.table] = replace_slices(
+                spark, lake, spec.table, good, spec.grain, observed=run.observed.setdefault(spec.table, {})
+            )
         full_grain[fam] = good
     good, bad = reporting.generic_rows(rows.filter(~F.col("report_family").isin(*reporting.SPECS)))
     run.reject(bad, reporting.GENERIC_TABLE, "record_json")
     metrics[reporting.GENERIC_TABLE] = replace_slices(
-        spark, lake, reporting.GENERIC_TABLE, good.drop("request", "landing_path", "record_json"),
-        reporting.GENERIC_GRAIN, slice_columns=("report_family", "channel_id", "date"),
-        observed=run.observed.setdefault(reporting.GENERIC_TABLE, {}))
-    facts = reporting.facts_from_reports(full_grain["channel_basic"], full_grain["channel_traffic_source"],
-                                         full_grain["channel_device_os"])
+        spark,
+        lake,
+        reporting.GENERIC_TABLE,
+        good.drop("request", "landing_path", "record_json"),
+        reporting.GENERIC_GRAIN,
+        slice_columns=("report_family", "channel_id", "date"),
+        observed=run.observed.setdefault(reporting.GENERIC_TABLE, {}),
+    )
+    facts = reporting.facts_from_reports(
+        full_grain["channel_basic"], full_grain["channel_traffic_source"], full_grain["channel_device_os"]
+    )
     return facts, warnings, cached
 
 
@@ -243,8 +366,9 @@ def _fact(run: _Run, metrics: dict[str, Any], reported: dict[str, Any], name: st
         typed.unpersist()
 
 
-def _merge_fact(run: _Run, metrics: dict[str, Any], reported: dict[str, Any], name: str, typed: Any,
-                bad_pages: Any) -> None:
+def _merge_fact(
+    run: _Run, metrics: dict[str, Any], reported: dict[str, Any], name: str, typed: Any, bad_pages: Any
+) -> None:
     from pyspark.sql import functions as F
 
     spec = analytics.FACTS[name]
@@ -264,15 +388,14 @@ def _merge_fact(run: _Run, metrics: dict[str, Any], reported: dict[str, Any], na
         if taken is not None:
             facts = facts.join(F.broadcast(taken), ["channel_id", "date"], "left_anti")
         parts.append({"columns": columns})
-        done = merge_latest(run.spark, run.lake_root, name, facts, spec.grain, date_column="date",
-                            observed=parts[-1])
+        done = merge_latest(run.spark, run.lake_root, name, facts, spec.grain, date_column="date", observed=parts[-1])
         counts = {k: counts[k] + done.get(k, 0) for k in counts}
         run.reject(bad, name, "record_json", now=True)
     metrics[name] = counts
     run.observed[name] = _union_observed(parts)
 
 
-DIMENSION_SOURCES = {   # dimension -> (fact table whose batches name its members, id column)
+DIMENSION_SOURCES = {  # dimension -> (fact table whose batches name its members, id column)
     "dim_traffic_source": ("fact_video_traffic_source_metrics", "source_id"),
     "dim_device": ("fact_video_device_metrics", "device_type"),
     "dim_country": ("fact_video_country_metrics", "country_code"),
@@ -321,14 +444,19 @@ def _dimensions(run: _Run, metrics: dict[str, Any], workers: int = PARALLEL_STEP
         if bounds:
             lo, hi = min(b[0] for b in bounds), max(b[1] for b in bounds)
             metrics["dim_date"] = replace_all(spark, lake, "dim_date", dims.calendar(spark, lo, hi), ["date"])
-        elif table is None:      # no dated row yet: the table exists (empty) for Gold's relationships
+        elif table is None:  # no dated row yet: the table exists (empty) for Gold's relationships
             metrics["dim_date"] = replace_all(spark, lake, "dim_date", dims.calendar(spark, None, None), ["date"])
         return []
 
-    found = in_parallel([
-        lambda: enum("dim_traffic_source", dims.TRAFFIC_SOURCES, "source_id", "source_name", "traffic source"),
-        lambda: enum("dim_device", dims.DEVICES, "device_type", "device_name", "device type"),
-        country, calendar], workers)
+    found = in_parallel(
+        [
+            lambda: enum("dim_traffic_source", dims.TRAFFIC_SOURCES, "source_id", "source_name", "traffic source"),
+            lambda: enum("dim_device", dims.DEVICES, "device_type", "device_name", "device type"),
+            country,
+            calendar,
+        ],
+        workers,
+    )
     return [warning for part in found for warning in part]
 
 
@@ -346,13 +474,18 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
                 DeltaTable.forPath(spark, path).delete()
     state = _Run(spark, lake, read_watermarks(spark, lake))
     metrics: dict[str, Any] = {}
-    to_read = sum(in_parallel([lambda t=t: bytes_since(spark, lake, t, state.marks.get(t))
-                               for t in SILVER_INPUTS]))
+    to_read = sum(in_parallel([lambda t=t: bytes_since(spark, lake, t, state.marks.get(t)) for t in SILVER_INPUTS]))
     workers = steps_for(params, to_read, PARALLEL_MAX_BYTES)
     with interpreted(spark, interpret_small(params, to_read, PARALLEL_MAX_BYTES)) as interpreting:
         built = _build(spark, state, metrics, workers)
-    return {**built, "bronze_reads": state.read_modes, "step_seconds": state.seconds, "bronze_bytes_read": to_read,
-            "parallel_steps": workers, "interpreted": interpreting}
+    return {
+        **built,
+        "bronze_reads": state.read_modes,
+        "step_seconds": state.seconds,
+        "bronze_bytes_read": to_read,
+        "parallel_steps": workers,
+        "interpreted": interpreting,
+    }
 
 
 def _build(spark: Any, state: _Run, metrics: dict[str, Any], workers: int) -> dict[str, Any]:
@@ -369,11 +502,10 @@ def _build(spark: Any, state: _Run, metrics: dict[str, Any], workers: int) -> di
         with state.timed("channels, categories"):
             _channels_and_categories(state, metrics)
 
-    def reports_and_facts() -> list[str]:      # the facts need the reports only, not the Data API tables
+    def reports_and_facts() -> list[str]:  # the facts need the reports only, not the Data API tables
         reported, report_warnings, cached = _reports(state, metrics)
         try:
-            in_parallel([lambda name=name: _fact(state, metrics, reported, name) for name in analytics.FACTS],
-                        workers)
+            in_parallel([lambda name=name: _fact(state, metrics, reported, name) for name in analytics.FACTS], workers)
         finally:
             for frame in cached:
                 frame.unpersist()
@@ -383,10 +515,14 @@ def _build(spark: Any, state: _Run, metrics: dict[str, Any], workers: int) -> di
     # Dimensions follow every batch read, not only batches that changed a fact: a run killed between its
     # facts and its dimensions left the facts merged and the watermarks where they were, so its re-run
     # reads the same rows, changes no fact, and must still build the dimensions from them.
-    batches_read = any((o.get("range") or (None,))[0] is not None or any(o.get("distinct", {}).values())
-                       for o in state.observed.values())
-    dims_missing = not all(DeltaTable.isDeltaTable(spark, table_path(lake, "silver", t))
-                           for t in ("dim_traffic_source", "dim_device", "dim_country", "dim_date"))
+    batches_read = any(
+        (o.get("range") or (None,))[0] is not None or any(o.get("distinct", {}).values())
+        for o in state.observed.values()
+    )
+    dims_missing = not all(
+        DeltaTable.isDeltaTable(spark, table_path(lake, "silver", t))
+        for t in ("dim_traffic_source", "dim_device", "dim_country", "dim_date")
+    )
     with state.timed("dimensions"):
         warnings = report_warnings + (_dimensions(state, metrics, workers) if batches_read or dims_missing else [])
     quarantined: dict[str, int] = {}
@@ -428,5 +564,8 @@ def maintain(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
                 continue
             optimized = DeltaTable.forPath(spark, path).optimize().executeCompaction().first()["metrics"]
             vacuum(spark, f"delta.`{path}`", hours)
-            done[table] = {"files_removed": int(optimized["numFilesRemoved"]), "files_added": int(optimized["numFilesAdded"])}
+            done[table] = {
+                "files_removed": int(optimized["numFilesRemoved"]),
+                "files_added": int(optimized["numFilesAdded"]),
+            }
     return {"optimized": done, "vacuum_retention_hours": hours}

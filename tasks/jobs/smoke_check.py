@@ -10,9 +10,12 @@ from tasks.spark.lake import qualified_name, table_path
 
 # Gold models and the day column their freshness is judged by (DESIGN.md's Gold contract)
 GOLD_DAY_COLUMNS: dict[str, str] = {
-    "gold_channel_daily_summary": "date", "gold_video_daily_summary": "date",
-    "gold_video_country_daily_summary": "date", "gold_video_device_daily_summary": "date",
-    "gold_video_traffic_source_daily_summary": "date", "gold_trending_videos": "snapshot_date",
+    "gold_channel_daily_summary": "date",
+    "gold_video_daily_summary": "date",
+    "gold_video_country_daily_summary": "date",
+    "gold_video_device_daily_summary": "date",
+    "gold_video_traffic_source_daily_summary": "date",
+    "gold_trending_videos": "snapshot_date",
     "gold_trending_category_daily": "snapshot_date",
 }
 
@@ -44,8 +47,11 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     read = _reader(spark, params)
     as_of = date.fromisoformat(params["as_of"]) if params.get("as_of") else date.today()
     max_age = int(params.get("max_age_days", 2))
-    expected = ([("bronze", t) for t in ALL_TABLES] + [("silver", t) for t in SILVER_TABLES]
-                + [("gold", t) for t in GOLD_DAY_COLUMNS])
+    expected = (
+        [("bronze", t) for t in ALL_TABLES]
+        + [("silver", t) for t in SILVER_TABLES]
+        + [("gold", t) for t in GOLD_DAY_COLUMNS]
+    )
     frames = {(layer, t): read(layer, t) for layer, t in expected}
     missing = [f"{layer}.{t}" for (layer, t), df in frames.items() if df is None]
     newest: dict[str, str | None] = {}
@@ -57,7 +63,14 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         day = df.agg(F.max(column)).first()[0]
         newest[model] = day.isoformat() if day else None
         if day is None or day < as_of - timedelta(days=max_age):
-            stale.append(f"gold.{model}: newest {column} {day or 'none (empty)'}, "
-                         f"older than {max_age} days before {as_of}")
-    return {"ok": not missing and not stale, "missing": missing, "stale": stale, "newest": newest,
-            "as_of": as_of.isoformat(), "max_age_days": max_age}
+            stale.append(
+                f"gold.{model}: newest {column} {day or 'none (empty)'}, older than {max_age} days before {as_of}"
+            )
+    return {
+        "ok": not missing and not stale,
+        "missing": missing,
+        "stale": stale,
+        "newest": newest,
+        "as_of": as_of.isoformat(),
+        "max_age_days": max_age,
+    }

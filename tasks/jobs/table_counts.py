@@ -18,8 +18,11 @@ def delta_tables_under(spark: Any, location: str) -> list[str]:
     names = []
     for status in fs.listStatus(path):
         log = jvm.org.apache.hadoop.fs.Path(status.getPath(), "_delta_log")
-        if status.isDirectory() and fs.exists(log) and any(is_log_entry(entry.getPath().getName())
-                                                           for entry in fs.listStatus(log)):
+        if (
+            status.isDirectory()
+            and fs.exists(log)
+            and any(is_log_entry(entry.getPath().getName()) for entry in fs.listStatus(log))
+        ):
             names.append(status.getPath().getName())
     return sorted(names)
 
@@ -30,19 +33,24 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     from tasks.spark.parallel import in_parallel
 
     catalog = params.get("catalog")
-    tables: list[tuple[str, str, str]] = []      # layer, table, what spark.table / load reads
+    tables: list[tuple[str, str, str]] = []  # layer, table, what spark.table / load reads
     for layer in params.get("layers") or LAYERS:
         if catalog:
             schema = f"{catalog}.{layer}"
-            names = sorted(r["tableName"] for r in spark.sql(f"SHOW TABLES IN {schema}").collect()
-                           if not r["isTemporary"]) if spark.catalog.databaseExists(schema) else []
+            names = (
+                sorted(r["tableName"] for r in spark.sql(f"SHOW TABLES IN {schema}").collect() if not r["isTemporary"])
+                if spark.catalog.databaseExists(schema)
+                else []
+            )
             tables += [(layer, t, f"{schema}.{t}") for t in names]
         else:
-            tables += [(layer, t, table_path(params["lake_root"], layer, t))
-                       for t in delta_tables_under(spark, table_path(params["lake_root"], layer, ""))]
+            tables += [
+                (layer, t, table_path(params["lake_root"], layer, t))
+                for t in delta_tables_under(spark, table_path(params["lake_root"], layer, ""))
+            ]
     read = (lambda name: spark.table(name)) if catalog else (lambda path: spark.read.format("delta").load(path))
     rows = in_parallel([lambda where=where: read(where).count() for _, _, where in tables])
     counts: dict[str, dict[str, int]] = {layer: {} for layer in params.get("layers") or LAYERS}
-    for (layer, table, _), n in zip(tables, rows):
+    for (layer, table, _), n in zip(tables, rows, strict=True):
         counts[layer][table] = n
     return counts

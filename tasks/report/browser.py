@@ -19,7 +19,8 @@ INSPECT = """() => [...document.querySelectorAll('[data-chart]')].map(el => {
   const svg = el.querySelector('svg');
   const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
   return {name: el.dataset.chart, rendered: el.dataset.rendered || null,
-          marks: el.querySelectorAll('[class*="role-mark"] > path, [class*="role-mark"] > line, [class*="role-mark"] > rect').length,
+          marks: el.querySelectorAll(
+            '[class*="role-mark"] > path, [class*="role-mark"] > line, [class*="role-mark"] > rect').length,
           width: box.width, height: box.height};
 })"""
 
@@ -46,8 +47,10 @@ def check_page(page_path: Path, screenshot: Path | None = None, timeout_s: float
         browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-                    if m.type in ("error", "warning") else None)
+            page.on(
+                "console",
+                lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None,
+            )
             page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
 
             def offline(route: Any) -> None:
@@ -60,9 +63,11 @@ def check_page(page_path: Path, screenshot: Path | None = None, timeout_s: float
             page.route("**/*", offline)
             page.goto(page_path.resolve().as_uri(), wait_until="load", timeout=timeout_s * 1000)
             try:
-                page.wait_for_function("() => [...document.querySelectorAll('[data-chart]')]"
-                                       ".every(el => el.dataset.rendered)", timeout=timeout_s * 1000)
-            except Exception as exc:       # a timeout: the charts below say which
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('[data-chart]')].every(el => el.dataset.rendered)",
+                    timeout=timeout_s * 1000,
+                )
+            except Exception as exc:  # a timeout: the charts below say which
                 problems.append(f"charts did not finish rendering within {timeout_s:.0f} s: {type(exc).__name__}")
             charts = page.evaluate(INSPECT)
             if screenshot is not None:
@@ -76,7 +81,9 @@ def check_page(page_path: Path, screenshot: Path | None = None, timeout_s: float
         if chart["rendered"] != "true":
             problems.append(f"chart {chart['name']}: not rendered ({chart['rendered']})")
         elif chart["marks"] == 0 or chart["width"] < 50 or chart["height"] < 30:
-            problems.append(f"chart {chart['name']}: blank ({chart['marks']} marks, {chart['width']:.0f}x{chart['height']:.0f} px)")
+            problems.append(
+                f"chart {chart['name']}: blank ({chart['marks']} marks, {chart['width']:.0f}x{chart['height']:.0f} px)"
+            )
     return {"charts": charts, "problems": problems}
 
 
@@ -87,7 +94,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     result = check_page(args.page, args.screenshot)
     for chart in result["charts"]:
-        print(f"{chart['name']}: {chart['rendered']}, {chart['marks']} marks, {chart['width']:.0f}x{chart['height']:.0f} px")
+        size = f"{chart['width']:.0f}x{chart['height']:.0f} px"
+        print(f"{chart['name']}: {chart['rendered']}, {chart['marks']} marks, {size}")
     for problem in result["problems"]:
         print(f"PROBLEM: {problem}")
     raise SystemExit(1 if result["problems"] else 0)

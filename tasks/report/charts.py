@@ -7,7 +7,7 @@ from typing import Any
 from tasks.report.formatting import truncate
 
 WIDTH = 640
-COUNT = ",.0f"          # d3 format: thousands separators, no decimals
+COUNT = ",.0f"  # d3 format: thousands separators, no decimals
 DAY = "%-d %b"
 
 
@@ -19,7 +19,7 @@ def _count_axis(alt: Any) -> Any:
 def _alt() -> Any:
     import altair as alt
 
-    alt.data_transformers.disable_max_rows()     # the data is aggregated before it gets here
+    alt.data_transformers.disable_max_rows()  # the data is aggregated before it gets here
     return alt
 
 
@@ -27,36 +27,59 @@ def trending_by_category(records: list[dict[str, Any]], measure: str) -> dict[st
     """Per region (one row each): `measure` (videos or views) of the chart's categories by day, stacked."""
     alt = _alt()
     title = {"videos": "Videos on the chart", "views": "Views of the chart's videos"}[measure]
-    chart = alt.Chart(alt.Data(values=records)).mark_bar().encode(
-        x=alt.X("snapshot_date:O", timeUnit="yearmonthdate", title=None, axis=alt.Axis(format=DAY, labelAngle=-45)),
-        y=alt.Y(f"sum({measure}):Q", title=title, axis=_count_axis(alt)),
-        color=alt.Color("category:N", title="Category", legend=alt.Legend(orient="right")),
-        tooltip=[alt.Tooltip("region:N"), alt.Tooltip("snapshot_date:T", title="day", format="%-d %b %Y"),
-                 alt.Tooltip("category:N"), alt.Tooltip(f"sum({measure}):Q", title=measure, format=COUNT)],
-    ).properties(width=WIDTH - 160, height=140)
+    chart = (
+        alt.Chart(alt.Data(values=records))
+        .mark_bar()
+        .encode(
+            x=alt.X("snapshot_date:O", timeUnit="yearmonthdate", title=None, axis=alt.Axis(format=DAY, labelAngle=-45)),
+            y=alt.Y(f"sum({measure}):Q", title=title, axis=_count_axis(alt)),
+            color=alt.Color("category:N", title="Category", legend=alt.Legend(orient="right")),
+            tooltip=[
+                alt.Tooltip("region:N"),
+                alt.Tooltip("snapshot_date:T", title="day", format="%-d %b %Y"),
+                alt.Tooltip("category:N"),
+                alt.Tooltip(f"sum({measure}):Q", title=measure, format=COUNT),
+            ],
+        )
+        .properties(width=WIDTH - 160, height=140)
+    )
     return chart.facet(row=alt.Row("region:N", title=None)).to_dict()
 
 
 def channel_daily(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Daily views, watch time (hours) and net subscribers per channel, one panel each."""
     alt = _alt()
-    base = alt.Chart(alt.Data(values=records)).transform_calculate(hours="datum.minutes / 60").encode(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format=DAY, tickCount="day", labelOverlap=True)),
-        color=alt.Color("channel:N", title="Channel"))
+    base = (
+        alt.Chart(alt.Data(values=records))
+        .transform_calculate(hours="datum.minutes / 60")
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format=DAY, tickCount="day", labelOverlap=True)),
+            color=alt.Color("channel:N", title="Channel"),
+        )
+    )
 
     def panel(field: str, title: str) -> Any:
-        return base.mark_line(point=True).encode(
-            y=alt.Y(f"{field}:Q", title=title, axis=_count_axis(alt)),
-            tooltip=[alt.Tooltip("channel:N"), alt.Tooltip("date:T", format="%-d %b %Y"),
-                     alt.Tooltip(f"{field}:Q", title=title, format=COUNT)],
-        ).properties(width=WIDTH - 160, height=140)
+        return (
+            base.mark_line(point=True)
+            .encode(
+                y=alt.Y(f"{field}:Q", title=title, axis=_count_axis(alt)),
+                tooltip=[
+                    alt.Tooltip("channel:N"),
+                    alt.Tooltip("date:T", format="%-d %b %Y"),
+                    alt.Tooltip(f"{field}:Q", title=title, format=COUNT),
+                ],
+            )
+            .properties(width=WIDTH - 160, height=140)
+        )
 
-    return alt.vconcat(panel("views", "Views"), panel("hours", "Watch time (hours)"),
-                       panel("net_subscribers", "Net subscribers")).to_dict()
+    return alt.vconcat(
+        panel("views", "Views"), panel("hours", "Watch time (hours)"), panel("net_subscribers", "Net subscribers")
+    ).to_dict()
 
 
-def ranked_bars(records: list[dict[str, Any]], label: str, label_title: str, value: str = "views",
-                value_title: str = "Views") -> dict[str, Any]:
+def ranked_bars(
+    records: list[dict[str, Any]], label: str, label_title: str, value: str = "views", value_title: str = "Views"
+) -> dict[str, Any]:
     """Horizontal bars, largest first, with watch time in the tooltip when the records have it."""
     alt = _alt()
     rows = [{**r, "_label": truncate(str(r.get(label) or "(unknown)"), 48)} for r in records]
@@ -66,20 +89,34 @@ def ranked_bars(records: list[dict[str, Any]], label: str, label_title: str, val
     chart = alt.Chart(alt.Data(values=rows))
     if rows and "minutes" in rows[0]:
         chart = chart.transform_calculate(hours="datum.minutes / 60")
-    return chart.mark_bar().encode(
-        y=alt.Y("_label:N", sort=alt.EncodingSortField(field=value, order="descending"), title=None),
-        x=alt.X(f"{value}:Q", title=value_title, axis=_count_axis(alt)),
-        tooltip=tooltip,
-    ).properties(width=WIDTH - 260, height=alt.Step(18)).to_dict()
+    return (
+        chart.mark_bar()
+        .encode(
+            y=alt.Y("_label:N", sort=alt.EncodingSortField(field=value, order="descending"), title=None),
+            x=alt.X(f"{value}:Q", title=value_title, axis=_count_axis(alt)),
+            tooltip=tooltip,
+        )
+        .properties(width=WIDTH - 260, height=alt.Step(18))
+        .to_dict()
+    )
 
 
 def demographics(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Estimated views per age group, split by gender."""
     alt = _alt()
-    return alt.Chart(alt.Data(values=records)).mark_bar().encode(
-        y=alt.Y("age_group:N", title="Age group", sort="ascending"),
-        x=alt.X("views:Q", title="Estimated views", axis=_count_axis(alt), stack=True),
-        color=alt.Color("gender:N", title="Gender"),
-        tooltip=[alt.Tooltip("age_group:N"), alt.Tooltip("gender:N"),
-                 alt.Tooltip("views:Q", title="estimated views", format=COUNT)],
-    ).properties(width=WIDTH - 260, height=alt.Step(22)).to_dict()
+    return (
+        alt.Chart(alt.Data(values=records))
+        .mark_bar()
+        .encode(
+            y=alt.Y("age_group:N", title="Age group", sort="ascending"),
+            x=alt.X("views:Q", title="Estimated views", axis=_count_axis(alt), stack=True),
+            color=alt.Color("gender:N", title="Gender"),
+            tooltip=[
+                alt.Tooltip("age_group:N"),
+                alt.Tooltip("gender:N"),
+                alt.Tooltip("views:Q", title="estimated views", format=COUNT),
+            ],
+        )
+        .properties(width=WIDTH - 260, height=alt.Step(22))
+        .to_dict()
+    )

@@ -48,8 +48,12 @@ class Page:
 
 def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] = frozenset()) -> str:  # type: ignore[assignment]
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f'<td{" class=n" if i in numeric else ""}>{html.escape(str(c))}</td>'
-                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td{' class=n' if i in numeric else ''}>{html.escape(str(c))}</td>" for i, c in enumerate(row))
+        + "</tr>"
+        for row in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -71,15 +75,35 @@ def trending_section(page: Page, data: dict[str, Any]) -> None:
         for region in sorted({r["region"] for r in data["top_videos"]}):
             rows = [r for r in data["top_videos"] if r["region"] == region]
             page.add(f"<h3>Top videos in {html.escape(region)} on {day(rows[0]['snapshot_date'])}</h3>")
-            page.add(_table(["#", "change", "title", "channel", "category", "views"], [
-                [r["rank"], rank_change(r["rank"], r["previous_rank"], r["has_previous_day"]),
-                 truncate(r["title"], 70), truncate(r["channel_title"], 30), r["category_title"] or "–",
-                 number(r["views"])] for r in rows], numeric={0, 5}))
+            page.add(
+                _table(
+                    ["#", "change", "title", "channel", "category", "views"],
+                    [
+                        [
+                            r["rank"],
+                            rank_change(r["rank"], r["previous_rank"], r["has_previous_day"]),
+                            truncate(r["title"], 70),
+                            truncate(r["channel_title"], 30),
+                            r["category_title"] or "–",
+                            number(r["views"]),
+                        ]
+                        for r in rows
+                    ],
+                    numeric={0, 5},
+                )
+            )
     if data["region_category"]:
         page.add("<h3>Region x category on each region's latest day</h3>")
-        page.add(_table(["region", "day", "category", "videos", "views"], [
-            [r["region"], day(r["snapshot_date"]), r["category"], number(r["videos"]), number(r["views"])]
-            for r in data["region_category"]], numeric={3, 4}))
+        page.add(
+            _table(
+                ["region", "day", "category", "videos", "views"],
+                [
+                    [r["region"], day(r["snapshot_date"]), r["category"], number(r["videos"]), number(r["views"])]
+                    for r in data["region_category"]
+                ],
+                numeric={3, 4},
+            )
+        )
 
 
 def channels_section(page: Page, data: dict[str, Any]) -> None:
@@ -94,16 +118,23 @@ def channels_section(page: Page, data: dict[str, Any]) -> None:
         ("traffic_sources", "source_name", "Traffic source", "Traffic sources", "traffic-sources"),
         ("devices", "device_name", "Device", "Devices", "devices"),
         ("countries", "country_name", "Country", "Countries (top 15 by views)", "countries"),
-        ("playback_locations", "playback_location", "Playback location", "Playback locations (bulk reports)",
-         "playback-locations"),
+        (
+            "playback_locations",
+            "playback_location",
+            "Playback location",
+            "Playback locations (bulk reports)",
+            "playback-locations",
+        ),
     ]
     for key, label, label_title, title, name in ranked:
         page.add(f"<h3>{html.escape(title)}</h3>")
         if data[key]:
             page.chart(name, charts.ranked_bars(data[key], label, label_title))
         else:
-            page.empty("No data for this in the window." + (
-                " It comes from the Reporting API's bulk reports." if key == "playback_locations" else ""))
+            page.empty(
+                "No data for this in the window."
+                + (" It comes from the Reporting API's bulk reports." if key == "playback_locations" else "")
+            )
     page.add("<h3>Demographics (bulk reports)</h3>")
     if data["demographics"]:
         page.chart("demographics", charts.demographics(data["demographics"]))
@@ -115,32 +146,77 @@ def health_section(page: Page, data: dict[str, Any], api_units: dict[str, int] |
     _section(page, "health", "Data health")
     counts = data["table_counts"]
     page.add("<h3>Rows per layer</h3>")
-    page.add(_table(["layer", "tables", "rows"], [[layer, len(t), number(sum(t.values()))] for layer, t in counts.items()],
-                    numeric={1, 2}))
+    page.add(
+        _table(
+            ["layer", "tables", "rows"],
+            [[layer, len(t), number(sum(t.values()))] for layer, t in counts.items()],
+            numeric={1, 2},
+        )
+    )
     page.add("<h3>Quarantined rows by reason</h3>")
     if data["quarantine"]:
-        page.chart("quarantine", charts.ranked_bars(
-            [{**r, "label": f"{r['stage']} · {r['target_table']} · {r['reason']}"} for r in data["quarantine"][:20]],
-            "label", "Reason", value="rows", value_title="Quarantined rows"))
-        page.add(_table(["stage", "table", "reason", "rows", "this run"], [
-            [r["stage"], r["target_table"], truncate(r["reason"], 90), number(r["rows"]), number(r["this_run"])]
-            for r in data["quarantine"]], numeric={3, 4}))
+        page.chart(
+            "quarantine",
+            charts.ranked_bars(
+                [
+                    {**r, "label": f"{r['stage']} · {r['target_table']} · {r['reason']}"}
+                    for r in data["quarantine"][:20]
+                ],
+                "label",
+                "Reason",
+                value="rows",
+                value_title="Quarantined rows",
+            ),
+        )
+        page.add(
+            _table(
+                ["stage", "table", "reason", "rows", "this run"],
+                [
+                    [r["stage"], r["target_table"], truncate(r["reason"], 90), number(r["rows"]), number(r["this_run"])]
+                    for r in data["quarantine"]
+                ],
+                numeric={3, 4},
+            )
+        )
     else:
         page.empty("Nothing quarantined.")
     page.add("<h3>API units</h3>")
     if api_units:
-        page.add(_table(["endpoint (this run)", "units"], [[e, number(u)] for e, u in sorted(api_units.items())],
-                        numeric={1}))
+        page.add(
+            _table(
+                ["endpoint (this run)", "units"], [[e, number(u)] for e, u in sorted(api_units.items())], numeric={1}
+            )
+        )
     if data["runs"]:
-        page.add(_table(["run", "flow", "status", "started (UTC)", "API units"], [
-            [r["run_id"][:8], r["flow_name"] or "–", r["status"], r["started_at_utc"] or "–", number(r["api_units"])]
-            for r in data["runs"]], numeric={4}))
+        page.add(
+            _table(
+                ["run", "flow", "status", "started (UTC)", "API units"],
+                [
+                    [
+                        r["run_id"][:8],
+                        r["flow_name"] or "–",
+                        r["status"],
+                        r["started_at_utc"] or "–",
+                        number(r["api_units"]),
+                    ]
+                    for r in data["runs"]
+                ],
+                numeric={4},
+            )
+        )
     elif not api_units:
         page.empty("No runs recorded yet.")
     page.add("<h3>Freshness per Gold table</h3>")
-    page.add(_table(["table", "newest day", "days behind the window's end"], [
-        [f["table"], day(f["newest"]), "no rows" if f["lag_days"] is None else f["lag_days"]]
-        for f in data["freshness"]], numeric={2}))
+    page.add(
+        _table(
+            ["table", "newest day", "days behind the window's end"],
+            [
+                [f["table"], day(f["newest"]), "no rows" if f["lag_days"] is None else f["lag_days"]]
+                for f in data["freshness"]
+            ],
+            numeric={2},
+        )
+    )
 
 
 def headline(data: dict[str, Any], api_units: dict[str, int] | None) -> list[tuple[str, str]]:
@@ -179,23 +255,28 @@ for (const [id, spec] of Object.entries(specs)) {{
 </script>"""
 
 
-def render(data: dict[str, Any], run_id: str | None, api_units: dict[str, int] | None = None,
-           generated_at: str = "") -> str:
+def render(
+    data: dict[str, Any], run_id: str | None, api_units: dict[str, int] | None = None, generated_at: str = ""
+) -> str:
     """The whole page for the report data of `tasks.jobs.report_data`."""
     page = Page()
-    page.add('<div class="headline">' + "".join(f"<div>{html.escape(k)}<b>{html.escape(v)}</b></div>"
-                                                for k, v in headline(data, api_units)) + "</div>")
+    page.add(
+        '<div class="headline">'
+        + "".join(f"<div>{html.escape(k)}<b>{html.escape(v)}</b></div>" for k, v in headline(data, api_units))
+        + "</div>"
+    )
     trending_section(page, data["trending"])
     channels_section(page, data["channels"])
     health_section(page, data["health"], api_units)
     window = f"{day(data['window_start'])} – {day(data['window_end'])}"
     run = f"run {html.escape(run_id)}" if run_id else "no run (an existing lake)"
+    generated = f" · generated {html.escape(generated_at)}" if generated_at else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>YouTube Lakehouse report {html.escape(data['window_end'])}</title><style>{STYLE}</style></head>
-<body><header><h1>YouTube Lakehouse report</h1><p>{window} · {run}{' · generated ' + html.escape(generated_at) if generated_at else ''}</p></header>
+<title>YouTube Lakehouse report {html.escape(data["window_end"])}</title><style>{STYLE}</style></head>
+<body><header><h1>YouTube Lakehouse report</h1><p>{window} · {run}{generated}</p></header>
 <nav><a href="#trending">Trending</a><a href="#channels">Channels</a><a href="#health">Data health</a></nav>
-<main>{''.join(page.parts)}</main>
+<main>{"".join(page.parts)}</main>
 {_script(page.specs)}
 </body></html>
 """

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,19 +42,31 @@ def write_pages(folder: Path, run_id: str | None, page: str) -> Path:
     return target
 
 
-def headline_markdown(data: dict[str, Any], run_id: str | None, page_path: Path,
-                      api_units: dict[str, int] | None) -> str:
+def headline_markdown(
+    data: dict[str, Any], run_id: str | None, page_path: Path, api_units: dict[str, int] | None
+) -> str:
     from tasks.report.page import headline
 
-    lines = [f"# Report {data['window_start']} .. {data['window_end']}", "",
-             f"Run: {run_id or '-'}; page: [{page_path}](file://{page_path})", "", "| figure | value |", "|---|---:|"]
+    lines = [
+        f"# Report {data['window_start']} .. {data['window_end']}",
+        "",
+        f"Run: {run_id or '-'}; page: [{page_path}](file://{page_path})",
+        "",
+        "| figure | value |",
+        "|---|---:|",
+    ]
     lines += [f"| {k} | {v} |" for k, v in headline(data, api_units)]
     return "\n".join(lines) + "\n"
 
 
 @task(name="write_report")
-def write_report(backend: str, run_id: str | None = None, window_start: date | None = None,
-                 window_end: date | None = None, api_units: dict[str, int] | None = None) -> dict[str, Any]:
+def write_report(
+    backend: str,
+    run_id: str | None = None,
+    window_start: date | None = None,
+    window_end: date | None = None,
+    api_units: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """Report of the window (default: the 28 days up to the newest Gold day). Returns the page's path, its
     size in bytes, and the row counts per layer the report read (the run summary reuses them)."""
     from prefect.artifacts import create_link_artifact, create_markdown_artifact
@@ -64,16 +76,33 @@ def write_report(backend: str, run_id: str | None = None, window_start: date | N
 
     started = time.monotonic()
     compute = load_backend(backend)
-    data = compute.run_job("report_data", {
-        "run_id": run_id, "window_start": window_start.isoformat() if window_start else None,
-        "window_end": window_end.isoformat() if window_end else None})
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    data = compute.run_job(
+        "report_data",
+        {
+            "run_id": run_id,
+            "window_start": window_start.isoformat() if window_start else None,
+            "window_end": window_end.isoformat() if window_end else None,
+        },
+    )
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     page = render(data, run_id, api_units, generated_at=generated)
     path = write_pages(reports_folder(compute.lake_location()), run_id, page)
-    create_link_artifact(key="run-report", link=f"file://{path}", link_text="Run report (HTML)",
-                         description=f"YouTube Lakehouse report {data['window_start']} .. {data['window_end']}")
-    create_markdown_artifact(key="run-report-headline", markdown=headline_markdown(data, run_id, path, api_units),
-                             description="The report's headline numbers")
-    return {"path": str(path), "bytes": len(page.encode()), "seconds": round(time.monotonic() - started, 2),
-            "window_start": data["window_start"],
-            "window_end": data["window_end"], "table_counts": data["health"]["table_counts"]}
+    create_link_artifact(
+        key="run-report",
+        link=f"file://{path}",
+        link_text="Run report (HTML)",
+        description=f"YouTube Lakehouse report {data['window_start']} .. {data['window_end']}",
+    )
+    create_markdown_artifact(
+        key="run-report-headline",
+        markdown=headline_markdown(data, run_id, path, api_units),
+        description="The report's headline numbers",
+    )
+    return {
+        "path": str(path),
+        "bytes": len(page.encode()),
+        "seconds": round(time.monotonic() - started, 2),
+        "window_start": data["window_start"],
+        "window_end": data["window_end"],
+        "table_counts": data["health"]["table_counts"],
+    }

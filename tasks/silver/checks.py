@@ -12,7 +12,7 @@ def reasons(*checks: tuple[Any, str]) -> Any:
     return F.filter(F.array(*[F.when(cond, F.lit(msg)) for cond, msg in checks]), lambda x: x.isNotNull())
 
 
-BIGINT_LIMIT = 9.223372036854775807e18     # 2**63: a count at or past it does not fit a bigint
+BIGINT_LIMIT = 9.223372036854775807e18  # 2**63: a count at or past it does not fit a bigint
 
 
 def finite_number(raw: Any) -> tuple[Any, Any]:
@@ -32,15 +32,17 @@ def non_negative_count(raw: Any, name: str) -> tuple[list[tuple[Any, str]], Any]
     raw_col = F.col(raw) if isinstance(raw, str) else raw
     number, numeric = finite_number(raw_col)
     whole = (number % 1) == 0
-    checks = [(raw_col.isNotNull() & ~numeric, f"non-numeric {name}"),
-              (numeric & (number < 0), f"negative {name}"),
-              (numeric & ~whole, f"non-integer {name}"),
-              (numeric & (number >= BIGINT_LIMIT), f"{name} out of range")]
+    checks = [
+        (raw_col.isNotNull() & ~numeric, f"non-numeric {name}"),
+        (numeric & (number < 0), f"negative {name}"),
+        (numeric & ~whole, f"non-integer {name}"),
+        (numeric & (number >= BIGINT_LIMIT), f"{name} out of range"),
+    ]
     fits = numeric & whole & (number >= 0) & (number < BIGINT_LIMIT)
     return checks, F.when(fits, F.coalesce(raw_col.try_cast("bigint"), number.cast("bigint")))
 
 
-PAGE = ("run_id", "snapshot_date", "request_id")      # one landed page: one Bronze row
+PAGE = ("run_id", "snapshot_date", "request_id")  # one landed page: one Bronze row
 
 
 def repeats_in_page(key: Any, order: str = "position") -> Any:

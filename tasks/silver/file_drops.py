@@ -11,17 +11,31 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 TRENDING_CSV = "file_drop.trending_csv"
 CATEGORIES_JSON = "file_drop.categories_json"
 VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
-FIRST_TRENDING_DAY = date(2005, 4, 23)      # YouTube's first video: no chart is older
+FIRST_TRENDING_DAY = date(2005, 4, 23)  # YouTube's first video: no chart is older
 REQUIRED = ("video_id", "title", "channel_title", "category_id", "views")
-ROW_FIELDS = ("row_number", "video_id", "title", "channel_title", "category_id", "tags", "published_at_text",
-              "view_count", "like_count", "comment_count", "trending_date", "reason", "record")
+ROW_FIELDS = (
+    "row_number",
+    "video_id",
+    "title",
+    "channel_title",
+    "category_id",
+    "tags",
+    "published_at_text",
+    "view_count",
+    "like_count",
+    "comment_count",
+    "trending_date",
+    "reason",
+    "record",
+)
 
 
 def trending_day(text: str, year: int | None) -> date | None:
@@ -60,7 +74,7 @@ def _records(text: str) -> Iterator[tuple[list[str] | None, str, str | None]]:
     closes and swallows every line after it (the csv module reads them as one cell to the end of the text).
     Such a row is its first line alone, and reading starts again on the next line: it costs that row only."""
     lines = text.splitlines(keepends=True)
-    start, width = 0, None                         # first line of the current reader; the header's cell count
+    start, width = 0, None  # first line of the current reader; the header's cell count
     while start < len(lines):
         reader = csv.reader(lines[start:])
         restart = None
@@ -74,14 +88,18 @@ def _records(text: str) -> Iterator[tuple[list[str] | None, str, str | None]]:
                 yield None, lines[start + before], f"unreadable CSV row: {exc}"
                 restart = start + before + 1
                 continue
-            swallowed = (width is not None and len(cells) != width and reader.line_num - before > 1
-                         and start + reader.line_num == len(lines))
+            swallowed = (
+                width is not None
+                and len(cells) != width
+                and reader.line_num - before > 1
+                and start + reader.line_num == len(lines)
+            )
             if swallowed:
                 yield None, lines[start + before], NEVER_CLOSED
                 restart = start + before + 1
                 continue
             width = len(cells) if width is None else width
-            yield cells, "".join(lines[start + before:start + reader.line_num]), None
+            yield cells, "".join(lines[start + before : start + reader.line_num]), None
         start = restart
 
 
@@ -96,15 +114,15 @@ def parse_trending_csv(text: str, year: int | None = None, snapshot: date | None
     date_column = "trending_date" if "trending_date" in header else "date"
     comments_column = "comment_count" if "comment_count" in header else "comment_total"
     latest = date.today() + timedelta(days=1)
-    rows = (r for r in records if r[0] != [])            # blank lines are no rows (as csv.DictReader has it)
+    rows = (r for r in records if r[0] != [])  # blank lines are no rows (as csv.DictReader has it)
     for number, (cells, raw, unreadable) in enumerate(rows, start=1):
         if cells is None:
             yield {**dict.fromkeys(ROW_FIELDS), "row_number": number, "reason": unreadable, "record": raw[:2000]}
             continue
-        padded: list[str | None] = [*cells, *[None] * (len(header) - len(cells))]   # as csv.DictReader fills
-        row: dict[str | None, Any] = dict(zip(header, padded))
+        padded: list[str | None] = [*cells, *[None] * (len(header) - len(cells))]  # as csv.DictReader fills
+        row: dict[str | None, Any] = dict(zip(header, padded, strict=False))  # extra cells: dropped
         if len(cells) > len(header):
-            row[None] = cells[len(header):]
+            row[None] = cells[len(header) :]
         record = json.dumps(row, ensure_ascii=False)[:2000]
         reasons: list[str] = []
         if len(cells) > len(header):
@@ -127,15 +145,28 @@ def parse_trending_csv(text: str, year: int | None = None, snapshot: date | None
             reasons.append(f"category_id is not a number: {category[:40]!r}")
         day = snapshot or trending_day(row.get(date_column) or "", year)
         if day is None:
-            reasons.append(f"{date_column} is not a trending date: {(row.get(date_column) or '')[:40]!r}"
-                           + ("" if year or date_column == "trending_date" else " (no year configured for DD.MM)"))
+            reasons.append(
+                f"{date_column} is not a trending date: {(row.get(date_column) or '')[:40]!r}"
+                + ("" if year or date_column == "trending_date" else " (no year configured for DD.MM)")
+            )
         elif not FIRST_TRENDING_DAY <= day <= latest:
-            reasons.append(f"{'snapshot' if snapshot else date_column} out of range: {day.isoformat()} "
-                           f"(before {FIRST_TRENDING_DAY.isoformat()}, YouTube's first video, or in the future)")
-        yield {"row_number": number, "video_id": video_id or None, "title": row.get("title"),
-               "channel_title": row.get("channel_title"), "category_id": category or None, "tags": row.get("tags"),
-               "published_at_text": row.get("publish_time"), **counts,
-               "trending_date": day, "reason": "; ".join(reasons) or None, "record": record}
+            reasons.append(
+                f"{'snapshot' if snapshot else date_column} out of range: {day.isoformat()} "
+                f"(before {FIRST_TRENDING_DAY.isoformat()}, YouTube's first video, or in the future)"
+            )
+        yield {
+            "row_number": number,
+            "video_id": video_id or None,
+            "title": row.get("title"),
+            "channel_title": row.get("channel_title"),
+            "category_id": category or None,
+            "tags": row.get("tags"),
+            "published_at_text": row.get("publish_time"),
+            **counts,
+            "trending_date": day,
+            "reason": "; ".join(reasons) or None,
+            "record": record,
+        }
 
 
 def csv_header(text: str) -> list[str]:
@@ -153,8 +184,8 @@ class TrendingFileCheck:
     rows: int = 0
     good_rows: int = 0
     days: list[date] = field(default_factory=list)
-    reasons: Counter = field(default_factory=Counter)           # kind of problem -> rows
-    examples: dict[str, str] = field(default_factory=dict)      # kind of problem -> its first value seen
+    reasons: Counter = field(default_factory=Counter)  # kind of problem -> rows
+    examples: dict[str, str] = field(default_factory=dict)  # kind of problem -> its first value seen
 
     @property
     def usable(self) -> bool:
@@ -168,10 +199,13 @@ class TrendingFileCheck:
             why = "it has no data rows"
         else:
             why = f"all {self.rows} rows were rejected"
-        common = "; ".join(f"{kind} ({n} rows" + (f", e.g. {self.examples[kind]})" if self.examples.get(kind) else ")")
-                           for kind, n in self.reasons.most_common(top))
-        return (f"{name}: {why}; header found: {self.header[:20]}"
-                + (f"; most common quarantine reasons: {common}" if common else ""))
+        common = "; ".join(
+            f"{kind} ({n} rows" + (f", e.g. {self.examples[kind]})" if self.examples.get(kind) else ")")
+            for kind, n in self.reasons.most_common(top)
+        )
+        return f"{name}: {why}; header found: {self.header[:20]}" + (
+            f"; most common quarantine reasons: {common}" if common else ""
+        )
 
 
 def check_trending_csv(text: str, year: int | None = None, snapshot: date | None = None) -> TrendingFileCheck:
@@ -203,18 +237,34 @@ def trending_rows(pages: Any) -> tuple[Any, Any]:
     """(Silver trending rows, quarantined rows with a reason) from Bronze CSV pages."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
-    from pyspark.sql.types import (DateType, IntegerType, LongType, StringType, StructField, StructType)
+    from pyspark.sql.types import DateType, IntegerType, LongType, StringType, StructField, StructType
 
     from tasks.silver.data_api import parse_timestamp
-
     from tasks.silver.merge import latest_per_key
 
-    schema = StructType([StructField("request_id", StringType()), *[StructField(n, t) for n, t in (
-        ("row_number", IntegerType()), ("video_id", StringType()), ("title", StringType()),
-        ("channel_title", StringType()), ("category_id", StringType()), ("tags", StringType()),
-        ("published_at_text", StringType()), ("view_count", LongType()), ("like_count", LongType()),
-        ("comment_count", LongType()), ("trending_date", DateType()), ("reason", StringType()),
-        ("record", StringType()))]])
+    schema = StructType(
+        [
+            StructField("request_id", StringType()),
+            *[
+                StructField(n, t)
+                for n, t in (
+                    ("row_number", IntegerType()),
+                    ("video_id", StringType()),
+                    ("title", StringType()),
+                    ("channel_title", StringType()),
+                    ("category_id", StringType()),
+                    ("tags", StringType()),
+                    ("published_at_text", StringType()),
+                    ("view_count", LongType()),
+                    ("like_count", LongType()),
+                    ("comment_count", LongType()),
+                    ("trending_date", DateType()),
+                    ("reason", StringType()),
+                    ("record", StringType()),
+                )
+            ],
+        ]
+    )
 
     def rows(page: Any) -> Iterator[tuple]:
         request = json.loads(page["request"] or "{}")
@@ -225,24 +275,49 @@ def trending_rows(pages: Any) -> tuple[Any, Any]:
     # the same file (same request id) loaded by several runs: its latest load only, so request_id is a key
     pages = latest_per_key(pages, ["request_id"])
     meta = pages.select("request_id", "run_id", "region", "ingest_ts_utc", "request", "landing_path")
-    parsed = pages.sparkSession.createDataFrame(pages.select("request_id", "request", "payload").rdd.flatMap(rows),
-                                                schema)
+    parsed = pages.sparkSession.createDataFrame(
+        pages.select("request_id", "request", "payload").rdd.flatMap(rows), schema
+    )
     parsed = parsed.join(meta, "request_id")
     by_day = Window.partitionBy("request_id", "region", "trending_date", "video_id").orderBy("row_number")
-    checked = (parsed.withColumn("_n", F.when(F.col("reason").isNull(), F.row_number().over(by_day)))
-               .withColumn("reason", F.coalesce("reason", F.when(F.col("_n") > 1, F.lit(
-                   "duplicate: the video already trends earlier in this file for this region and day")))))
+    checked = parsed.withColumn("_n", F.when(F.col("reason").isNull(), F.row_number().over(by_day))).withColumn(
+        "reason",
+        F.coalesce(
+            "reason",
+            F.when(
+                F.col("_n") > 1,
+                F.lit("duplicate: the video already trends earlier in this file for this region and day"),
+            ),
+        ),
+    )
     good = checked.filter(F.col("reason").isNull())
     rank = Window.partitionBy("region", "trending_date", "request_id").orderBy("row_number")
     trending = good.select(
-        "region", F.col("trending_date").alias("snapshot_date"),
-        F.coalesce(F.try_to_timestamp(F.get_json_object("request", "$.snapshot_ts")),
-                   F.col("trending_date").cast("timestamp")).alias("snapshot_ts"),
-        F.row_number().over(rank).cast("int").alias("rank"), "video_id", F.lit(None).cast("string").alias("channel_id"),
-        "channel_title", "title", F.col("category_id").cast("int").alias("category_id"),
-        parse_timestamp(F.col("published_at_text")).alias("published_at"), "view_count", "like_count",
-        "comment_count", "ingest_ts_utc", "run_id", F.col("request_id").alias("source_request_id"))
+        "region",
+        F.col("trending_date").alias("snapshot_date"),
+        F.coalesce(
+            F.try_to_timestamp(F.get_json_object("request", "$.snapshot_ts")), F.col("trending_date").cast("timestamp")
+        ).alias("snapshot_ts"),
+        F.row_number().over(rank).cast("int").alias("rank"),
+        "video_id",
+        F.lit(None).cast("string").alias("channel_id"),
+        "channel_title",
+        "title",
+        F.col("category_id").cast("int").alias("category_id"),
+        parse_timestamp(F.col("published_at_text")).alias("published_at"),
+        "view_count",
+        "like_count",
+        "comment_count",
+        "ingest_ts_utc",
+        "run_id",
+        F.col("request_id").alias("source_request_id"),
+    )
     bad = checked.filter(F.col("reason").isNotNull()).select(
-        "run_id", "reason", "request_id", "request", "landing_path",
-        F.concat(F.lit("row "), F.col("row_number").cast("string"), F.lit(": "), F.col("record")).alias("record"))
+        "run_id",
+        "reason",
+        "request_id",
+        "request",
+        "landing_path",
+        F.concat(F.lit("row "), F.col("row_number").cast("string"), F.lit(": "), F.col("record")).alias("record"),
+    )
     return trending, bad

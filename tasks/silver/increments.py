@@ -8,7 +8,7 @@ downstream make either way give the same result.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tasks.spark.lake import table_path
@@ -39,14 +39,22 @@ def write_watermarks(spark: Any, lake_root: str, versions: dict[str, int]) -> No
     from delta.tables import DeltaTable
 
     path = _state_path(lake_root)
-    now = datetime.now(timezone.utc)
-    rows = spark.createDataFrame([(t, v, now) for t, v in sorted(versions.items())],
-                                 "bronze_table string, version long, updated_at_utc timestamp")
+    now = datetime.now(UTC)
+    rows = spark.createDataFrame(
+        [(t, v, now) for t, v in sorted(versions.items())],
+        "bronze_table string, version long, updated_at_utc timestamp",
+    )
     if not DeltaTable.isDeltaTable(spark, path):
         rows.write.format("delta").save(path)
         return
-    (DeltaTable.forPath(spark, path).alias("t").merge(rows.alias("s"), "t.bronze_table = s.bronze_table")
-     .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute())
+    (
+        DeltaTable.forPath(spark, path)
+        .alias("t")
+        .merge(rows.alias("s"), "t.bronze_table = s.bronze_table")
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute()
+    )
 
 
 def clear_watermarks(spark: Any, lake_root: str) -> None:
@@ -81,10 +89,17 @@ def new_rows(spark: Any, lake_root: str, bronze_table: str, since: int | None) -
     if since >= latest:
         return snapshot.limit(0), latest, "none"
     try:
-        changes = (spark.read.format("delta").option("readChangeFeed", "true")
-                   .option("startingVersion", since + 1).option("endingVersion", latest).load(path))
-        inserted = changes.filter("_change_type = 'insert'").drop("_change_type", "_commit_version", "_commit_timestamp")
-        inserted.schema  # resolve now: a range the feed cannot serve fails here
+        changes = (
+            spark.read.format("delta")
+            .option("readChangeFeed", "true")
+            .option("startingVersion", since + 1)
+            .option("endingVersion", latest)
+            .load(path)
+        )
+        inserted = changes.filter("_change_type = 'insert'").drop(
+            "_change_type", "_commit_version", "_commit_timestamp"
+        )
+        _ = inserted.schema  # resolve now: a range the feed cannot serve fails here
         return inserted, latest, "change-feed"
     except Exception:  # noqa: BLE001 - the feed was not on for part of the range: read everything
         return snapshot, latest, "full"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from tasks.spark.lake import clear_unborn_log, register, table_path
 
@@ -17,22 +18,25 @@ def latest_per_key(df: Any, keys: Sequence[str], order: Sequence[str] = ("ingest
     from pyspark.sql.types import MapType
 
     # cheap and deterministic; only breaks exact ingest-time ties (maps cannot be hashed, their JSON can)
-    tiebreak = F.xxhash64(*[F.to_json(f.name) if isinstance(f.dataType, MapType) else F.col(f"`{f.name}`")
-                            for f in df.schema.fields])
+    tiebreak = F.xxhash64(
+        *[F.to_json(f.name) if isinstance(f.dataType, MapType) else F.col(f"`{f.name}`") for f in df.schema.fields]
+    )
     w = Window.partitionBy(*keys).orderBy(*[F.col(c).desc_nulls_last() for c in order], tiebreak.desc())
     return df.withColumn("_rn", F.row_number().over(w)).filter("_rn = 1").drop("_rn")
 
 
-def ensure_silver(spark: Any, lake_root: str, table: str, schema: Any, layer: str = "silver",
-                  partition_by: Sequence[str] = ()) -> str:
+def ensure_silver(
+    spark: Any, lake_root: str, table: str, schema: Any, layer: str = "silver", partition_by: Sequence[str] = ()
+) -> str:
     """Create the table with `schema`, every column nullable (grain checks live in the jobs and tests).
 
     A table that exists keeps its layout (tables created before partitioning was added stay unpartitioned)."""
     return create_if_missing(spark, lake_root, table, schema, layer, partition_by)[0]
 
 
-def create_if_missing(spark: Any, lake_root: str, table: str, schema: Any, layer: str = "silver",
-                      partition_by: Sequence[str] = ()) -> tuple[str, bool]:
+def create_if_missing(
+    spark: Any, lake_root: str, table: str, schema: Any, layer: str = "silver", partition_by: Sequence[str] = ()
+) -> tuple[str, bool]:
     """`ensure_silver`, and whether this call created the table: then it is empty, and (runs take turns on a
     lake, each table is written by one step) stays so until the caller writes it."""
     from delta.tables import DeltaTable
@@ -62,34 +66,45 @@ class BatchFacts:
     """What a MERGE needs to know about its batch, from one aggregation (one Spark job, not one per fact):
     its rows, its day span and whether some row has no day, the distinct values of some columns."""
 
-    def __init__(self, batch: Any, date_column: str | None = None, columns: Sequence[str] = (),
-                 slice_columns: Sequence[str] = ()) -> None:
+    def __init__(
+        self, batch: Any, date_column: str | None = None, columns: Sequence[str] = (), slice_columns: Sequence[str] = ()
+    ) -> None:
         from pyspark.sql import functions as F
 
         aggs = [F.count(F.lit(1)).alias("rows")]
         if date_column:
-            aggs += [F.min(date_column).alias("lo"), F.max(date_column).alias("hi"),
-                     F.max(F.col(date_column).isNull()).alias("nulls")]
+            aggs += [
+                F.min(date_column).alias("lo"),
+                F.max(date_column).alias("hi"),
+                F.max(F.col(date_column).isNull()).alias("nulls"),
+            ]
         aggs += [F.sort_array(F.collect_set(c)).alias(f"distinct_{i}") for i, c in enumerate(columns)]
         if slice_columns:
             aggs.append(F.collect_set(F.struct(*slice_columns)).alias("slices"))
         row = batch.agg(*aggs).first()
         self.rows: int = int(row["rows"])
-        self.span: tuple[Any, Any, bool] | None = (
-            (row["lo"], row["hi"], bool(row["nulls"])) if date_column else None)
+        self.span: tuple[Any, Any, bool] | None = (row["lo"], row["hi"], bool(row["nulls"])) if date_column else None
         self.distinct: dict[str, list[Any]] = {c: list(row[f"distinct_{i}"]) for i, c in enumerate(columns)}
         self.slices: list[tuple[Any, ...]] = [tuple(s) for s in row["slices"]] if slice_columns else []
 
 
 def _only_days(column: str, lo: Any, hi: Any, nulls: bool) -> str:
     """A literal `t.<column>` range covering the batch, so the MERGE only reads those partitions/files."""
-    return (f"(t.`{column}` BETWEEN DATE'{lo.isoformat()}' AND DATE'{hi.isoformat()}'"
-            + (f" OR t.`{column}` IS NULL)" if nulls else ")"))
+    return f"(t.`{column}` BETWEEN DATE'{lo.isoformat()}' AND DATE'{hi.isoformat()}'" + (
+        f" OR t.`{column}` IS NULL)" if nulls else ")"
+    )
 
 
-def merge_latest(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence[str],
-                 order: Sequence[str] = ("ingest_ts_utc",), date_column: str | None = None,
-                 observed: dict[str, Any] | None = None) -> dict[str, int]:
+def merge_latest(
+    spark: Any,
+    lake_root: str,
+    table: str,
+    df: Any,
+    keys: Sequence[str],
+    order: Sequence[str] = ("ingest_ts_utc",),
+    date_column: str | None = None,
+    observed: dict[str, Any] | None = None,
+) -> dict[str, int]:
     """Upsert `df` into silver.<table> on `keys`; a row is updated when a newer ingest changes a value.
 
     With `date_column` (one of the keys) the table is partitioned by it and the MERGE reads only the
@@ -121,9 +136,15 @@ def merge_latest(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence
         on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
         if span and span[0] is not None:
             on = f"{_only_days(date_column, *span)} AND {on}"
-        result = (DeltaTable.forPath(spark, path).alias("t").merge(batch.alias("s"), on)
-                  .whenMatchedUpdateAll(condition=f"({newer}) AND ({changed})")
-                  .whenNotMatchedInsertAll().execute().first())
+        result = (
+            DeltaTable.forPath(spark, path)
+            .alias("t")
+            .merge(batch.alias("s"), on)
+            .whenMatchedUpdateAll(condition=f"({newer}) AND ({changed})")
+            .whenNotMatchedInsertAll()
+            .execute()
+            .first()
+        )
         return {"inserted": int(result["num_inserted_rows"]), "updated": int(result["num_updated_rows"])}
     finally:
         batch.unpersist()
@@ -143,15 +164,25 @@ def replace_all(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence[
             rows.unpersist()
     stored = spark.read.format("delta").load(path)
     if stored.columns == df.columns and _same_rows(df, stored):
-        return {"inserted": 0, "updated": 0, "deleted": 0}      # unchanged: no MERGE, no new table version
+        return {"inserted": 0, "updated": 0, "deleted": 0}  # unchanged: no MERGE, no new table version
     values = [c for c in df.columns if c not in keys]
     changed = " OR ".join(f"NOT (t.`{c}` <=> s.`{c}`)" for c in values) or "false"
     on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
-    result = (DeltaTable.forPath(spark, path).alias("t").merge(df.alias("s"), on)
-              .whenMatchedUpdateAll(condition=changed).whenNotMatchedInsertAll()
-              .whenNotMatchedBySourceDelete().execute().first())
-    return {"inserted": int(result["num_inserted_rows"]), "updated": int(result["num_updated_rows"]),
-            "deleted": int(result["num_deleted_rows"])}
+    result = (
+        DeltaTable.forPath(spark, path)
+        .alias("t")
+        .merge(df.alias("s"), on)
+        .whenMatchedUpdateAll(condition=changed)
+        .whenNotMatchedInsertAll()
+        .whenNotMatchedBySourceDelete()
+        .execute()
+        .first()
+    )
+    return {
+        "inserted": int(result["num_inserted_rows"]),
+        "updated": int(result["num_updated_rows"]),
+        "deleted": int(result["num_deleted_rows"]),
+    }
 
 
 def _same_rows(a: Any, b: Any) -> bool:
@@ -193,9 +224,16 @@ def _changed(batch: Any, keys: Sequence[str]) -> str:
     return " OR ".join(f"NOT ({side('t', f)} <=> {side('s', f)})" for f in values) or "false"
 
 
-def replace_slices(spark: Any, lake_root: str, table: str, df: Any, keys: Sequence[str],
-                   slice_columns: Sequence[str] = ("channel_id", "date"), date_column: str = "date",
-                   observed: dict[str, Any] | None = None) -> dict[str, int]:
+def replace_slices(
+    spark: Any,
+    lake_root: str,
+    table: str,
+    df: Any,
+    keys: Sequence[str],
+    slice_columns: Sequence[str] = ("channel_id", "date"),
+    date_column: str = "date",
+    observed: dict[str, Any] | None = None,
+) -> dict[str, int]:
     """Make each slice (e.g. a channel-day) of silver.<table> that `df` holds equal to `df`'s rows of it:
     changed rows updated, new ones inserted, the slice's rows `df` lacks deleted (a restated day
     replaces the day, never adds to it). Other slices are untouched. One MERGE, one commit."""
@@ -205,9 +243,10 @@ def replace_slices(spark: Any, lake_root: str, table: str, df: Any, keys: Sequen
     try:
         path, created = create_if_missing(spark, lake_root, table, batch.schema, partition_by=(date_column,))
         add_missing_columns(spark, path, batch.schema)
-        facts = BatchFacts(batch, date_column, observed.get("columns", ()) if observed is not None else (),
-                           slice_columns)
-        lo, hi, nulls = facts.span     # type: ignore[misc]
+        facts = BatchFacts(
+            batch, date_column, observed.get("columns", ()) if observed is not None else (), slice_columns
+        )
+        lo, hi, nulls = facts.span  # type: ignore[misc]
         if observed is not None:
             observed["distinct"] = facts.distinct
             observed["range"] = (lo, hi)
@@ -222,10 +261,20 @@ def replace_slices(spark: Any, lake_root: str, table: str, df: Any, keys: Sequen
         on = f"{days} AND " + " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
         members = ", ".join("(" + ", ".join(_literal(v) for v in s) + ")" for s in slices)
         in_slice = f"{days} AND ({', '.join(f't.`{c}`' for c in slice_columns)}) IN ({members})"
-        result = (DeltaTable.forPath(spark, path).alias("t").merge(batch.alias("s"), on)
-                  .whenMatchedUpdateAll(condition=changed).whenNotMatchedInsertAll()
-                  .whenNotMatchedBySourceDelete(condition=in_slice).execute().first())
-        return {"inserted": int(result["num_inserted_rows"]), "updated": int(result["num_updated_rows"]),
-                "deleted": int(result["num_deleted_rows"])}
+        result = (
+            DeltaTable.forPath(spark, path)
+            .alias("t")
+            .merge(batch.alias("s"), on)
+            .whenMatchedUpdateAll(condition=changed)
+            .whenNotMatchedInsertAll()
+            .whenNotMatchedBySourceDelete(condition=in_slice)
+            .execute()
+            .first()
+        )
+        return {
+            "inserted": int(result["num_inserted_rows"]),
+            "updated": int(result["num_updated_rows"]),
+            "deleted": int(result["num_deleted_rows"]),
+        }
     finally:
         batch.unpersist()

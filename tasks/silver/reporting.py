@@ -19,52 +19,115 @@ from typing import Any
 
 from tasks.silver.checks import BIGINT_LIMIT, finite_number, reasons, split_good_bad
 from tasks.youtube.analytics_sources import family
-from tasks.youtube.reporting_codes import CODED_DIMENSIONS, mapping_rows, unknown_key
+from tasks.youtube.reporting_codes import mapping_rows, unknown_key
 
 BASE_DIMENSIONS = ("video_id", "live_or_on_demand", "subscribed_status", "country_code")
-WATCH = {"views": "bigint", "watch_time_minutes": "double", "average_view_duration_seconds": "double",
-         "average_view_duration_percentage": "double", "red_views": "bigint", "red_watch_time_minutes": "double"}
+WATCH = {
+    "views": "bigint",
+    "watch_time_minutes": "double",
+    "average_view_duration_seconds": "double",
+    "average_view_duration_percentage": "double",
+    "red_views": "bigint",
+    "red_watch_time_minutes": "double",
+}
 # columns no report carries as a dimension or metric of its own: the report's identity and the row's date
 FRAME_COLUMNS = ("date", "channel_id")
 # dimensions of reports this project does not model (for the generic table: the rest are metrics)
-KNOWN_DIMENSIONS = frozenset(BASE_DIMENSIONS + FRAME_COLUMNS + (
-    "traffic_source_type", "traffic_source_detail", "device_type", "operating_system", "playback_location_type",
-    "playback_location_detail", "age_group", "gender", "sharing_service", "province_code", "subtitle_language",
-    "subtitle_language_autotranslated", "annotation_type", "annotation_id", "card_type", "card_id", "playlist_id",
-    "uploader_type", "claimed_status", "asset_id", "is_latest_version", "content_type"))
+KNOWN_DIMENSIONS = frozenset(
+    BASE_DIMENSIONS
+    + FRAME_COLUMNS
+    + (
+        "traffic_source_type",
+        "traffic_source_detail",
+        "device_type",
+        "operating_system",
+        "playback_location_type",
+        "playback_location_detail",
+        "age_group",
+        "gender",
+        "sharing_service",
+        "province_code",
+        "subtitle_language",
+        "subtitle_language_autotranslated",
+        "annotation_type",
+        "annotation_id",
+        "card_type",
+        "card_id",
+        "playlist_id",
+        "uploader_type",
+        "claimed_status",
+        "asset_id",
+        "is_latest_version",
+        "content_type",
+    )
+)
 
 
 @dataclass(frozen=True)
 class ReportSpec:
     family: str
     table: str
-    dimensions: tuple[str, ...]                  # besides date and channel_id
-    metrics: dict[str, str]                      # column -> Spark type
-    codes: dict[str, str] = field(default_factory=dict)   # coded column -> column of its reports.query key
+    dimensions: tuple[str, ...]  # besides date and channel_id
+    metrics: dict[str, str]  # column -> Spark type
+    codes: dict[str, str] = field(default_factory=dict)  # coded column -> column of its reports.query key
 
     @property
     def grain(self) -> list[str]:
         return ["channel_id", "date", *self.dimensions]
 
 
-SPECS: dict[str, ReportSpec] = {s.family: s for s in (
-    ReportSpec("channel_basic", "silver_report_channel_basic", BASE_DIMENSIONS,
-               {"views": "bigint", "comments": "bigint", "likes": "bigint", "dislikes": "bigint", "shares": "bigint",
-                "watch_time_minutes": "double", "average_view_duration_seconds": "double",
-                "average_view_duration_percentage": "double", "subscribers_gained": "bigint",
-                "subscribers_lost": "bigint", "engaged_views": "bigint", "red_views": "bigint",
-                "red_watch_time_minutes": "double"}),
-    ReportSpec("channel_traffic_source", "silver_report_traffic_source",
-               BASE_DIMENSIONS + ("traffic_source_type", "traffic_source_detail"), WATCH,
-               {"traffic_source_type": "traffic_source"}),
-    ReportSpec("channel_device_os", "silver_report_device_os", BASE_DIMENSIONS + ("device_type", "operating_system"),
-               WATCH, {"device_type": "device", "operating_system": "operating_system_name"}),
-    ReportSpec("channel_playback_location", "silver_report_playback_location",
-               BASE_DIMENSIONS + ("playback_location_type", "playback_location_detail"), WATCH,
-               {"playback_location_type": "playback_location"}),
-    ReportSpec("channel_demographics", "silver_report_demographics", BASE_DIMENSIONS + ("age_group", "gender"),
-               {"views_percentage": "double"}),
-)}
+SPECS: dict[str, ReportSpec] = {
+    s.family: s
+    for s in (
+        ReportSpec(
+            "channel_basic",
+            "silver_report_channel_basic",
+            BASE_DIMENSIONS,
+            {
+                "views": "bigint",
+                "comments": "bigint",
+                "likes": "bigint",
+                "dislikes": "bigint",
+                "shares": "bigint",
+                "watch_time_minutes": "double",
+                "average_view_duration_seconds": "double",
+                "average_view_duration_percentage": "double",
+                "subscribers_gained": "bigint",
+                "subscribers_lost": "bigint",
+                "engaged_views": "bigint",
+                "red_views": "bigint",
+                "red_watch_time_minutes": "double",
+            },
+        ),
+        ReportSpec(
+            "channel_traffic_source",
+            "silver_report_traffic_source",
+            BASE_DIMENSIONS + ("traffic_source_type", "traffic_source_detail"),
+            WATCH,
+            {"traffic_source_type": "traffic_source"},
+        ),
+        ReportSpec(
+            "channel_device_os",
+            "silver_report_device_os",
+            BASE_DIMENSIONS + ("device_type", "operating_system"),
+            WATCH,
+            {"device_type": "device", "operating_system": "operating_system_name"},
+        ),
+        ReportSpec(
+            "channel_playback_location",
+            "silver_report_playback_location",
+            BASE_DIMENSIONS + ("playback_location_type", "playback_location_detail"),
+            WATCH,
+            {"playback_location_type": "playback_location"},
+        ),
+        ReportSpec(
+            "channel_demographics",
+            "silver_report_demographics",
+            BASE_DIMENSIONS + ("age_group", "gender"),
+            {"views_percentage": "double"},
+        ),
+    )
+}
 GENERIC_TABLE = "silver_report_rows_generic"
 GENERIC_GRAIN = ["report_family", "channel_id", "date", "dimension_key"]
 REPORT_TABLES: tuple[str, ...] = tuple(s.table for s in SPECS.values()) + (GENERIC_TABLE,)
@@ -77,14 +140,23 @@ def _spec_schema(spec: ReportSpec) -> str:
     cols = ["channel_id string", "date date"] + [f"`{d}` string" for d in spec.dimensions]
     cols += [f"`{k}` string" for k in spec.codes.values()]
     cols += [f"`{m}` {t}" for m, t in spec.metrics.items()]
-    cols += ["extra_columns map<string,string>", "report_type string", "report_id string",
-             "report_create_time timestamp", "ingest_ts_utc timestamp", "run_id string", "source_request_id string"]
+    cols += [
+        "extra_columns map<string,string>",
+        "report_type string",
+        "report_id string",
+        "report_create_time timestamp",
+        "ingest_ts_utc timestamp",
+        "run_id string",
+        "source_request_id string",
+    ]
     return ", ".join(cols)
 
 
-GENERIC_SCHEMA = ("report_family string, channel_id string, date date, dimension_key string, "
-                  "dimensions map<string,string>, metrics map<string,string>, report_type string, report_id string, "
-                  "report_create_time timestamp, ingest_ts_utc timestamp, run_id string, source_request_id string")
+GENERIC_SCHEMA = (
+    "report_family string, channel_id string, date date, dimension_key string, "
+    "dimensions map<string,string>, metrics map<string,string>, report_type string, report_id string, "
+    "report_create_time timestamp, ingest_ts_utc timestamp, run_id string, source_request_id string"
+)
 
 
 def ensure_report_tables(spark: Any, lake_root: str) -> None:
@@ -92,10 +164,12 @@ def ensure_report_tables(spark: Any, lake_root: str) -> None:
     from tasks.silver.merge import ensure_silver
 
     for spec in SPECS.values():
-        ensure_silver(spark, lake_root, spec.table, spark.createDataFrame([], _spec_schema(spec)).schema,
-                      partition_by=("date",))
-    ensure_silver(spark, lake_root, GENERIC_TABLE, spark.createDataFrame([], GENERIC_SCHEMA).schema,
-                  partition_by=("date",))
+        ensure_silver(
+            spark, lake_root, spec.table, spark.createDataFrame([], _spec_schema(spec)).schema, partition_by=("date",)
+        )
+    ensure_silver(
+        spark, lake_root, GENERIC_TABLE, spark.createDataFrame([], GENERIC_SCHEMA).schema, partition_by=("date",)
+    )
 
 
 def with_family(rows: Any) -> Any:
@@ -125,9 +199,13 @@ def winning_reports(rows: Any, stored: dict[str, dict[tuple[str, Any], Any]]) ->
     batch, unless Silver holds a later one for that channel-day."""
     from pyspark.sql import functions as F
 
-    candidates = (with_family(rows).withColumn("date", F.col("snapshot_date"))
-                  .groupBy("report_family", "report_type", "channel_id", "date", "report_id")
-                  .agg(F.max("report_create_time").alias("created")).collect())
+    candidates = (
+        with_family(rows)
+        .withColumn("date", F.col("snapshot_date"))
+        .groupBy("report_family", "report_type", "channel_id", "date", "report_id")
+        .agg(F.max("report_create_time").alias("created"))
+        .collect()
+    )
     best: dict[tuple[str, str, Any], tuple[Any, str]] = {}
     for r in candidates:
         key = (r["report_family"], r["channel_id"], r["date"])
@@ -176,13 +254,16 @@ def _common(rows: Any) -> tuple[Any, list[tuple[Any, str]]]:
 
     rec = F.col("record")
     raw_day = F.trim(rec["date"])
-    day = F.coalesce(F.try_to_timestamp(raw_day, F.lit("yyyyMMdd")),
-                     F.try_to_timestamp(raw_day, F.lit("yyyy-MM-dd"))).cast("date")
-    checks = [(F.col("malformed_line").isNotNull(), "malformed CSV line (columns do not match the header)"),
-              (raw_day.isNull() | (raw_day == ""), "missing date"),
-              ((raw_day != "") & day.isNull(), "unparseable date"),
-              (day != F.col("snapshot_date"), "date is not the report's day"),
-              (rec["channel_id"].isNull() | (F.trim(rec["channel_id"]) == ""), "missing channel_id")]
+    day = F.coalesce(
+        F.try_to_timestamp(raw_day, F.lit("yyyyMMdd")), F.try_to_timestamp(raw_day, F.lit("yyyy-MM-dd"))
+    ).cast("date")
+    checks = [
+        (F.col("malformed_line").isNotNull(), "malformed CSV line (columns do not match the header)"),
+        (raw_day.isNull() | (raw_day == ""), "missing date"),
+        ((raw_day != "") & day.isNull(), "unparseable date"),
+        (day != F.col("snapshot_date"), "date is not the report's day"),
+        (rec["channel_id"].isNull() | (F.trim(rec["channel_id"]) == ""), "missing channel_id"),
+    ]
     return day, checks
 
 
@@ -202,8 +283,11 @@ def typed_rows(rows: Any, spec: ReportSpec) -> tuple[Any, Any]:
     for column, target in spec.codes.items():
         code = F.nullif(F.trim(rec[column]), F.lit(""))
         mapping = F.create_map(*[x for d, c, k, _ in mapping_rows() if d == column for x in (F.lit(c), F.lit(k))])
-        coded.append(F.when(code.isNotNull(), F.coalesce(mapping[code], F.concat(
-            F.lit(unknown_key(column, "")), code))).alias(target))
+        coded.append(
+            F.when(code.isNotNull(), F.coalesce(mapping[code], F.concat(F.lit(unknown_key(column, "")), code))).alias(
+                target
+            )
+        )
     metrics = []
     for name, kind in spec.metrics.items():
         more, value = _number(rec[name], kind, name)
@@ -212,11 +296,21 @@ def typed_rows(rows: Any, spec: ReportSpec) -> tuple[Any, Any]:
     known = set(FRAME_COLUMNS) | set(spec.dimensions) | set(spec.metrics)
     extra = sorted_map(F.map_filter(rec, lambda k, _: ~k.isin(*sorted(known))))
     typed = rows.select(
-        F.trim(rec["channel_id"]).alias("channel_id"), day.alias("date"), *dims, *coded, *metrics,
-        extra.alias("extra_columns"), *IDENTITY, "ingest_ts_utc", "run_id",
-        F.col("request_id").alias("source_request_id"), "request", "landing_path",
+        F.trim(rec["channel_id"]).alias("channel_id"),
+        day.alias("date"),
+        *dims,
+        *coded,
+        *metrics,
+        extra.alias("extra_columns"),
+        *IDENTITY,
+        "ingest_ts_utc",
+        "run_id",
+        F.col("request_id").alias("source_request_id"),
+        "request",
+        "landing_path",
         F.coalesce(F.to_json(sorted_map(rec)), F.col("malformed_line")).alias("record_json"),
-        reasons(*checks).alias("_reasons"))
+        reasons(*checks).alias("_reasons"),
+    )
     return split_good_bad(typed)
 
 
@@ -230,12 +324,21 @@ def generic_rows(rows: Any) -> tuple[Any, Any]:
     dimensions = sorted_map(F.map_filter(rec, lambda k, _: k.isin(*sorted(KNOWN_DIMENSIONS - set(FRAME_COLUMNS)))))
     metrics = sorted_map(F.map_filter(rec, lambda k, _: ~k.isin(*sorted(KNOWN_DIMENSIONS))))
     typed = with_family(rows).select(
-        "report_family", F.trim(rec["channel_id"]).alias("channel_id"), day.alias("date"),
+        "report_family",
+        F.trim(rec["channel_id"]).alias("channel_id"),
+        day.alias("date"),
         F.to_json(dimensions).alias("dimension_key"),
-        dimensions.alias("dimensions"), metrics.alias("metrics"), *IDENTITY, "ingest_ts_utc", "run_id",
-        F.col("request_id").alias("source_request_id"), "request", "landing_path",
+        dimensions.alias("dimensions"),
+        metrics.alias("metrics"),
+        *IDENTITY,
+        "ingest_ts_utc",
+        "run_id",
+        F.col("request_id").alias("source_request_id"),
+        "request",
+        "landing_path",
         F.coalesce(F.to_json(sorted_map(rec)), F.col("malformed_line")).alias("record_json"),
-        reasons(*checks).alias("_reasons"))
+        reasons(*checks).alias("_reasons"),
+    )
     return split_good_bad(typed)
 
 
@@ -260,14 +363,20 @@ def unknown_columns(rows: Any) -> list[str]:
 
 
 def _lineage(F: Any) -> list[Any]:
-    return [F.max("ingest_ts_utc").alias("ingest_ts_utc"), F.max("run_id").alias("run_id"),
-            F.max("source_request_id").alias("source_request_id")]
+    return [
+        F.max("ingest_ts_utc").alias("ingest_ts_utc"),
+        F.max("run_id").alias("run_id"),
+        F.max("source_request_id").alias("source_request_id"),
+    ]
 
 
 def _weighted_avg(F: Any) -> Any:
     total = F.sum("views")
-    return F.when(total > 0, F.round(F.sum(F.col("views") * F.col("average_view_duration_seconds")) / total)
-                  ).cast("bigint").alias("average_view_duration_seconds")
+    return (
+        F.when(total > 0, F.round(F.sum(F.col("views") * F.col("average_view_duration_seconds")) / total))
+        .cast("bigint")
+        .alias("average_view_duration_seconds")
+    )
 
 
 def facts_from_reports(basic: Any | None, traffic: Any | None, device: Any | None) -> dict[str, Any]:
@@ -280,21 +389,42 @@ def facts_from_reports(basic: Any | None, traffic: Any | None, device: Any | Non
     out: dict[str, Any] = {}
     if basic is not None:
         counts = [F.sum("views").alias("views"), F.sum("likes").alias("likes"), F.sum("comments").alias("comments")]
-        out["fact_video_daily_metrics"] = basic.groupBy("video_id", "channel_id", "date").agg(
-            *counts, minutes, _weighted_avg(F), *_lineage(F)).withColumn("metrics_source", source)
-        out["fact_channel_daily_metrics"] = basic.groupBy("channel_id", "date").agg(
-            *counts, minutes, _weighted_avg(F), F.sum("subscribers_gained").alias("subscribers_gained"),
-            F.sum("subscribers_lost").alias("subscribers_lost"), *_lineage(F)).withColumn("metrics_source", source)
-        out["fact_video_country_metrics"] = basic.groupBy("video_id", "channel_id", "date", "country_code").agg(
-            F.sum("views").alias("views"), minutes, *_lineage(F)).withColumn("metrics_source", source)
+        out["fact_video_daily_metrics"] = (
+            basic.groupBy("video_id", "channel_id", "date")
+            .agg(*counts, minutes, _weighted_avg(F), *_lineage(F))
+            .withColumn("metrics_source", source)
+        )
+        out["fact_channel_daily_metrics"] = (
+            basic.groupBy("channel_id", "date")
+            .agg(
+                *counts,
+                minutes,
+                _weighted_avg(F),
+                F.sum("subscribers_gained").alias("subscribers_gained"),
+                F.sum("subscribers_lost").alias("subscribers_lost"),
+                *_lineage(F),
+            )
+            .withColumn("metrics_source", source)
+        )
+        out["fact_video_country_metrics"] = (
+            basic.groupBy("video_id", "channel_id", "date", "country_code")
+            .agg(F.sum("views").alias("views"), minutes, *_lineage(F))
+            .withColumn("metrics_source", source)
+        )
     if traffic is not None:
         out["fact_video_traffic_source_metrics"] = (
             traffic.groupBy("video_id", "channel_id", "date", "traffic_source")
-            .agg(F.sum("views").alias("views"), minutes, *_lineage(F)).withColumn("metrics_source", source))
+            .agg(F.sum("views").alias("views"), minutes, *_lineage(F))
+            .withColumn("metrics_source", source)
+        )
     if device is not None:
         out["fact_video_device_metrics"] = (
-            device.drop("device_type").withColumnRenamed("device", "device_type").groupBy("video_id", "channel_id", "date", "device_type")
-            .agg(F.sum("views").alias("views"), minutes, *_lineage(F)).withColumn("metrics_source", source))
+            device.drop("device_type")
+            .withColumnRenamed("device", "device_type")
+            .groupBy("video_id", "channel_id", "date", "device_type")
+            .agg(F.sum("views").alias("views"), minutes, *_lineage(F))
+            .withColumn("metrics_source", source)
+        )
     return out
 
 
@@ -311,5 +441,10 @@ def reporting_slices(spark: Any, lake_root: str, table: str, lo: Any, hi: Any) -
     stored = spark.read.format("delta").load(path)
     if "metrics_source" not in stored.columns:
         return None
-    return (stored.filter((F.col("date") >= F.lit(lo)) & (F.col("date") <= F.lit(hi))
-                          & (F.col("metrics_source") == "reporting")).select("channel_id", "date").distinct())
+    return (
+        stored.filter(
+            (F.col("date") >= F.lit(lo)) & (F.col("date") <= F.lit(hi)) & (F.col("metrics_source") == "reporting")
+        )
+        .select("channel_id", "date")
+        .distinct()
+    )

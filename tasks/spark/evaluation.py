@@ -14,8 +14,9 @@ cluster's session is left as it is.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 SETTINGS: dict[str, str] = {
     "spark.sql.codegen.wholeStage": "false",

@@ -10,8 +10,9 @@ and set the block's `kept_driver` to that file. A run whose block names the file
 file is there, the driver is alive, has the block's master and settings, and no other run is attached; otherwise
 it starts its own JVM, as without a kept driver, and logs why. Each attached run gets a new Spark session of its
 own (its SQL settings and temporary views are not the next run's); the SparkContext, the Delta log cache and the
-JIT's work are shared. Runs take turns: one attached run at a time, because the session catalog is the JVM's (a run points
-it at its own lake). The file holds the py4j secret (full control of the JVM): it is written 0600 and never logged.
+JIT's work are shared. Runs take turns: one attached run at a time, because the session catalog is the JVM's (a run
+points it at its own lake). The file holds the py4j secret (full control of the JVM): it is written 0600 and never
+logged.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Mapping
+from typing import IO, TYPE_CHECKING, Any
 
 from tasks.run_recovery import process_alive, this_process
 
@@ -51,7 +53,7 @@ class DriverInfo:
 
     port: int
     secret: str = field(repr=False)
-    process: dict[str, Any]     # the driver's process, as `tasks.run_recovery.this_process` describes it
+    process: dict[str, Any]  # the driver's process, as `tasks.run_recovery.this_process` describes it
     master: str
     settings: dict[str, str]
 
@@ -60,23 +62,36 @@ class DriverInfo:
         import tempfile
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, partial = tempfile.mkstemp(prefix=path.name, suffix=".partial", dir=path.parent)   # mode 0600
+        fd, partial = tempfile.mkstemp(prefix=path.name, suffix=".partial", dir=path.parent)  # mode 0600
         with os.fdopen(fd, "w") as out:
-            json.dump({"port": self.port, "secret": self.secret, "process": self.process, "master": self.master,
-                       "settings": self.settings}, out)
+            json.dump(
+                {
+                    "port": self.port,
+                    "secret": self.secret,
+                    "process": self.process,
+                    "master": self.master,
+                    "settings": self.settings,
+                },
+                out,
+            )
         os.replace(partial, path)
 
     @classmethod
-    def read(cls, path: Path) -> "DriverInfo":
+    def read(cls, path: Path) -> DriverInfo:
         try:
             raw = json.loads(path.read_text())
-            info = cls(port=int(raw["port"]), secret=str(raw["secret"]), process=dict(raw["process"]),
-                       master=str(raw["master"]), settings={str(k): str(v) for k, v in raw["settings"].items()})
+            info = cls(
+                port=int(raw["port"]),
+                secret=str(raw["secret"]),
+                process=dict(raw["process"]),
+                master=str(raw["master"]),
+                settings={str(k): str(v) for k, v in raw["settings"].items()},
+            )
         except FileNotFoundError:
             raise DriverUnavailable(f"no kept driver: {path} does not exist") from None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise DriverUnavailable(f"kept driver file {path} is unreadable ({type(exc).__name__})") from None
-        if process_alive(info.process) is not True:      # gone, another host's, or its pid reused since
+        if process_alive(info.process) is not True:  # gone, another host's, or its pid reused since
             raise DriverUnavailable(f"kept driver of {path} (pid {info.process.get('pid')}) is not running here")
         return info
 
@@ -105,8 +120,7 @@ def _matching(path: Path, master: str, settings: Mapping[str, str]) -> DriverInf
     info = DriverInfo.read(path)
     differences = _differences(info, master, settings)
     if differences:
-        raise DriverUnavailable(f"the kept driver of {path} was started with other settings: "
-                                + "; ".join(differences))
+        raise DriverUnavailable(f"the kept driver of {path} was started with other settings: " + "; ".join(differences))
     return info
 
 
@@ -120,7 +134,7 @@ def unavailable(path: Path, master: str, settings: Mapping[str, str]) -> str | N
     return None
 
 
-def attach(path: Path, master: str, settings: Mapping[str, str]) -> "tuple[SparkSession, IO[str]]":
+def attach(path: Path, master: str, settings: Mapping[str, str]) -> tuple[SparkSession, IO[str]]:
     """A new session on the kept driver described by `path`, and the turn lock to keep open while it is used.
 
     Raises `DriverUnavailable` when the driver cannot take this run.
@@ -137,15 +151,14 @@ def attach(path: Path, master: str, settings: Mapping[str, str]) -> "tuple[Spark
         raise DriverUnavailable(f"cannot reach the kept driver of {path} ({type(exc).__name__}: {exc})") from None
 
 
-def _connect(info: DriverInfo) -> "SparkSession":
-    from pyspark import SparkConf, SparkContext
+def _connect(info: DriverInfo) -> SparkSession:
+    from pyspark import SparkConf
     from pyspark.java_gateway import launch_gateway
-    from pyspark.sql import SparkSession
 
     from tasks.environment import temporary_environ
 
     with temporary_environ({"PYSPARK_GATEWAY_PORT": str(info.port), "PYSPARK_GATEWAY_SECRET": info.secret}):
-        gateway = launch_gateway()      # connects to the running JVM instead of starting one
+        gateway = launch_gateway()  # connects to the running JVM instead of starting one
     try:
         jvm = gateway.jvm
         default = jvm.org.apache.spark.sql.SparkSession.getDefaultSession()
@@ -190,9 +203,9 @@ def _forget_driver(gateway: Any) -> None:
     gateway.kept_driver_closed = True
     atexit.unregister(release_objects)
     release_objects(gateway)
-    gateway.close()             # not shutdown(): that would stop the driver's py4j server
+    gateway.close()  # not shutdown(): that would stop the driver's py4j server
     if SparkContext._gateway is not gateway:
-        return                  # the process's SparkContext is another (its own JVM): leave it be
+        return  # the process's SparkContext is another (its own JVM): leave it be
     context = SparkContext._active_spark_context
     server = getattr(context, "_accumulatorServer", None) if context is not None else None
     if server is not None:
@@ -218,7 +231,7 @@ def _attached_classes() -> tuple[type, type]:
         def stop(self) -> None:
             gateway = SparkContext._gateway
             if gateway is not None and self.kept_parent is not None:
-                try:        # the session this run was made from is the JVM's default again, not this run's
+                try:  # the session this run was made from is the JVM's default again, not this run's
                     gateway.jvm.org.apache.spark.sql.SparkSession.setDefaultSession(self.kept_parent)
                 except Exception:  # noqa: BLE001 - the driver is gone
                     pass
@@ -232,7 +245,7 @@ def _attached_classes() -> tuple[type, type]:
     return AttachedContext, AttachedSession
 
 
-def release_objects(gateway: "ClientServer | JavaGateway") -> int:
+def release_objects(gateway: ClientServer | JavaGateway) -> int:
     """Let the JVM drop every object this process still holds a py4j reference to; how many.
 
     py4j frees a JVM object when its Python proxy is garbage collected; a process that exits leaves the rest
@@ -247,8 +260,8 @@ def release_objects(gateway: "ClientServer | JavaGateway") -> int:
     gc.collect()
     client = gateway._gateway_client
     prefix = smart_decode(client.address) + smart_decode(client.port)
-    targets = [key[len(prefix):] for key in list(ThreadSafeFinalizer.finalizers) if key.startswith(prefix)]
-    queue = getattr(client, "finalizer_deque", None)     # ClientServer sends frees from a daemon thread's queue
+    targets = [key[len(prefix) :] for key in list(ThreadSafeFinalizer.finalizers) if key.startswith(prefix)]
+    queue = getattr(client, "finalizer_deque", None)  # ClientServer sends frees from a daemon thread's queue
     while queue:
         try:
             item = queue.pop()
@@ -260,7 +273,7 @@ def release_objects(gateway: "ClientServer | JavaGateway") -> int:
         ThreadSafeFinalizer.remove_finalizer(prefix + target)
         try:
             if queue is not None:
-                client.garbage_collect_object(target, enqueue=False)    # now: this process is about to go
+                client.garbage_collect_object(target, enqueue=False)  # now: this process is about to go
             else:
                 client.garbage_collect_object(target)
         except Exception:  # noqa: BLE001 - the driver is gone: nothing left to free
@@ -268,13 +281,18 @@ def release_objects(gateway: "ClientServer | JavaGateway") -> int:
     return len(targets)
 
 
-def detach(session: "SparkSession") -> None:
+def detach(session: SparkSession) -> None:
     """Let go of the kept driver without stopping it (see `AttachedContext.stop`)."""
     session.sparkContext.stop()
 
 
-def serve(info_path: Path, master: str = "local[*]", conf: Mapping[str, str] | None = None,
-          stop: threading.Event | None = None, drain_s: float = 120) -> None:
+def serve(
+    info_path: Path,
+    master: str = "local[*]",
+    conf: Mapping[str, str] | None = None,
+    stop: threading.Event | None = None,
+    drain_s: float = 120,
+) -> None:
     """Start the driver, warm it, publish `info_path`, and keep it until `stop` is set (or SIGTERM/SIGINT).
 
     On stop the file goes first (no new run attaches), then an attached run gets `drain_s` to finish."""
@@ -287,7 +305,7 @@ def serve(info_path: Path, master: str = "local[*]", conf: Mapping[str, str] | N
 
     stop = stop or threading.Event()
     spark = get_spark(master=master, conf=conf or {})
-    if threading.current_thread() is threading.main_thread():      # after the SparkContext set its own SIGINT
+    if threading.current_thread() is threading.main_thread():  # after the SparkContext set its own SIGINT
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     try:
@@ -297,11 +315,16 @@ def serve(info_path: Path, master: str = "local[*]", conf: Mapping[str, str] | N
         sessions = spark._jvm.org.apache.spark.sql.SparkSession
         gateway = spark.sparkContext._gateway
         params = gateway.java_parameters if hasattr(gateway, "java_parameters") else gateway.gateway_parameters
-        DriverInfo(port=params.port, secret=params.auth_token, process=this_process(), master=master,
-                   settings=_settings(master, conf or {})).write(info_path)
+        DriverInfo(
+            port=params.port,
+            secret=params.auth_token,
+            process=this_process(),
+            master=master,
+            settings=_settings(master, conf or {}),
+        ).write(info_path)
         log.info("kept driver ready: %s (master %s)", info_path, master)
         while not stop.wait(5):
-            if not sessions.getDefaultSession().isDefined():    # a run's SparkSession.stop() cleared it
+            if not sessions.getDefaultSession().isDefined():  # a run's SparkSession.stop() cleared it
                 sessions.setDefaultSession(root)
     finally:
         if info_path.exists() and _owned_by_me(info_path):
@@ -332,14 +355,21 @@ def _owned_by_me(path: Path) -> bool:
 class KeptDriverProcess:
     """`python -m tasks.spark.kept_driver` as a child process, ready on entry and stopped on exit (bench, tests)."""
 
-    def __init__(self, info: Path, master: str = "local[*]", conf: Mapping[str, str] | None = None,
-                 log: Path | None = None, env: Mapping[str, str] | None = None, timeout_s: float = 300):
+    def __init__(
+        self,
+        info: Path,
+        master: str = "local[*]",
+        conf: Mapping[str, str] | None = None,
+        log: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout_s: float = 300,
+    ):
         self.info, self.master, self.conf = info, master, dict(conf or {})
         self.log = log or info.with_suffix(".log")
         self.env, self.timeout_s = env, timeout_s
-        self.process: "subprocess.Popen[bytes] | None" = None
+        self.process: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> "KeptDriverProcess":
+    def __enter__(self) -> KeptDriverProcess:
         import subprocess
         import sys
         import time
@@ -349,8 +379,9 @@ class KeptDriverProcess:
             command += ["--conf", f"{key}={value}"]
         self.info.unlink(missing_ok=True)
         with self.log.open("w") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                            env=dict(self.env) if self.env is not None else None)
+            self.process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, env=dict(self.env) if self.env is not None else None
+            )
         deadline = time.monotonic() + self.timeout_s
         while not self.info.exists():
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -378,13 +409,23 @@ class KeptDriverProcess:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m tasks.spark.kept_driver",
-                                     description="Keep a warm Spark driver that flow runs attach to.")
-    parser.add_argument("--info", required=True, type=Path,
-                        help="connection file to write (0600); set it as the LocalDeltaSpark block's kept_driver")
+    parser = argparse.ArgumentParser(
+        prog="python -m tasks.spark.kept_driver", description="Keep a warm Spark driver that flow runs attach to."
+    )
+    parser.add_argument(
+        "--info",
+        required=True,
+        type=Path,
+        help="connection file to write (0600); set it as the LocalDeltaSpark block's kept_driver",
+    )
     parser.add_argument("--master", default="local[*]", help="Spark master (default: %(default)s)")
-    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
-                        help="extra Spark setting, as in the block's spark_conf (repeatable)")
+    parser.add_argument(
+        "--conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra Spark setting, as in the block's spark_conf (repeatable)",
+    )
     args = parser.parse_args(argv)
     conf = {}
     for item in args.conf:

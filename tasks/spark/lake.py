@@ -40,7 +40,7 @@ def use_catalog(catalog: str | None) -> None:
     _catalog = catalog
 
 
-def create_schemas(spark: "SparkSession", layers: tuple[str, ...] = LAYERS) -> list[str]:
+def create_schemas(spark: SparkSession, layers: tuple[str, ...] = LAYERS) -> list[str]:
     """`CREATE SCHEMA IF NOT EXISTS` for each layer (in the current catalog setting)."""
     names = [f"{_catalog}.{layer}" if _catalog else layer for layer in layers]
     for name in names:
@@ -59,8 +59,15 @@ def qualified_name(layer: str, table: str, catalog: str | None = None) -> str:
     return f"{catalog}.{layer}.{table}" if catalog else f"{layer}.{table}"
 
 
-def ensure_table(spark: "SparkSession", lake_root: str, layer: str, table: str, schema: "StructType",
-                 partition_by: tuple[str, ...] = (), properties: dict[str, str] | None = None) -> str:
+def ensure_table(
+    spark: SparkSession,
+    lake_root: str,
+    layer: str,
+    table: str,
+    schema: StructType,
+    partition_by: tuple[str, ...] = (),
+    properties: dict[str, str] | None = None,
+) -> str:
     """Create the external Delta table at its lake path if needed and register it; return its path."""
     from delta.tables import DeltaTable
 
@@ -78,7 +85,7 @@ def ensure_table(spark: "SparkSession", lake_root: str, layer: str, table: str, 
     return path
 
 
-def register(spark: "SparkSession", layer: str, table: str, path: str) -> str:
+def register(spark: SparkSession, layer: str, table: str, path: str) -> str:
     """Point the catalog name `[<catalog>.]<layer>.<table>` at `path` (an external table)."""
     name = qualified_name(layer, table)
     if _registered.get(name) == path:
@@ -91,7 +98,7 @@ def register(spark: "SparkSession", layer: str, table: str, path: str) -> str:
     return name
 
 
-def _forget(spark: "SparkSession", name: str) -> None:
+def _forget(spark: SparkSession, name: str) -> None:
     """Drop a catalog entry (external: the data stays where it is), even when its location is gone."""
     try:
         spark.sql(f"DROP TABLE IF EXISTS {name}")
@@ -101,7 +108,7 @@ def _forget(spark: "SparkSession", name: str) -> None:
         spark._jsparkSession.sessionState().catalog().invalidateAllCachedTables()
 
 
-def _external_tables(spark: "SparkSession", layer: str) -> list[str]:
+def _external_tables(spark: SparkSession, layer: str) -> list[str]:
     """The external tables of a schema; read from the metastore itself when a table's folder vanished
     (listing through Delta then fails)."""
     try:
@@ -117,12 +124,12 @@ def _external_tables(spark: "SparkSession", layer: str) -> list[str]:
         return found
 
 
-def use_lake(spark: "SparkSession", lake_root: str) -> list[str]:
+def use_lake(spark: SparkSession, lake_root: str) -> list[str]:
     """Point the catalog at `lake_root`: forget other lakes' external tables, register this one's."""
     for layer in LAYERS:
         if not spark.catalog.databaseExists(layer):
             continue
-        for name in _external_tables(spark, layer):     # only the catalog entry goes; the data stays
+        for name in _external_tables(spark, layer):  # only the catalog entry goes; the data stays
             _forget(spark, f"{layer}.{name}")
             _registered.pop(qualified_name(layer, name), None)
     return register_existing_tables(spark, lake_root)
@@ -152,12 +159,15 @@ def clear_unborn_log(path: str) -> bool:
     if not (folder / "_delta_log").is_dir() or has_version(folder):
         return False
     shutil.rmtree(folder)
-    logger.warning("%s: a table folder with no committed version (a write killed before its first commit) "
-                   "was removed; the table is created anew", path)
+    logger.warning(
+        "%s: a table folder with no committed version (a write killed before its first commit) "
+        "was removed; the table is created anew",
+        path,
+    )
     return True
 
 
-def register_existing_tables(spark: "SparkSession", lake_root: str) -> list[str]:
+def register_existing_tables(spark: SparkSession, lake_root: str) -> list[str]:
     """Register every Delta table found under a local lake root in the session catalog (a folder whose
     first commit never happened is left alone: the write that creates the table will use it)."""
     root = Path(lake_root)

@@ -6,7 +6,8 @@ few steps at once overlap their waits. Each step must write only its own tables.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 PARALLEL_STEPS = 3
 # Above this much input a step is CPU- and memory-bound, not waiting on the driver: steps at once then only

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 logger = logging.getLogger(__name__)
 STEPS: list[dict[str, Any]] = []
@@ -36,9 +37,11 @@ def spark_step(spark: Any, label: str) -> Iterator[dict[str, Any]]:
         if previous:
             sc.setLocalProperty("spark.jobGroup.id", previous)
         else:
-            sc.setLocalProperty("spark.jobGroup.id", None)   # type: ignore[arg-type]
+            sc.setLocalProperty("spark.jobGroup.id", None)  # type: ignore[arg-type]
         STEPS.append(entry)
-        logger.info("spark step %s: %.2f s, %d jobs, %d stages", label, entry["seconds"], entry["jobs"], entry["stages"])
+        logger.info(
+            "spark step %s: %.2f s, %d jobs, %d stages", label, entry["seconds"], entry["jobs"], entry["stages"]
+        )
 
 
 def profile_table(steps: list[dict[str, Any]] | None = None) -> str:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 _lock = threading.Lock()
-_session: "SparkSession | None" = None
+_session: SparkSession | None = None
 _current_root: str | None = None
-_built_with: "tuple[str, dict[str, str]] | None" = None   # the master and settings the session was asked for
-_speculative = False            # started by `prewarm`, not yet claimed by a caller
-_turn = None                    # the kept driver's turn lock while this process is attached to it (`kept_driver`)
+_built_with: tuple[str, dict[str, str]] | None = None  # the master and settings the session was asked for
+_speculative = False  # started by `prewarm`, not yet claimed by a caller
+_turn = None  # the kept driver's turn lock while this process is attached to it (`kept_driver`)
 
 DEFAULT_CONF: dict[str, str] = {
     "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
@@ -39,8 +40,12 @@ DEFAULT_CONF: dict[str, str] = {
 }
 
 
-def get_spark(master: str = "local[*]", conf: Mapping[str, str] | None = None,
-              lake_root: str | None = None, kept_driver: str | None = None) -> "SparkSession":
+def get_spark(
+    master: str = "local[*]",
+    conf: Mapping[str, str] | None = None,
+    lake_root: str | None = None,
+    kept_driver: str | None = None,
+) -> SparkSession:
     """Return the process's SparkSession, creating it (with Delta) on first call.
 
     When `lake_root` is given and differs from the last one, the session catalog is pointed at it:
@@ -53,7 +58,7 @@ def get_spark(master: str = "local[*]", conf: Mapping[str, str] | None = None,
     wanted = (master, _settings(master, conf or {}))
     with _lock:
         if _session is not None and _speculative and (_built_with != wanted or _driver_free(kept_driver, *wanted)):
-            _discard()          # started early with other settings, or a kept driver can take the run
+            _discard()  # started early with other settings, or a kept driver can take the run
         if _session is None and kept_driver:
             attached = _attach(kept_driver, *wanted)
             if attached is not None:
@@ -79,15 +84,15 @@ def _driver_free(info_path: str | None, master: str, settings: Mapping[str, str]
     return unavailable(Path(info_path).expanduser(), master, settings) is None
 
 
-def _attach(info_path: str, master: str, settings: Mapping[str, str]) -> "SparkSession | None":
+def _attach(info_path: str, master: str, settings: Mapping[str, str]) -> SparkSession | None:
     global _turn
     import logging
     from pathlib import Path
 
-    from tasks.spark.kept_driver import DriverUnavailable, attach
-
     from prefect import get_run_logger
     from prefect.context import FlowRunContext, TaskRunContext
+
+    from tasks.spark.kept_driver import DriverUnavailable, attach
 
     # in a flow or task run, its log says which driver the run got
     in_run = FlowRunContext.get() is not None or TaskRunContext.get() is not None
@@ -106,7 +111,7 @@ def attached_to_kept_driver() -> bool:
     return _turn is not None
 
 
-def own_session() -> "SparkSession | None":
+def own_session() -> SparkSession | None:
     """The session this module built in this process, if any (the local backend's)."""
     return _session
 
@@ -124,7 +129,7 @@ def cluster_conf(master: str) -> dict[str, str]:
     return conf
 
 
-def ship_code(session: "SparkSession") -> str:
+def ship_code(session: SparkSession) -> str:
     """Zip the `tasks` package (the code Python closures on executors import) and add it to the session."""
     import tempfile
     import zipfile
@@ -147,6 +152,7 @@ def prewarm(master: str = "local[*]", conf: Mapping[str, str] | None = None) -> 
     A later `get_spark` with the same master and settings gets this session; with others, it stops
     this one (and its JVM) and builds its own, so guessing wrong costs time, never settings.
     """
+
     def start() -> None:
         global _session, _built_with, _speculative
         import tempfile
@@ -160,14 +166,14 @@ def prewarm(master: str = "local[*]", conf: Mapping[str, str] | None = None) -> 
                 return
             try:
                 session = _build(master, wanted[1])
-            except Exception:   # noqa: BLE001  (the caller's own get_spark raises it where it is seen)
+            except Exception:  # noqa: BLE001  (the caller's own get_spark raises it where it is seen)
                 _discard()
                 return
             _session, _built_with, _speculative = session, wanted, True
-            try:      # interpreted, as the small jobs a prewarmed (ad-hoc) run starts with evaluate
+            try:  # interpreted, as the small jobs a prewarmed (ad-hoc) run starts with evaluate
                 with tempfile.TemporaryDirectory(prefix="yt-lakehouse-warmup-") as folder, interpreted(session):
                     exercise(session, folder)
-            except Exception:   # noqa: BLE001  (a warm-up that fails leaves a working session)
+            except Exception:  # noqa: BLE001  (a warm-up that fails leaves a working session)
                 pass
 
     thread = threading.Thread(target=start, name="spark-prewarm", daemon=True)
@@ -216,7 +222,7 @@ def _stop_jvm() -> int | None:
         gateway.shutdown()
         process = getattr(gateway, "proc", None)
         if process is not None:
-            process.stdin.close()       # the gateway JVM exits when its stdin closes
+            process.stdin.close()  # the gateway JVM exits when its stdin closes
             code = process.wait(timeout=300)
     SparkContext._gateway = None
     SparkContext._jvm = None
@@ -224,7 +230,7 @@ def _stop_jvm() -> int | None:
     return code
 
 
-def _build(master: str, settings: Mapping[str, str]) -> "SparkSession":
+def _build(master: str, settings: Mapping[str, str]) -> SparkSession:
     from delta import configure_spark_with_delta_pip
     from pyspark.sql import SparkSession
 
@@ -245,7 +251,7 @@ def stop_spark(stop_jvm: bool = False) -> int | None:
     too, returning the JVM's exit code."""
     global _session, _current_root, _built_with, _speculative
     with _lock:
-        if _turn is not None:       # a kept driver's session: detach, never stop the driver
+        if _turn is not None:  # a kept driver's session: detach, never stop the driver
             _detach()
             code = None
         else:

@@ -42,8 +42,15 @@ def free_port() -> int:
 class StandaloneCluster:
     """`with StandaloneCluster(workers=2) as cluster:` ... `cluster.url` ... (stopped on exit)."""
 
-    def __init__(self, workers: int = 2, cores: int = 1, memory: str = "1g", port: int | None = None,
-                 work_dir: Path | None = None, start_timeout_s: float = 120.0):
+    def __init__(
+        self,
+        workers: int = 2,
+        cores: int = 1,
+        memory: str = "1g",
+        port: int | None = None,
+        work_dir: Path | None = None,
+        start_timeout_s: float = 120.0,
+    ):
         if workers < 1 or cores < 1:
             raise ValueError("a cluster needs at least one worker with at least one core")
         self.workers, self.cores, self.memory = workers, cores, memory
@@ -56,17 +63,23 @@ class StandaloneCluster:
 
     def _env(self) -> dict[str, str]:
         home = str(spark_home())
-        return {**os.environ, "SPARK_HOME": home, "PYSPARK_PYTHON": sys.executable,
-                "SPARK_LOG_DIR": str(self.work_dir), "SPARK_LOCAL_IP": "127.0.0.1",
-                "SPARK_WORKER_DIR": str(self.work_dir / "work")}
+        return {
+            **os.environ,
+            "SPARK_HOME": home,
+            "PYSPARK_PYTHON": sys.executable,
+            "SPARK_LOG_DIR": str(self.work_dir),
+            "SPARK_LOCAL_IP": "127.0.0.1",
+            "SPARK_WORKER_DIR": str(self.work_dir / "work"),
+        }
 
     def _start(self, name: str, args: list[str]) -> Path:
         log = self.work_dir / f"{name}.log"
         out = log.open("wb")
         self._logs.append(out)
         command = [str(spark_home() / "bin" / "spark-class"), *args]
-        self.processes.append(subprocess.Popen(command, env=self._env(), stdout=out, stderr=subprocess.STDOUT,
-                                               start_new_session=True))
+        self.processes.append(
+            subprocess.Popen(command, env=self._env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        )
         return log
 
     def _wait_for(self, log: Path, pattern: str, what: str) -> None:
@@ -82,15 +95,30 @@ class StandaloneCluster:
         tail = log.read_text(errors="replace")[-2000:]
         raise RuntimeError(f"Spark standalone {what} did not start within {self.start_timeout_s:.0f} s; {log}:\n{tail}")
 
-    def start(self) -> "StandaloneCluster":
+    def start(self) -> StandaloneCluster:
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        master = self._start("master", [MASTER, "--host", "127.0.0.1", "--port", str(self.port),
-                                        "--webui-port", str(free_port())])
+        master = self._start(
+            "master", [MASTER, "--host", "127.0.0.1", "--port", str(self.port), "--webui-port", str(free_port())]
+        )
         self._wait_for(master, r"I have been elected leader", "master")
         for i in range(self.workers):
-            log = self._start(f"worker-{i}", [WORKER, self.url, "--host", "127.0.0.1", "--cores", str(self.cores),
-                                              "--memory", self.memory, "--webui-port", str(free_port()),
-                                              "--work-dir", str(self.work_dir / f"work-{i}")])
+            log = self._start(
+                f"worker-{i}",
+                [
+                    WORKER,
+                    self.url,
+                    "--host",
+                    "127.0.0.1",
+                    "--cores",
+                    str(self.cores),
+                    "--memory",
+                    self.memory,
+                    "--webui-port",
+                    str(free_port()),
+                    "--work-dir",
+                    str(self.work_dir / f"work-{i}"),
+                ],
+            )
             self._wait_for(log, r"Successfully registered with master", f"worker {i}")
         return self
 
@@ -109,7 +137,7 @@ class StandaloneCluster:
             out.close()
         self._logs.clear()
 
-    def __enter__(self) -> "StandaloneCluster":
+    def __enter__(self) -> StandaloneCluster:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -124,8 +152,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=7077)
     args = parser.parse_args(argv)
     with StandaloneCluster(args.workers, args.cores, args.memory, args.port) as cluster:
-        print(f"master {cluster.url} with {args.workers} worker(s); logs in {cluster.work_dir}; Ctrl-C stops it",
-              flush=True)
+        print(
+            f"master {cluster.url} with {args.workers} worker(s); logs in {cluster.work_dir}; Ctrl-C stops it",
+            flush=True,
+        )
         try:
             while all(p.poll() is None for p in cluster.processes):
                 time.sleep(1)

@@ -23,20 +23,31 @@ def exercise(spark: Any, folder: str) -> None:
     from pyspark.sql import functions as F
 
     path = str(Path(folder) / "warmup")
-    rows = spark.range(200).select(F.col("id").cast("string").alias("id"),
-                                   F.expr("date_add(DATE'2026-01-01', int(id % 3))").alias("day"),
-                                   F.to_json(F.struct(F.col("id").alias("views"))).alias("payload"))
+    rows = spark.range(200).select(
+        F.col("id").cast("string").alias("id"),
+        F.expr("date_add(DATE'2026-01-01', int(id % 3))").alias("day"),
+        F.to_json(F.struct(F.col("id").alias("views"))).alias("payload"),
+    )
     rows.write.format("delta").partitionBy("day").option("delta.enableChangeDataFeed", "true").save(path)
-    batch = (rows.withColumn("views", F.get_json_object("payload", "$.views").cast("long") + 1)
-             .withColumn("_rn", F.row_number().over(Window.partitionBy("id").orderBy(F.col("views").desc())))
-             .filter("_rn = 1").select("id", "day", F.to_json(F.struct("views")).alias("payload")))
-    (DeltaTable.forPath(spark, path).alias("t").merge(batch.alias("s"), "t.day = s.day AND t.id = s.id")
-     .whenMatchedUpdateAll(condition="NOT (t.payload <=> s.payload)").whenNotMatchedInsertAll()
-     .whenNotMatchedBySourceDelete(condition="t.day = DATE'2026-01-01'").execute().collect())
+    batch = (
+        rows.withColumn("views", F.get_json_object("payload", "$.views").cast("long") + 1)
+        .withColumn("_rn", F.row_number().over(Window.partitionBy("id").orderBy(F.col("views").desc())))
+        .filter("_rn = 1")
+        .select("id", "day", F.to_json(F.struct("views")).alias("payload"))
+    )
+    (
+        DeltaTable.forPath(spark, path)
+        .alias("t")
+        .merge(batch.alias("s"), "t.day = s.day AND t.id = s.id")
+        .whenMatchedUpdateAll(condition="NOT (t.payload <=> s.payload)")
+        .whenNotMatchedInsertAll()
+        .whenNotMatchedBySourceDelete(condition="t.day = DATE'2026-01-01'")
+        .execute()
+        .collect()
+    )
     changes = spark.read.format("delta").option("readChangeFeed", "true").option("startingVersion", 1).load(path)
     changes.groupBy("_change_type").agg(F.count(F.lit(1)), F.max("day")).collect()
-    spark.read.json(spark.sparkContext.parallelize(['{"items": [{"id": "a"}]}'])).select(
-        F.explode("items")).collect()
+    spark.read.json(spark.sparkContext.parallelize(['{"items": [{"id": "a"}]}'])).select(F.explode("items")).collect()
     DeltaTable.forPath(spark, path).optimize().executeCompaction().collect()
     DeltaTable.forPath(spark, path).history(1).collect()
 
@@ -51,10 +62,10 @@ def write_archive(target: Path) -> float:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     spark = get_spark(master="local[1]", conf={"spark.driver.extraJavaOptions": dump_options(partial)})
-    for interpret in (False, True):      # the classes of both evaluations (tasks.spark.evaluation)
+    for interpret in (False, True):  # the classes of both evaluations (tasks.spark.evaluation)
         with tempfile.TemporaryDirectory(prefix="yt-lakehouse-warmup-") as folder, interpreted(spark, interpret):
             exercise(spark, folder)
-    code = stop_spark(stop_jvm=True)    # the JVM writes the archive as it exits
+    code = stop_spark(stop_jvm=True)  # the JVM writes the archive as it exits
     if code != 0 or not partial.is_file():
         partial.unlink(missing_ok=True)
         raise RuntimeError(f"the JVM wrote no class archive (exit code {code})")
@@ -77,8 +88,9 @@ def main(argv: list[str] | None = None) -> None:
         stop_spark()
         return
     seconds = write_archive(target)
-    print(f"Delta jars ready; class archive written in {seconds:.1f}s: {target} "
-          f"({target.stat().st_size / 2**20:.0f} MiB)")
+    print(
+        f"Delta jars ready; class archive written in {seconds:.1f}s: {target} ({target.stat().st_size / 2**20:.0f} MiB)"
+    )
 
 
 if __name__ == "__main__":

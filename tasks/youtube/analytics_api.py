@@ -8,10 +8,11 @@ cannot be combined with `day` and a multi-day total must never be labelled with 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from tasks.youtube.data_api import DataApiContext
 
@@ -30,19 +31,56 @@ class ReportSpec:
 
 
 REPORTS: dict[str, ReportSpec] = {
-    spec.name: spec for spec in (
-        ReportSpec("channel_daily", "analytics_channel_daily_raw", "day",
-                   ("views", "likes", "comments", "estimatedMinutesWatched", "averageViewDuration",
-                    "subscribersGained", "subscribersLost"), per_video=False, sort="day"),
-        ReportSpec("video_daily", "analytics_video_daily_raw", "day",
-                   ("views", "likes", "comments", "estimatedMinutesWatched", "averageViewDuration"),
-                   per_video=True, sort="day"),
-        ReportSpec("traffic_source", "analytics_video_traffic_source_daily_raw", "insightTrafficSourceType,day",
-                   ("views", "estimatedMinutesWatched"), per_video=True, sort="day"),
-        ReportSpec("device", "analytics_video_device_daily_raw", "deviceType,day",
-                   ("views", "estimatedMinutesWatched"), per_video=True, sort="day"),
-        ReportSpec("country", "analytics_video_country_daily_raw", "country",
-                   ("views", "estimatedMinutesWatched"), per_video=True, one_day_per_query=True),
+    spec.name: spec
+    for spec in (
+        ReportSpec(
+            "channel_daily",
+            "analytics_channel_daily_raw",
+            "day",
+            (
+                "views",
+                "likes",
+                "comments",
+                "estimatedMinutesWatched",
+                "averageViewDuration",
+                "subscribersGained",
+                "subscribersLost",
+            ),
+            per_video=False,
+            sort="day",
+        ),
+        ReportSpec(
+            "video_daily",
+            "analytics_video_daily_raw",
+            "day",
+            ("views", "likes", "comments", "estimatedMinutesWatched", "averageViewDuration"),
+            per_video=True,
+            sort="day",
+        ),
+        ReportSpec(
+            "traffic_source",
+            "analytics_video_traffic_source_daily_raw",
+            "insightTrafficSourceType,day",
+            ("views", "estimatedMinutesWatched"),
+            per_video=True,
+            sort="day",
+        ),
+        ReportSpec(
+            "device",
+            "analytics_video_device_daily_raw",
+            "deviceType,day",
+            ("views", "estimatedMinutesWatched"),
+            per_video=True,
+            sort="day",
+        ),
+        ReportSpec(
+            "country",
+            "analytics_video_country_daily_raw",
+            "country",
+            ("views", "estimatedMinutesWatched"),
+            per_video=True,
+            one_day_per_query=True,
+        ),
     )
 }
 
@@ -51,13 +89,13 @@ REPORTS: dict[str, ReportSpec] = {
 class AnalyticsPlan:
     """One channel's reports over a window."""
 
-    channel_ref: str                      # "mine" or a channel id
-    channel_id: str                       # resolved id, stored with every row
+    channel_ref: str  # "mine" or a channel id
+    channel_id: str  # resolved id, stored with every row
     video_ids: list[str]
     start: date
     end: date
     reports: tuple[str, ...] = tuple(REPORTS)
-    video_batch_size: int = 1             # >1 asks video daily as dimensions=day,video with several ids
+    video_batch_size: int = 1  # >1 asks video daily as dimensions=day,video with several ids
     skipped: list[str] = field(default_factory=list)
 
     @property
@@ -77,15 +115,14 @@ def report_requests(spec: ReportSpec, plan: AnalyticsPlan) -> Iterator[dict[str,
     base = {"ids": plan.ids_param, "metrics": ",".join(spec.metrics), "dimensions": spec.dimensions}
     if spec.sort:
         base["sort"] = spec.sort
-    windows = ([(d, d) for d in _days(plan.start, plan.end)] if spec.one_day_per_query
-               else [(plan.start, plan.end)])
+    windows = [(d, d) for d in _days(plan.start, plan.end)] if spec.one_day_per_query else [(plan.start, plan.end)]
     if not spec.per_video:
         for start, end in windows:
             yield {**base, "startDate": start.isoformat(), "endDate": end.isoformat()}
         return
     batch = plan.video_batch_size if spec.name == "video_daily" else 1
     for i in range(0, len(plan.video_ids), batch):
-        chunk = plan.video_ids[i:i + batch]
+        chunk = plan.video_ids[i : i + batch]
         params = dict(base, filters="video==" + ",".join(chunk))
         if len(chunk) > 1:
             params["dimensions"] = "day,video"
@@ -93,8 +130,9 @@ def report_requests(spec: ReportSpec, plan: AnalyticsPlan) -> Iterator[dict[str,
             yield {**params, "startDate": start.isoformat(), "endDate": end.isoformat()}
 
 
-def fetch_reports(ctx: DataApiContext, plan: AnalyticsPlan, workers: int = 1,
-                  client_factory: Callable[[], Any] | None = None) -> int:
+def fetch_reports(
+    ctx: DataApiContext, plan: AnalyticsPlan, workers: int = 1, client_factory: Callable[[], Any] | None = None
+) -> int:
     """Fetch and land every report of the plan; the number of pages landed.
 
     With `workers` > 1 (and a `client_factory`: httplib2 connections are not thread-safe, so each

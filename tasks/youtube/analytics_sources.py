@@ -68,8 +68,9 @@ class SourcePlan:
         return [(s, e, sorted(ids)) for (s, e), ids in sorted(grouped.items())]
 
 
-def plan_sources(modes: dict[str, str], reported_channels: set[str], report_days: dict[str, list[str]],
-                 start: date, end: date) -> SourcePlan:
+def plan_sources(
+    modes: dict[str, str], reported_channels: set[str], report_days: dict[str, list[str]], start: date, end: date
+) -> SourcePlan:
     """The plan for channels `modes` (channel id -> query|reporting|auto) over [start, end].
 
     `reported_channels` are the channels the reports cover (the OAuth user's channel, or a content
@@ -86,7 +87,8 @@ def plan_sources(modes: dict[str, str], reported_channels: set[str], report_days
             plan.warnings.append(
                 f"channel {channel_id}: the bulk reports do not cover it (reporting jobs belong to the OAuth "
                 "user's channel, or to a content owner: set content_owner_id)"
-                + ("; reports.query used" if mode == "auto" else "; no analytics fetched for it"))
+                + ("; reports.query used" if mode == "auto" else "; no analytics fetched for it")
+            )
             if mode == "auto":
                 plan.query_ranges[channel_id] = [(start, end)]
             continue
@@ -98,7 +100,8 @@ def plan_sources(modes: dict[str, str], reported_channels: set[str], report_days
         elif missing:
             plan.warnings.append(
                 f"channel {channel_id}: no bulk report yet for {_ranges_text(missing)} (reports arrive about 48 h "
-                "late; a new job's history starts about 30 days back); 'auto' fills such days from reports.query")
+                "late; a new job's history starts about 30 days back); 'auto' fills such days from reports.query"
+            )
     return plan
 
 

@@ -52,17 +52,30 @@ def _build(name: str, version: str, http: Any, credentials: Any, developer_key: 
     from googleapiclient.model import RawModel
 
     _install_redaction()
-    return build(name, version, http=http, credentials=credentials if http is None else None,
-                 developerKey=developer_key, static_discovery=True, cache_discovery=False,
-                 model=RawModel())
+    return build(
+        name,
+        version,
+        http=http,
+        credentials=credentials if http is None else None,
+        developerKey=developer_key,
+        static_discovery=True,
+        cache_discovery=False,
+        model=RawModel(),
+    )
 
 
 def oauth_credentials(client_id: str, client_secret: str, refresh_token: str) -> Any:
     """User credentials that refresh themselves from the refresh token."""
     from google.oauth2.credentials import Credentials
 
-    return Credentials(token=None, refresh_token=refresh_token, client_id=client_id,
-                       client_secret=client_secret, token_uri=TOKEN_URI, scopes=list(SCOPES))
+    return Credentials(
+        token=None,
+        refresh_token=refresh_token,
+        client_id=client_id,
+        client_secret=client_secret,
+        token_uri=TOKEN_URI,
+        scopes=list(SCOPES),
+    )
 
 
 def authorized_http(credentials: Any, timeout_s: float = 60.0) -> Any:

@@ -33,14 +33,31 @@ class DataApiContext:
     snapshot_date: date
     warnings: list[str] = field(default_factory=list)
 
-    def call(self, endpoint: str, table: str, request: Any, params: dict[str, Any], *, region: str | None = None,
-             channel_id: str | None = None, page_offset: int | None = None) -> dict[str, Any] | None:
+    def call(
+        self,
+        endpoint: str,
+        table: str,
+        request: Any,
+        params: dict[str, Any],
+        *,
+        region: str | None = None,
+        channel_id: str | None = None,
+        page_offset: int | None = None,
+    ) -> dict[str, Any] | None:
         """Execute, land the page, and return it parsed (None if it failed or is not JSON)."""
         body = self.executor.execute(endpoint, request, params)
         if body is None:
             return None
-        self.lander.land(table, endpoint, params, body, self.snapshot_date, region=region, channel_id=channel_id,
-                         page_offset=page_offset)
+        self.lander.land(
+            table,
+            endpoint,
+            params,
+            body,
+            self.snapshot_date,
+            region=region,
+            channel_id=channel_id,
+            page_offset=page_offset,
+        )
         doc = as_json_object(body)
         if doc is None:
             self.warnings.append(f"{endpoint} {params}: response is not a JSON object; landed for quarantine")
@@ -52,12 +69,22 @@ def trending(ctx: DataApiContext, region: str, max_videos: int = CHART_MAX_VIDEO
     ids: list[str] = []
     token: str | None = None
     while len(ids) < max_videos:
-        params: dict[str, Any] = {"part": VIDEO_PARTS, "chart": "mostPopular", "regionCode": region,
-                                  "maxResults": min(PAGE_SIZE, max_videos - len(ids))}
+        params: dict[str, Any] = {
+            "part": VIDEO_PARTS,
+            "chart": "mostPopular",
+            "regionCode": region,
+            "maxResults": min(PAGE_SIZE, max_videos - len(ids)),
+        }
         if token:
             params["pageToken"] = token
-        doc = ctx.call("youtube.videos.list", "trending_videos_raw",
-                       ctx.client.videos().list(**params), params, region=region, page_offset=len(ids))
+        doc = ctx.call(
+            "youtube.videos.list",
+            "trending_videos_raw",
+            ctx.client.videos().list(**params),
+            params,
+            region=region,
+            page_offset=len(ids),
+        )
         if doc is None:
             break
         ids += [i["id"] for i in item_list(doc) if isinstance(i.get("id"), str)]
@@ -69,8 +96,13 @@ def trending(ctx: DataApiContext, region: str, max_videos: int = CHART_MAX_VIDEO
 
 def categories(ctx: DataApiContext, region: str) -> None:
     params = {"part": "snippet", "regionCode": region}
-    ctx.call("youtube.videoCategories.list", "video_categories_raw",
-             ctx.client.videoCategories().list(**params), params, region=region)
+    ctx.call(
+        "youtube.videoCategories.list",
+        "video_categories_raw",
+        ctx.client.videoCategories().list(**params),
+        params,
+        region=region,
+    )
 
 
 def channels(ctx: DataApiContext, channel_refs: list[str]) -> dict[str, tuple[str, str]]:
@@ -81,7 +113,7 @@ def channels(ctx: DataApiContext, channel_refs: list[str]) -> dict[str, tuple[st
         requests.append({"part": CHANNEL_PARTS, "mine": True})
     explicit = [c for c in channel_refs if c != "mine"]
     for start in range(0, len(explicit), PAGE_SIZE):
-        requests.append({"part": CHANNEL_PARTS, "id": ",".join(explicit[start:start + PAGE_SIZE])})
+        requests.append({"part": CHANNEL_PARTS, "id": ",".join(explicit[start : start + PAGE_SIZE])})
     for params in requests:
         doc = ctx.call("youtube.channels.list", "channels_raw", ctx.client.channels().list(**params), params)
         for item in item_list(doc or {}):
@@ -102,9 +134,14 @@ def playlist_video_ids(ctx: DataApiContext, channel_id: str, playlist_id: str) -
         params: dict[str, Any] = {"part": "snippet,contentDetails", "playlistId": playlist_id, "maxResults": PAGE_SIZE}
         if token:
             params["pageToken"] = token
-        doc = ctx.call("youtube.playlistItems.list", "playlist_items_raw",
-                       ctx.client.playlistItems().list(**params), params, channel_id=channel_id,
-                       page_offset=offset)
+        doc = ctx.call(
+            "youtube.playlistItems.list",
+            "playlist_items_raw",
+            ctx.client.playlistItems().list(**params),
+            params,
+            channel_id=channel_id,
+            page_offset=offset,
+        )
         if doc is None:
             break
         offset += len(item_list(doc))
@@ -121,6 +158,5 @@ def playlist_video_ids(ctx: DataApiContext, channel_id: str, playlist_id: str) -
 def videos(ctx: DataApiContext, video_ids: list[str], channel_id: str | None = None) -> None:
     """videos.list by id, at most 50 ids a call (no maxResults with id)."""
     for start in range(0, len(video_ids), MAX_IDS_PER_VIDEOS_CALL):
-        params = {"part": VIDEO_PARTS, "id": ",".join(video_ids[start:start + MAX_IDS_PER_VIDEOS_CALL])}
-        ctx.call("youtube.videos.list", "videos_raw", ctx.client.videos().list(**params), params,
-                 channel_id=channel_id)
+        params = {"part": VIDEO_PARTS, "id": ",".join(video_ids[start : start + MAX_IDS_PER_VIDEOS_CALL])}
+        ctx.call("youtube.videos.list", "videos_raw", ctx.client.videos().list(**params), params, channel_id=channel_id)

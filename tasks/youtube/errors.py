@@ -6,7 +6,7 @@ import http.client
 import json
 import socket
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
@@ -17,11 +17,11 @@ REFRESH_TOKEN_HELP = (
 )
 
 
-class Action(str, Enum):
-    RETRY = "retry"   # transient: back off and try again
-    SKIP = "skip"     # this request is bad: record it and go on with the rest
-    QUOTA = "quota"   # daily quota gone: stop fetching, keep what was fetched
-    AUTH = "auth"     # credentials rejected: stop, tell the user how to renew
+class Action(StrEnum):
+    RETRY = "retry"  # transient: back off and try again
+    SKIP = "skip"  # this request is bad: record it and go on with the rest
+    QUOTA = "quota"  # daily quota gone: stop fetching, keep what was fetched
+    AUTH = "auth"  # credentials rejected: stop, tell the user how to renew
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,10 @@ def classify_http(status: int, content: bytes | str | None) -> Verdict:
 
 
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    socket.timeout, TimeoutError, ConnectionError, http.client.HTTPException,
+    socket.timeout,
+    TimeoutError,
+    ConnectionError,
+    http.client.HTTPException,
 )
 
 

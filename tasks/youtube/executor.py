@@ -6,8 +6,9 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from tasks.youtube.errors import (
     Action,
@@ -37,7 +38,7 @@ DEFAULT_UNIT_COSTS: dict[str, int] = {
 
 @dataclass
 class EndpointUsage:
-    requests: int = 0   # HTTP attempts answered by the API (each costs units, errors too)
+    requests: int = 0  # HTTP attempts answered by the API (each costs units, errors too)
     units: int = 0
     retries: int = 0
     failed: int = 0
@@ -52,8 +53,13 @@ class FailedRequest:
     message: str
 
     def as_row(self) -> dict[str, Any]:
-        return {"endpoint": self.endpoint, "params": self.params, "status": self.status,
-                "reason": self.reason, "message": self.message[:300]}
+        return {
+            "endpoint": self.endpoint,
+            "params": self.params,
+            "status": self.status,
+            "reason": self.reason,
+            "message": self.message[:300],
+        }
 
 
 @dataclass
@@ -68,7 +74,7 @@ class ApiExecutor:
     rng: Callable[[], float] = random.random
     usage: dict[str, EndpointUsage] = field(default_factory=dict)
     failures: list[FailedRequest] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)   # workers share the counts
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # workers share the counts
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait before retry `attempt` (1-based): full jitter, capped."""
@@ -102,8 +108,15 @@ class ApiExecutor:
                 with self._lock:
                     usage.retries += 1
                 delay = self.backoff(attempt)
-                logger.warning("%s: %s (%s), retry %d/%d in %.1fs", endpoint, verdict.reason,
-                               verdict.status, attempt, self.max_retries, delay)
+                logger.warning(
+                    "%s: %s (%s), retry %d/%d in %.1fs",
+                    endpoint,
+                    verdict.reason,
+                    verdict.status,
+                    attempt,
+                    self.max_retries,
+                    delay,
+                )
                 self.sleep(delay)
                 continue
             self._fail(endpoint, params, usage, verdict)
@@ -120,8 +133,15 @@ class ApiExecutor:
         with self._lock:
             self.usage.setdefault(endpoint, EndpointUsage()).retries += 1
         delay = self.backoff(attempt)
-        logger.warning("%s: %s (%s), retry %d/%d in %.1fs", endpoint, verdict.reason, verdict.status, attempt,
-                       self.max_retries, delay)
+        logger.warning(
+            "%s: %s (%s), retry %d/%d in %.1fs",
+            endpoint,
+            verdict.reason,
+            verdict.status,
+            attempt,
+            self.max_retries,
+            delay,
+        )
         self.sleep(delay)
 
     def record_failure(self, endpoint: str, params: dict[str, Any], verdict: Verdict) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.client
 import random
-import socket
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -48,7 +47,9 @@ class FaultyHttp:
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(FAULT_KINDS)
         if unknown or not 0 <= self.rate <= 1:
-            raise ValueError(f"fault kinds must be among {FAULT_KINDS} and rate in [0, 1]; got {sorted(unknown)}, {self.rate}")
+            raise ValueError(
+                f"fault kinds must be among {FAULT_KINDS} and rate in [0, 1]; got {sorted(unknown)}, {self.rate}"
+            )
         self._rng = random.Random(self.seed)
 
     def _draw(self, key: str) -> str | None:
@@ -62,8 +63,15 @@ class FaultyHttp:
             self._in_a_row[key] = 0
             return None
 
-    def request(self, uri: str, method: str = "GET", body: Any = None, headers: Any = None,
-                redirections: int = 5, connection_type: Any = None) -> tuple[httplib2.Response, bytes]:
+    def request(
+        self,
+        uri: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        redirections: int = 5,
+        connection_type: Any = None,
+    ) -> tuple[httplib2.Response, bytes]:
         kind = self._draw(request_key(*split_request(uri, method, body, headers)))
         if kind == "http_500":
             return _status(500), error_body(500, "backendError", "Backend Error")
@@ -72,10 +80,11 @@ class FaultyHttp:
         if kind == "http_429":
             return _status(429), error_body(429, "rateLimitExceeded", "Too many requests, please slow down.")
         if kind == "rate_limit_403":
-            return _status(403), error_body(403, "rateLimitExceeded", "The request rate is too high.",
-                                            domain="usageLimits")
+            return _status(403), error_body(
+                403, "rateLimitExceeded", "The request rate is too high.", domain="usageLimits"
+            )
         if kind == "timeout":
-            raise socket.timeout("timed out")
+            raise TimeoutError("timed out")
         if kind == "reset":
             raise ConnectionResetError(104, "Connection reset by peer")
         response, content = self.inner.request(uri, method, body=body, headers=headers)
@@ -91,11 +100,22 @@ class LengthCheckedHttp:
 
     inner: HttpLike
 
-    def request(self, uri: str, method: str = "GET", body: Any = None, headers: Any = None,
-                redirections: int = 5, connection_type: Any = None) -> tuple[httplib2.Response, bytes]:
+    def request(
+        self,
+        uri: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        redirections: int = 5,
+        connection_type: Any = None,
+    ) -> tuple[httplib2.Response, bytes]:
         response, content = self.inner.request(uri, method, body=body, headers=headers)
         declared = response.get("content-length")
-        if declared is not None and declared.isdigit() and len(content) < int(declared) \
-                and "content-encoding" not in response:
+        if (
+            declared is not None
+            and declared.isdigit()
+            and len(content) < int(declared)
+            and "content-encoding" not in response
+        ):
             raise http.client.IncompleteRead(content, int(declared) - len(content))
         return response, content

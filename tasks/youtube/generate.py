@@ -22,20 +22,53 @@ from tasks.youtube.synth import WorldConfig
 
 SIZES: dict[str, dict[str, Any]] = {
     "sample": {},
-    "medium": {"regions": ("US", "GB", "IN", "BR", "DE", "JP", "KR", "FR", "MX", "CA"),
-               "videos_per_channel": (2000,), "snapshot_days": 90, "analytics_days": 365},
-    "large": {"regions": ("US", "GB", "IN", "BR", "DE", "JP", "KR", "FR", "MX", "CA", "AU", "ES", "IT", "NL",
-                          "SE", "PL", "TR", "ID", "PH", "VN"),
-              "videos_per_channel": (5000, 1000), "snapshot_days": 180, "analytics_days": 730},
+    "medium": {
+        "regions": ("US", "GB", "IN", "BR", "DE", "JP", "KR", "FR", "MX", "CA"),
+        "videos_per_channel": (2000,),
+        "snapshot_days": 90,
+        "analytics_days": 365,
+    },
+    "large": {
+        "regions": (
+            "US",
+            "GB",
+            "IN",
+            "BR",
+            "DE",
+            "JP",
+            "KR",
+            "FR",
+            "MX",
+            "CA",
+            "AU",
+            "ES",
+            "IT",
+            "NL",
+            "SE",
+            "PL",
+            "TR",
+            "ID",
+            "PH",
+            "VN",
+        ),
+        "videos_per_channel": (5000, 1000),
+        "snapshot_days": 180,
+        "analytics_days": 730,
+    },
 }
 
 
-RECORDED_REPORT_TYPES = ("channel_basic_a3", "channel_traffic_source_a3", "channel_device_os_a3",
-                         "channel_playback_location_a3", "channel_demographics_a1", "channel_sharing_service_a1")
+RECORDED_REPORT_TYPES = (
+    "channel_basic_a3",
+    "channel_traffic_source_a3",
+    "channel_device_os_a3",
+    "channel_playback_location_a3",
+    "channel_demographics_a1",
+    "channel_sharing_service_a1",
+)
 
 
-def generate(out: str | Path, config: WorldConfig,
-             windows: list[tuple[date, date]] | None = None) -> Path:
+def generate(out: str | Path, config: WorldConfig, windows: list[tuple[date, date]] | None = None) -> Path:
     """Write the recording of `config` to `out`; return the folder.
 
     `windows` are the Analytics windows recorded (default: the whole Analytics range), each asked
@@ -70,34 +103,55 @@ def generate(out: str | Path, config: WorldConfig,
             http = RecordingHttp(SynthHttp(world, as_of))
             fetch_analytics(build_analytics_api(http=http), lander, as_of, channels_on[as_of], start, end, executor)
             kept.update(((r.as_of, r.key), r) for r in http.kept)
-            if config.reporting_history_days:      # the bulk reports, and what `auto` asks reports.query for
+            if config.reporting_history_days:  # the bulk reports, and what `auto` asks reports.query for
                 http = RecordingHttp(SynthHttp(world, as_of))
-                fetched = fetch_reporting(build_reporting_api(http=http), lander.storage, "generate", "synth",
-                                          list(RECORDED_REPORT_TYPES), False, None, start, end, executor,
-                                          chunk_bytes=1 << 30)
+                fetched = fetch_reporting(
+                    build_reporting_api(http=http),
+                    lander.storage,
+                    "generate",
+                    "synth",
+                    list(RECORDED_REPORT_TYPES),
+                    False,
+                    None,
+                    start,
+                    end,
+                    executor,
+                    chunk_bytes=1 << 30,
+                )
                 mine = {cid: info for cid, info in channels_on[as_of].items() if info["ref"] == "mine"}
                 plan = plan_sources({cid: "auto" for cid in mine}, set(mine), fetched.report_days, start, end)
                 for first, last, ids in plan.query_calls():
-                    fetch_analytics(build_analytics_api(http=http), lander, as_of, {c: mine[c] for c in ids},
-                                    first, last, executor)
+                    fetch_analytics(
+                        build_analytics_api(http=http), lander, as_of, {c: mine[c] for c in ids}, first, last, executor
+                    )
                 kept.update(((r.as_of, r.key), r) for r in http.kept)
     manifest = {
         "format_version": 1,
-        "generator": {k: (list(v) if isinstance(v, tuple) else str(v) if isinstance(v, date) else v)
-                      for k, v in asdict(config).items()},
+        "generator": {
+            k: (list(v) if isinstance(v, tuple) else str(v) if isinstance(v, date) else v)
+            for k, v in asdict(config).items()
+        },
         "regions": regions,
         "channels": channel_refs,
         "snapshot_dates": [d.isoformat() for d in config.snapshot_dates],
         "analytics_start": config.analytics_start.isoformat(),
         "analytics_end": config.analytics_end.isoformat(),
         "responses": len(kept),
-        "notes": {"changed_videos": world.changed_video_ids,
-                  "unknown_traffic_source_video": world.unknown_source_video_id},
-        "reporting": ({"report_types": list(RECORDED_REPORT_TYPES), "channel": world.channels[0].id,
-                       "restated_day": (config.analytics_end - timedelta(days=config.restated_day_offset)).isoformat(),
-                       "first_day": (config.analytics_end - timedelta(days=config.reporting_history_days + 1)).isoformat(),
-                       "last_day": (config.analytics_end - timedelta(days=2)).isoformat()}
-                      if config.reporting_history_days else None),
+        "notes": {
+            "changed_videos": world.changed_video_ids,
+            "unknown_traffic_source_video": world.unknown_source_video_id,
+        },
+        "reporting": (
+            {
+                "report_types": list(RECORDED_REPORT_TYPES),
+                "channel": world.channels[0].id,
+                "restated_day": (config.analytics_end - timedelta(days=config.restated_day_offset)).isoformat(),
+                "first_day": (config.analytics_end - timedelta(days=config.reporting_history_days + 1)).isoformat(),
+                "last_day": (config.analytics_end - timedelta(days=2)).isoformat(),
+            }
+            if config.reporting_history_days
+            else None
+        ),
     }
     if windows != [(config.analytics_start, config.analytics_end)]:
         manifest["analytics_windows"] = [[s.isoformat(), e.isoformat()] for s, e in windows]

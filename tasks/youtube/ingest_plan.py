@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from tasks.landing import Lander
 from tasks.youtube import analytics_api, data_api, reporting_api
@@ -25,9 +26,9 @@ class FetchOutcome:
     warnings: list[str] = field(default_factory=list)
     quota_exhausted: str | None = None
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {ref, video_ids}
-    report_days: dict[str, list[str]] = field(default_factory=dict)    # report type -> days with a report
+    report_days: dict[str, list[str]] = field(default_factory=dict)  # report type -> days with a report
     restated_days: dict[str, list[str]] = field(default_factory=dict)  # report type -> earlier days re-issued
-    report_watermarks: dict[str, str] = field(default_factory=dict)    # job id -> latest createTime seen
+    report_watermarks: dict[str, str] = field(default_factory=dict)  # job id -> latest createTime seen
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -41,8 +42,14 @@ def _finish(outcome: FetchOutcome, ctx: Any) -> FetchOutcome:
     return outcome
 
 
-def fetch_data_api_snapshot(client: Any, lander: Lander, snapshot_date: date, regions: list[str],
-                            channel_refs: list[str], executor: ApiExecutor | None = None) -> FetchOutcome:
+def fetch_data_api_snapshot(
+    client: Any,
+    lander: Lander,
+    snapshot_date: date,
+    regions: list[str],
+    channel_refs: list[str],
+    executor: ApiExecutor | None = None,
+) -> FetchOutcome:
     """Trending and categories per region, then channels -> uploads -> videos, as of one day."""
     ctx = data_api.DataApiContext(client, executor or ApiExecutor(), lander, snapshot_date)
     outcome = FetchOutcome()
@@ -60,38 +67,57 @@ def fetch_data_api_snapshot(client: Any, lander: Lander, snapshot_date: date, re
         outcome.quota_exhausted = str(exc)
         logger.error("%s; keeping the %d pages fetched so far", exc, sum(lander.pages.values()))
     finally:
-        lander.flush()          # whatever ends fetching, the pages fetched so far are landed
+        lander.flush()  # whatever ends fetching, the pages fetched so far are landed
     return _finish(outcome, ctx)
 
 
-def fetch_analytics(client: Any, lander: Lander, as_of: date, channels: dict[str, dict[str, Any]],
-                    start: date, end: date, executor: ApiExecutor | None = None,
-                    video_batch_size: int = 1, workers: int = 1,
-                    client_factory: Callable[[], Any] | None = None) -> FetchOutcome:
+def fetch_analytics(
+    client: Any,
+    lander: Lander,
+    as_of: date,
+    channels: dict[str, dict[str, Any]],
+    start: date,
+    end: date,
+    executor: ApiExecutor | None = None,
+    video_batch_size: int = 1,
+    workers: int = 1,
+    client_factory: Callable[[], Any] | None = None,
+) -> FetchOutcome:
     """Every Analytics report for each channel and its videos over [start, end], up to `workers`
     requests at once (each worker with a client from `client_factory`)."""
     ctx = data_api.DataApiContext(client, executor or ApiExecutor(), lander, as_of)
     outcome = FetchOutcome(channels=channels)
     try:
         for channel_id, info in channels.items():
-            plan = analytics_api.AnalyticsPlan(info["ref"], channel_id, list(info["video_ids"]), start, end,
-                                               video_batch_size=video_batch_size)
+            plan = analytics_api.AnalyticsPlan(
+                info["ref"], channel_id, list(info["video_ids"]), start, end, video_batch_size=video_batch_size
+            )
             analytics_api.fetch_reports(ctx, plan, workers=workers, client_factory=client_factory)
     except QuotaExhaustedError as exc:
         outcome.quota_exhausted = str(exc)
         logger.error("%s; keeping the %d pages fetched so far", exc, sum(lander.pages.values()))
     finally:
-        lander.flush()          # whatever ends fetching, the pages fetched so far are landed
+        lander.flush()  # whatever ends fetching, the pages fetched so far are landed
     return _finish(outcome, ctx)
 
 
 REPORTS_TABLE = "reporting_reports_raw"
 
 
-def fetch_reporting(client: Any, storage: Any, run_id: str, source_kind: str, report_types: list[str],
-                    create_jobs: bool, content_owner: str | None, start: date, end: date,
-                    executor: ApiExecutor | None = None, chunk_bytes: int | None = None,
-                    watermarks: dict[str, str] | None = None) -> FetchOutcome:
+def fetch_reporting(
+    client: Any,
+    storage: Any,
+    run_id: str,
+    source_kind: str,
+    report_types: list[str],
+    create_jobs: bool,
+    content_owner: str | None,
+    start: date,
+    end: date,
+    executor: ApiExecutor | None = None,
+    chunk_bytes: int | None = None,
+    watermarks: dict[str, str] | None = None,
+) -> FetchOutcome:
     """The bulk reports of [start, end] for each report type, landed file by file as downloaded, and
     earlier days' reports created after `watermarks` (restatements)."""
     import tempfile
@@ -102,10 +128,19 @@ def fetch_reporting(client: Any, storage: Any, run_id: str, source_kind: str, re
     fetched = reporting_api.ReportingFetch()
     try:
         with tempfile.TemporaryDirectory(prefix="reports-") as scratch:
-            fetched = reporting_api.fetch_reports(ctx, storage, run_id, source_kind, report_types, create_jobs,
-                                                  start, end, Path(scratch),
-                                                  chunk_bytes=chunk_bytes or reporting_api.CHUNK_BYTES,
-                                                  watermarks=watermarks)
+            fetched = reporting_api.fetch_reports(
+                ctx,
+                storage,
+                run_id,
+                source_kind,
+                report_types,
+                create_jobs,
+                start,
+                end,
+                Path(scratch),
+                chunk_bytes=chunk_bytes or reporting_api.CHUNK_BYTES,
+                watermarks=watermarks,
+            )
     except QuotaExhaustedError as exc:
         outcome.quota_exhausted = str(exc)
     except AuthenticationError as exc:

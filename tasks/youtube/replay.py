@@ -12,9 +12,10 @@ import gzip
 import json
 import threading
 import urllib.parse
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Protocol
 
 import httplib2
 
@@ -25,8 +26,9 @@ RESPONSES_FILE = "responses.jsonl.gz"
 MANIFEST_FILE = "manifest.json"
 
 
-def split_request(uri: str, method: str = "GET", body: Any = None,
-                  headers: dict[str, str] | None = None) -> tuple[str, str, str, dict[str, str]]:
+def split_request(
+    uri: str, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[str, str, str, dict[str, str]]:
     """(method, host, path, query params) of a request, undoing the library's long-URI POST."""
     parsed = urllib.parse.urlsplit(uri)
     query = parsed.query
@@ -52,8 +54,15 @@ def is_media(path: str) -> bool:
 
 
 def error_body(code: int, reason: str, message: str, domain: str = "global") -> bytes:
-    return json.dumps({"error": {"code": code, "message": message,
-                                 "errors": [{"message": message, "domain": domain, "reason": reason}]}}).encode()
+    return json.dumps(
+        {
+            "error": {
+                "code": code,
+                "message": message,
+                "errors": [{"message": message, "domain": domain, "reason": reason}],
+            }
+        }
+    ).encode()
 
 
 def rule_violation(path: str, params: dict[str, str]) -> bytes | None:
@@ -76,15 +85,27 @@ class RecordedResponse:
     as_of: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps({"as_of": self.as_of, "key": self.key, "status": self.status,
-                           "content_type": self.content_type, "body": self.body.decode("utf-8")},
-                          ensure_ascii=False)
+        return json.dumps(
+            {
+                "as_of": self.as_of,
+                "key": self.key,
+                "status": self.status,
+                "content_type": self.content_type,
+                "body": self.body.decode("utf-8"),
+            },
+            ensure_ascii=False,
+        )
 
     @classmethod
-    def from_json(cls, line: str) -> "RecordedResponse":
+    def from_json(cls, line: str) -> RecordedResponse:
         doc = json.loads(line)
-        return cls(doc["key"], int(doc["status"]), doc["body"].encode("utf-8"),
-                   doc.get("content_type", "application/json"), doc.get("as_of"))
+        return cls(
+            doc["key"],
+            int(doc["status"]),
+            doc["body"].encode("utf-8"),
+            doc.get("content_type", "application/json"),
+            doc.get("as_of"),
+        )
 
 
 @dataclass
@@ -96,7 +117,7 @@ class Recording:
     responses: Mapping[tuple[str | None, str], RecordedResponse]
 
     @classmethod
-    def load(cls, path: str | Path) -> "Recording":
+    def load(cls, path: str | Path) -> Recording:
         from tasks.youtube.replay_index import ResponseIndex
 
         folder = Path(path)
@@ -128,8 +149,15 @@ def _response(status: int, content_type: str = "application/json; charset=UTF-8"
 
 
 class HttpLike(Protocol):
-    def request(self, uri: str, method: str = "GET", body: Any = None, headers: Any = None,
-                redirections: int = 5, connection_type: Any = None) -> tuple[httplib2.Response, bytes]: ...
+    def request(
+        self,
+        uri: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        redirections: int = 5,
+        connection_type: Any = None,
+    ) -> tuple[httplib2.Response, bytes]: ...
 
 
 @dataclass
@@ -138,15 +166,22 @@ class ReplayHttp:
 
     recording: Recording
     as_of: str | None = None
-    quota_requests: int | None = None     # simulate the daily quota: quotaExceeded after this many
-    oauth: bool = True                    # False: answer as to an API key only (401 for user data)
-    keep_served: bool = True              # False: count requests only (a long replay asks ~750,000)
+    quota_requests: int | None = None  # simulate the daily quota: quotaExceeded after this many
+    oauth: bool = True  # False: answer as to an API key only (401 for user data)
+    keep_served: bool = True  # False: count requests only (a long replay asks ~750,000)
     served: list[str] = field(default_factory=list)
     served_count: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def request(self, uri: str, method: str = "GET", body: Any = None, headers: Any = None,
-                redirections: int = 5, connection_type: Any = None) -> tuple[httplib2.Response, bytes]:
+    def request(
+        self,
+        uri: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        redirections: int = 5,
+        connection_type: Any = None,
+    ) -> tuple[httplib2.Response, bytes]:
         method, host, path, params = split_request(uri, method, body, headers)
         key = request_key(method, host, path, params)
         with self._lock:
@@ -155,8 +190,12 @@ class ReplayHttp:
                 self.served.append(key)
             over_quota = self.quota_requests is not None and self.served_count > self.quota_requests
         if over_quota:
-            return _response(403), error_body(403, "quotaExceeded", "The request cannot be completed because you "
-                                              "have exceeded your quota.", domain="youtube.quota")
+            return _response(403), error_body(
+                403,
+                "quotaExceeded",
+                "The request cannot be completed because you have exceeded your quota.",
+                domain="youtube.quota",
+            )
         rejected = rule_violation(path, params)
         if rejected is not None:
             return _response(400), rejected
@@ -164,11 +203,13 @@ class ReplayHttp:
             return _response(401), error_body(401, "required", "Login Required.")
         found = self.recording.find(key, self.as_of if is_data_api(path) else None)
         if found is None:
-            return _response(404), error_body(404, "notInRecording", f"no recorded response for {key} as of {self.as_of}")
+            return _response(404), error_body(
+                404, "notInRecording", f"no recorded response for {key} as of {self.as_of}"
+            )
         if is_media(path) and found.status in (200, 206):
             from tasks.youtube.synth_reporting import serve_range
 
-            return serve_range(found.body, headers)      # chunked downloads ask for byte ranges
+            return serve_range(found.body, headers)  # chunked downloads ask for byte ranges
         return _response(found.status, found.content_type), found.body
 
 
@@ -180,11 +221,24 @@ class RecordingHttp:
     as_of: str | None = None
     kept: list[RecordedResponse] = field(default_factory=list)
 
-    def request(self, uri: str, method: str = "GET", body: Any = None, headers: Any = None,
-                redirections: int = 5, connection_type: Any = None) -> tuple[httplib2.Response, bytes]:
+    def request(
+        self,
+        uri: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        redirections: int = 5,
+        connection_type: Any = None,
+    ) -> tuple[httplib2.Response, bytes]:
         resp, content = self.inner.request(uri, method, body=body, headers=headers)
         m, host, path, params = split_request(uri, method, body, headers)
-        self.kept.append(RecordedResponse(request_key(m, host, path, params), resp.status, content,
-                                          resp.get("content-type", "application/json"),
-                                          self.as_of if is_data_api(path) else None))
+        self.kept.append(
+            RecordedResponse(
+                request_key(m, host, path, params),
+                resp.status,
+                content,
+                resp.get("content-type", "application/json"),
+                self.as_of if is_data_api(path) else None,
+            )
+        )
         return resp, content

@@ -44,17 +44,26 @@ def build_index(responses_file: Path, target: Path) -> Path:
     os.close(fd)
     try:
         db = sqlite3.connect(scratch)
-        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                         "CREATE TABLE responses (as_of TEXT NOT NULL, key TEXT NOT NULL, status INTEGER NOT NULL,"
-                         " content_type TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY (as_of, key)) WITHOUT ROWID;")
+        db.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+            "CREATE TABLE responses (as_of TEXT NOT NULL, key TEXT NOT NULL, status INTEGER NOT NULL,"
+            " content_type TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY (as_of, key)) WITHOUT ROWID;"
+        )
         rows: list[tuple[Any, ...]] = []
         with gzip.open(responses_file, "rt", encoding="utf-8") as lines:
             for line in lines:
                 if not line.strip():
                     continue
                 doc = json.loads(line)
-                rows.append((doc.get("as_of") or "", doc["key"], int(doc["status"]),
-                             doc.get("content_type", "application/json"), zlib.compress(doc["body"].encode("utf-8"), 1)))
+                rows.append(
+                    (
+                        doc.get("as_of") or "",
+                        doc["key"],
+                        int(doc["status"]),
+                        doc.get("content_type", "application/json"),
+                        zlib.compress(doc["body"].encode("utf-8"), 1),
+                    )
+                )
                 if len(rows) >= BATCH:
                     db.executemany("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)", rows)
                     rows.clear()
@@ -76,7 +85,7 @@ class ResponseIndex(Mapping):
         self._local = threading.local()
 
     @classmethod
-    def for_file(cls, responses_file: Path) -> "ResponseIndex":
+    def for_file(cls, responses_file: Path) -> ResponseIndex:
         target = index_path(responses_file)
         if not target.is_file():
             build_index(responses_file, target)
@@ -93,8 +102,11 @@ class ResponseIndex(Mapping):
         from tasks.youtube.replay import RecordedResponse
 
         as_of, key = item
-        row = self._db().execute("SELECT status, content_type, body FROM responses WHERE as_of = ? AND key = ?",
-                                 (as_of or "", key)).fetchone()
+        row = (
+            self._db()
+            .execute("SELECT status, content_type, body FROM responses WHERE as_of = ? AND key = ?", (as_of or "", key))
+            .fetchone()
+        )
         if row is None:
             raise KeyError(item)
         return RecordedResponse(key, int(row[0]), zlib.decompress(row[2]), row[1], as_of)

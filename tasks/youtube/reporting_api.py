@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tasks.youtube.errors import Action, AuthenticationError, QuotaExhaustedError, classify_exception
 from tasks.youtube.executor import ApiExecutor
@@ -22,7 +24,10 @@ from tasks.youtube.executor import ApiExecutor
 logger = logging.getLogger(__name__)
 
 DEFAULT_REPORT_TYPES: tuple[str, ...] = (
-    "channel_basic_a3", "channel_traffic_source_a3", "channel_device_os_a3", "channel_playback_location_a3",
+    "channel_basic_a3",
+    "channel_traffic_source_a3",
+    "channel_device_os_a3",
+    "channel_playback_location_a3",
     "channel_demographics_a1",
 )
 JOB_NAME_PREFIX = "youtube-lakehouse"
@@ -55,8 +60,9 @@ def _json(body: bytes | None) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {}
 
 
-def _all_pages(ctx: ReportingContext, endpoint: str, method: Callable[..., Any], items_key: str,
-               params: dict[str, Any]) -> list[dict[str, Any]]:
+def _all_pages(
+    ctx: ReportingContext, endpoint: str, method: Callable[..., Any], items_key: str, params: dict[str, Any]
+) -> list[dict[str, Any]]:
     """Every item of a paged list call (following `nextPageToken`)."""
     items: list[dict[str, Any]] = []
     token: str | None = None
@@ -71,8 +77,13 @@ def _all_pages(ctx: ReportingContext, endpoint: str, method: Callable[..., Any],
 
 def report_types(ctx: ReportingContext, include_system_managed: bool = False) -> list[str]:
     """The report type ids the channel (or content owner) can have jobs for."""
-    types = _all_pages(ctx, "youtubereporting.reportTypes.list", ctx.client.reportTypes().list, "reportTypes",
-                       ctx.params(includeSystemManaged=include_system_managed or None))
+    types = _all_pages(
+        ctx,
+        "youtubereporting.reportTypes.list",
+        ctx.client.reportTypes().list,
+        "reportTypes",
+        ctx.params(includeSystemManaged=include_system_managed or None),
+    )
     return sorted(t["id"] for t in types if isinstance(t.get("id"), str))
 
 
@@ -80,8 +91,9 @@ def list_jobs(ctx: ReportingContext) -> list[dict[str, Any]]:
     return _all_pages(ctx, "youtubereporting.jobs.list", ctx.client.jobs().list, "jobs", ctx.params())
 
 
-def ensure_jobs(ctx: ReportingContext, wanted: list[str], create: bool,
-                name_prefix: str = JOB_NAME_PREFIX) -> dict[str, str]:
+def ensure_jobs(
+    ctx: ReportingContext, wanted: list[str], create: bool, name_prefix: str = JOB_NAME_PREFIX
+) -> dict[str, str]:
     """Report type -> job id for each wanted type. An existing job is reused (never a second one); a
     missing job is created only when `create` is set, for a type the API offers; otherwise a warning."""
     jobs: dict[str, dict[str, Any]] = {}
@@ -90,14 +102,18 @@ def ensure_jobs(ctx: ReportingContext, wanted: list[str], create: bool,
         if not isinstance(kind, str) or not isinstance(job.get("id"), str):
             continue
         if kind in jobs:
-            ctx.warnings.append(f"report type {kind} has several jobs ({jobs[kind]['id']}, {job['id']}); "
-                                f"using the oldest, {jobs[kind]['id']}")
+            ctx.warnings.append(
+                f"report type {kind} has several jobs ({jobs[kind]['id']}, {job['id']}); "
+                f"using the oldest, {jobs[kind]['id']}"
+            )
             continue
         jobs[kind] = job
     missing = [kind for kind in wanted if kind not in jobs]
     if missing and not create:
-        ctx.warnings.append(f"no reporting job for {', '.join(missing)}; this source does not create jobs "
-                            "(create_jobs=False): create them, or let the source create them")
+        ctx.warnings.append(
+            f"no reporting job for {', '.join(missing)}; this source does not create jobs "
+            "(create_jobs=False): create them, or let the source create them"
+        )
     elif missing:
         offered = set(report_types(ctx))
         for kind in missing:
@@ -106,21 +122,39 @@ def ensure_jobs(ctx: ReportingContext, wanted: list[str], create: bool,
                 continue
             params = ctx.params()
             body = {"reportTypeId": kind, "name": f"{name_prefix}-{kind}"}
-            created = _json(ctx.executor.execute("youtubereporting.jobs.create",
-                                                 ctx.client.jobs().create(body=body, **params), {**params, **body}))
+            created = _json(
+                ctx.executor.execute(
+                    "youtubereporting.jobs.create", ctx.client.jobs().create(body=body, **params), {**params, **body}
+                )
+            )
             if isinstance(created.get("id"), str):
                 jobs[kind] = created
-                logger.info("created reporting job %s for %s (first reports arrive within about 48 hours)",
-                            created["id"], kind)
+                logger.info(
+                    "created reporting job %s for %s (first reports arrive within about 48 hours)", created["id"], kind
+                )
     return {kind: jobs[kind]["id"] for kind in wanted if kind in jobs}
 
 
-def list_reports(ctx: ReportingContext, job_id: str, created_after: str | None = None,
-                 start_time_at_or_after: str | None = None, start_time_before: str | None = None) -> list[dict[str, Any]]:
+def list_reports(
+    ctx: ReportingContext,
+    job_id: str,
+    created_after: str | None = None,
+    start_time_at_or_after: str | None = None,
+    start_time_before: str | None = None,
+) -> list[dict[str, Any]]:
     """The reports of a job (RFC 3339 times), every page."""
-    return _all_pages(ctx, "youtubereporting.jobs.reports.list", ctx.client.jobs().reports().list, "reports",
-                      ctx.params(jobId=job_id, createdAfter=created_after, startTimeAtOrAfter=start_time_at_or_after,
-                                 startTimeBefore=start_time_before))
+    return _all_pages(
+        ctx,
+        "youtubereporting.jobs.reports.list",
+        ctx.client.jobs().reports().list,
+        "reports",
+        ctx.params(
+            jobId=job_id,
+            createdAfter=created_after,
+            startTimeAtOrAfter=start_time_at_or_after,
+            startTimeBefore=start_time_before,
+        ),
+    )
 
 
 def latest_per_day(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -155,8 +189,13 @@ class DownloadedReport:
     chunks: int
 
 
-def download_report(ctx: ReportingContext, report: dict[str, Any], destination: Path,
-                    chunk_bytes: int = CHUNK_BYTES, max_retries: int | None = None) -> DownloadedReport | None:
+def download_report(
+    ctx: ReportingContext,
+    report: dict[str, Any],
+    destination: Path,
+    chunk_bytes: int = CHUNK_BYTES,
+    max_retries: int | None = None,
+) -> DownloadedReport | None:
     """Stream a report to `destination` in chunks of `chunk_bytes` (memory stays at about one chunk);
     gzip or not, the bytes are kept as served. None when the download failed for good (recorded)."""
     from googleapiclient.http import MediaIoBaseDownload
@@ -179,7 +218,7 @@ def download_report(ctx: ReportingContext, report: dict[str, Any], destination: 
         def write(self, data: bytes) -> int:
             nonlocal head
             if len(head) < 2:
-                head += data[:2 - len(head)]
+                head += data[: 2 - len(head)]
             digest.update(data)
             return self.raw.write(data)
 
@@ -187,7 +226,7 @@ def download_report(ctx: ReportingContext, report: dict[str, Any], destination: 
         downloader = MediaIoBaseDownload(_Sink(raw), request, chunksize=chunk_bytes)
         done, attempt = False, 0
         while not done:
-            try:     # a failed chunk is asked for again from the same offset: nothing is written twice
+            try:  # a failed chunk is asked for again from the same offset: nothing is written twice
                 _, done = downloader.next_chunk(num_retries=0)
                 chunks += 1
                 attempt = 0
@@ -234,12 +273,19 @@ def first_line(path: Path, gzip_file: bool) -> str:
         return f.readline(1 << 20).decode("utf-8-sig", errors="replace").rstrip("\r\n")
 
 
-def land_report(storage: Any, run_id: str, report_type: str, report: dict[str, Any], downloaded: DownloadedReport,
-                content_owner: str | None, source: str) -> str:
+def land_report(
+    storage: Any,
+    run_id: str,
+    report_type: str,
+    report: dict[str, Any],
+    downloaded: DownloadedReport,
+    content_owner: str | None,
+    source: str,
+) -> str:
     """Land a downloaded report as served, with a meta file (what it is, its header, size and hash);
     return the report file's landing path."""
     import json
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tasks.landing import request_id, run_prefix
 
@@ -247,13 +293,25 @@ def land_report(storage: Any, run_id: str, report_type: str, report: dict[str, A
     folder = f"{run_prefix(run_id)}/{REPORTS_FOLDER}/{report_type}/start_date={day}"
     name = f"{report['id']}.csv" + (".gz" if downloaded.gzip else "")
     storage.write_file(f"{folder}/{name}", downloaded.path)
-    meta = {"run_id": run_id, "report_type": report_type, "job_id": report.get("jobId"), "report_id": report["id"],
-            "start_time": report.get("startTime"), "end_time": report.get("endTime"),
-            "create_time": report.get("createTime"), "report_day": day, "file": name, "gzip": downloaded.gzip,
-            "bytes": downloaded.size, "sha256": downloaded.sha256, "header": first_line(downloaded.path, downloaded.gzip),
-            "content_owner": content_owner, "source": source,
-            "request_id": request_id("youtubereporting.media.download", {"reportId": report["id"]}),
-            "fetched_at_utc": datetime.now(timezone.utc).isoformat()}
+    meta = {
+        "run_id": run_id,
+        "report_type": report_type,
+        "job_id": report.get("jobId"),
+        "report_id": report["id"],
+        "start_time": report.get("startTime"),
+        "end_time": report.get("endTime"),
+        "create_time": report.get("createTime"),
+        "report_day": day,
+        "file": name,
+        "gzip": downloaded.gzip,
+        "bytes": downloaded.size,
+        "sha256": downloaded.sha256,
+        "header": first_line(downloaded.path, downloaded.gzip),
+        "content_owner": content_owner,
+        "source": source,
+        "request_id": request_id("youtubereporting.media.download", {"reportId": report["id"]}),
+        "fetched_at_utc": datetime.now(UTC).isoformat(),
+    }
     storage.write_bytes(f"{folder}/{report['id']}{META_SUFFIX}", json.dumps(meta, sort_keys=True).encode("utf-8"))
     return f"{folder}/{name}"
 
@@ -262,11 +320,11 @@ def land_report(storage: Any, run_id: str, report_type: str, report: dict[str, A
 class ReportingFetch:
     """What a run fetched from the Reporting API: days covered per report type, reports landed."""
 
-    days: dict[str, list[str]] = field(default_factory=dict)      # report type -> days with a report
+    days: dict[str, list[str]] = field(default_factory=dict)  # report type -> days with a report
     landed: list[str] = field(default_factory=list)
     jobs: dict[str, str] = field(default_factory=dict)
     restated: dict[str, list[str]] = field(default_factory=dict)  # report type -> earlier days re-issued or late
-    watermarks: dict[str, str] = field(default_factory=dict)      # job id -> latest createTime seen
+    watermarks: dict[str, str] = field(default_factory=dict)  # job id -> latest createTime seen
 
 
 def _newest(reports: list[dict[str, Any]], floor: str | None) -> str | None:
@@ -281,14 +339,24 @@ def instant(rfc3339: str) -> Any:
     return datetime.fromisoformat(rfc3339.replace("Z", "+00:00"))
 
 
-def _land(ctx: ReportingContext, storage: Any, run_id: str, source: str, report_type: str,
-          reports: list[dict[str, Any]], scratch: Path, chunk_bytes: int, out: ReportingFetch) -> tuple[list[str], bool]:
+def _land(
+    ctx: ReportingContext,
+    storage: Any,
+    run_id: str,
+    source: str,
+    report_type: str,
+    reports: list[dict[str, Any]],
+    scratch: Path,
+    chunk_bytes: int,
+    out: ReportingFetch,
+) -> tuple[list[str], bool]:
     """Download and land each report; the days landed, and whether every download succeeded."""
     days, complete = [], True
     for report in reports:
         if not isinstance(report.get("id"), str) or not report.get("downloadUrl") or not report.get("startTime"):
-            ctx.warnings.append(f"{report_type}: a listed report without id, startTime or downloadUrl skipped: "
-                                f"{str(report)[:200]}")
+            ctx.warnings.append(
+                f"{report_type}: a listed report without id, startTime or downloadUrl skipped: {str(report)[:200]}"
+            )
             continue
         local = scratch / f"{report['id']}.download"
         got = download_report(ctx, report, local, chunk_bytes=chunk_bytes)
@@ -303,9 +371,19 @@ def _land(ctx: ReportingContext, storage: Any, run_id: str, source: str, report_
     return sorted(days), complete
 
 
-def fetch_reports(ctx: ReportingContext, storage: Any, run_id: str, source: str, report_types: list[str],
-                  create_jobs: bool, start: Any, end: Any, scratch: Path,
-                  chunk_bytes: int = CHUNK_BYTES, watermarks: dict[str, str] | None = None) -> ReportingFetch:
+def fetch_reports(
+    ctx: ReportingContext,
+    storage: Any,
+    run_id: str,
+    source: str,
+    report_types: list[str],
+    create_jobs: bool,
+    start: Any,
+    end: Any,
+    scratch: Path,
+    chunk_bytes: int = CHUNK_BYTES,
+    watermarks: dict[str, str] | None = None,
+) -> ReportingFetch:
     """For each report type: its job (found or created), the latest report of each day in [start, end],
     streamed to `scratch` then landed. Days whose download failed are not counted as covered.
 
@@ -320,21 +398,27 @@ def fetch_reports(ctx: ReportingContext, storage: Any, run_id: str, source: str,
     after, before = f"{start.isoformat()}T00:00:00Z", f"{(end + timedelta(days=1)).isoformat()}T00:00:00Z"
     for report_type, job_id in out.jobs.items():
         listed = list_reports(ctx, job_id, start_time_at_or_after=after, start_time_before=before)
-        out.days[report_type], complete = _land(ctx, storage, run_id, source, report_type, latest_per_day(listed),
-                                                scratch, chunk_bytes, out)
+        out.days[report_type], complete = _land(
+            ctx, storage, run_id, source, report_type, latest_per_day(listed), scratch, chunk_bytes, out
+        )
         since = (watermarks or {}).get(job_id)
         if since:
             newer = list_reports(ctx, job_id, created_after=since)
             older = [r for r in newer if r.get("startTime") and report_day(r) < start.isoformat()]
-            restated, done = _land(ctx, storage, run_id, source, report_type, latest_per_day(older), scratch,
-                                   chunk_bytes, out)
+            restated, done = _land(
+                ctx, storage, run_id, source, report_type, latest_per_day(older), scratch, chunk_bytes, out
+            )
             complete = complete and done
             if restated:
                 out.restated[report_type] = restated
-                logger.info("%s: %d report(s) for days before the window, re-issued or late: %s", report_type,
-                            len(restated), restated)
+                logger.info(
+                    "%s: %d report(s) for days before the window, re-issued or late: %s",
+                    report_type,
+                    len(restated),
+                    restated,
+                )
             listed += newer
-        newest = _newest(listed, since) if complete else since     # a failed download is asked for again
+        newest = _newest(listed, since) if complete else since  # a failed download is asked for again
         if newest:
             out.watermarks[job_id] = newest
     return out

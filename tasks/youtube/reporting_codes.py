@@ -44,4 +44,8 @@ def code_of(dimension: str, key: str) -> str | None:
 
 def mapping_rows() -> list[tuple[str, str, str, str]]:
     """(dimension, code, key, name) rows, for Spark and for docs."""
-    return [(d, c, k, n) for d, codes in code_table().items() for c, (k, n) in sorted(codes.items(), key=lambda i: int(i[0]))]
+    return [
+        (d, c, k, n)
+        for d, codes in code_table().items()
+        for c, (k, n) in sorted(codes.items(), key=lambda i: int(i[0]))
+    ]

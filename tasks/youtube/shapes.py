@@ -6,8 +6,8 @@ where the real API does, and by tests to prove the client never asks for a rejec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Mapping
 
 MAX_VIDEO_DAYS_TRAFFIC = 50_000
 MAX_TOP_VIDEOS = 200
@@ -21,7 +21,7 @@ def _video_filter_ids(filters: str) -> list[str] | None:
     parts = [p for p in filters.split(";") if p]
     if len(parts) != 1 or not parts[0].startswith("video=="):
         return None
-    return [v for v in parts[0][len("video=="):].split(",") if v]
+    return [v for v in parts[0][len("video==") :].split(",") if v]
 
 
 def _days(params: Mapping[str, str]) -> int:

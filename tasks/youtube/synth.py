@@ -13,7 +13,7 @@ import hashlib
 import json
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httplib2
@@ -22,22 +22,67 @@ from tasks.youtube.replay import error_body, rule_violation, split_request
 
 ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 CATEGORIES: tuple[tuple[str, str, bool], ...] = (
-    ("1", "Film & Animation", True), ("2", "Autos & Vehicles", True), ("10", "Music", True),
-    ("15", "Pets & Animals", True), ("17", "Sports", True), ("18", "Short Movies", False),
-    ("19", "Travel & Events", True), ("20", "Gaming", True), ("22", "People & Blogs", True),
-    ("23", "Comedy", True), ("24", "Entertainment", True), ("25", "News & Politics", True),
-    ("26", "Howto & Style", True), ("27", "Education", True), ("28", "Science & Technology", True),
-    ("29", "Nonprofits & Activism", True), ("30", "Movies", False), ("44", "Trailers", False),
+    ("1", "Film & Animation", True),
+    ("2", "Autos & Vehicles", True),
+    ("10", "Music", True),
+    ("15", "Pets & Animals", True),
+    ("17", "Sports", True),
+    ("18", "Short Movies", False),
+    ("19", "Travel & Events", True),
+    ("20", "Gaming", True),
+    ("22", "People & Blogs", True),
+    ("23", "Comedy", True),
+    ("24", "Entertainment", True),
+    ("25", "News & Politics", True),
+    ("26", "Howto & Style", True),
+    ("27", "Education", True),
+    ("28", "Science & Technology", True),
+    ("29", "Nonprofits & Activism", True),
+    ("30", "Movies", False),
+    ("44", "Trailers", False),
 )
-TRAFFIC_SOURCES = ("YT_SEARCH", "SUBSCRIBER", "RELATED_VIDEO", "EXT_URL", "PLAYLIST", "NOTIFICATION",
-                   "SHORTS", "YT_CHANNEL", "YT_OTHER_PAGE", "NO_LINK_OTHER")
-UNKNOWN_TRAFFIC_SOURCE = "IMMERSIVE_FEED"   # not in the documented list: must pass through, flagged
+TRAFFIC_SOURCES = (
+    "YT_SEARCH",
+    "SUBSCRIBER",
+    "RELATED_VIDEO",
+    "EXT_URL",
+    "PLAYLIST",
+    "NOTIFICATION",
+    "SHORTS",
+    "YT_CHANNEL",
+    "YT_OTHER_PAGE",
+    "NO_LINK_OTHER",
+)
+UNKNOWN_TRAFFIC_SOURCE = "IMMERSIVE_FEED"  # not in the documented list: must pass through, flagged
 DEVICES = ("MOBILE", "DESKTOP", "TV", "TABLET", "GAME_CONSOLE")
 COUNTRIES = ("US", "GB", "IN", "BR", "DE", "JP", "CA", "MX", "FR", "AU", "IL", "SA", "EG", "KR")
-MESSY_TITLES = ("🔥 Best of the week 🔥 #shorts", "مرحبا بالعالم — أفضل الأهداف", "שלום עולם: סיור בעיר",
-                "日本の夏祭り 2026 🎆", "Ünïcödé & <html> \"quotes\" 'n' stuff")
-WORDS = ("amazing", "review", "trailer", "live", "highlights", "tutorial", "vlog", "reaction", "music",
-         "official", "news", "challenge", "recipe", "unboxing", "travel", "gaming", "podcast", "explained")
+MESSY_TITLES = (
+    "🔥 Best of the week 🔥 #shorts",
+    "مرحبا بالعالم — أفضل الأهداف",
+    "שלום עולם: סיור בעיר",
+    "日本の夏祭り 2026 🎆",
+    "Ünïcödé & <html> \"quotes\" 'n' stuff",
+)
+WORDS = (
+    "amazing",
+    "review",
+    "trailer",
+    "live",
+    "highlights",
+    "tutorial",
+    "vlog",
+    "reaction",
+    "music",
+    "official",
+    "news",
+    "challenge",
+    "recipe",
+    "unboxing",
+    "travel",
+    "gaming",
+    "podcast",
+    "explained",
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +96,8 @@ class WorldConfig:
     analytics_days: int = 30
     trending_pool: int = 320
     chart_size: int = 200
-    reporting_history_days: int = 20     # days of bulk reports the channel's jobs have (0: no jobs yet)
-    restated_day_offset: int = 9         # the day, counted back from the last, whose report is restated
+    reporting_history_days: int = 20  # days of bulk reports the channel's jobs have (0: no jobs yet)
+    restated_day_offset: int = 9  # the day, counted back from the last, whose report is restated
 
     @property
     def snapshot_dates(self) -> list[date]:
@@ -101,7 +146,7 @@ class Video:
     language: str = "en"
     missing_statistics: bool = False
     hidden_likes: bool = False
-    title_changes: dict[int, str] = field(default_factory=dict)   # snapshot index -> new title
+    title_changes: dict[int, str] = field(default_factory=dict)  # snapshot index -> new title
     tag_changes: dict[int, list[str]] = field(default_factory=dict)
 
 
@@ -126,10 +171,12 @@ class World:
         rng = _rng("world", config.seed)
         self.videos: dict[str, Video] = {}
         self.channels: list[Channel] = []
-        first_day = datetime.combine(config.analytics_start, datetime.min.time(), tzinfo=timezone.utc)
+        first_day = datetime.combine(config.analytics_start, datetime.min.time(), tzinfo=UTC)
         for c, count in enumerate(config.videos_per_channel):
             cid = "UC" + _ident(rng, 22)
-            title = ["Lakehouse Labs", "Tiny Kitchen", "Orbit Gaming", "Desert Drives"][c % 4] + ("" if c < 4 else f" {c}")
+            title = ["Lakehouse Labs", "Tiny Kitchen", "Orbit Gaming", "Desert Drives"][c % 4] + (
+                "" if c < 4 else f" {c}"
+            )
             channel = Channel(cid, title, first_day - timedelta(days=900 + 40 * c), COUNTRIES[c % len(COUNTRIES)], [])
             for v in range(count):
                 # most uploads predate the window; a few appear during it
@@ -139,15 +186,17 @@ class World:
             self.channels.append(channel)
         for _ in range(config.trending_pool):
             cid = "UC" + _ident(rng, 22)
-            self._video(rng, cid, f"Creator {cid[2:8]}", first_day + timedelta(days=rng.randint(-20, config.analytics_days)))
+            self._video(
+                rng, cid, f"Creator {cid[2:8]}", first_day + timedelta(days=rng.randint(-20, config.analytics_days))
+            )
         pool = [v for v in self.videos.values()]
         for i, idx in enumerate((5, 11, 17, 23, 29)):
             pool[-idx].title = MESSY_TITLES[i]
         pool[-7].missing_statistics = True
         pool[-13].hidden_likes = True
-        retitled = self.videos[self.channels[0].video_ids[0]]      # new title from the second snapshot
+        retitled = self.videos[self.channels[0].video_ids[0]]  # new title from the second snapshot
         retitled.title_changes[1] = retitled.title + " (updated)"
-        retagged = self.videos[self.channels[0].video_ids[2]]      # new tags from the third snapshot
+        retagged = self.videos[self.channels[0].video_ids[2]]  # new tags from the third snapshot
         retagged.tag_changes[2] = retagged.tags + ["updated-tag"]
         self.changed_video_ids = [retitled.id, retagged.id]
         self.changed_video_id = retitled.id
@@ -167,11 +216,17 @@ class World:
         vid = _ident(rng, 11)
         words = rng.sample(WORDS, 3)
         video = Video(
-            id=vid, channel_id=channel_id, channel_title=channel_title, published=published,
+            id=vid,
+            channel_id=channel_id,
+            channel_title=channel_title,
+            published=published,
             title=" ".join(w.capitalize() for w in words) + f" #{rng.randint(1, 999)}",
-            tags=rng.sample(WORDS, rng.randint(0, 5)), category_id=rng.choice(CATEGORIES)[0],
-            duration_s=rng.randint(15, 5400), definition=rng.choice(("hd", "hd", "sd")),
-            base_views=rng.randint(500, 3_000_000), daily_growth=rng.uniform(0.01, 0.3),
+            tags=rng.sample(WORDS, rng.randint(0, 5)),
+            category_id=rng.choice(CATEGORIES)[0],
+            duration_s=rng.randint(15, 5400),
+            definition=rng.choice(("hd", "hd", "sd")),
+            base_views=rng.randint(500, 3_000_000),
+            daily_growth=rng.uniform(0.01, 0.3),
         )
         self.videos[vid] = video
         return video
@@ -189,22 +244,40 @@ class World:
         tags = next((t for i, t in sorted(video.tag_changes.items(), reverse=True) if k >= i), video.tags)
         out: dict[str, Any] = {"kind": "youtube#video", "etag": _etag(video.id, as_of), "id": video.id}
         if "snippet" in parts:
-            snippet = {"publishedAt": video.published.strftime("%Y-%m-%dT%H:%M:%SZ"), "channelId": video.channel_id,
-                       "title": title, "description": f"{title}\n\nSubscribe for more {' '.join(tags[:2])}.",
-                       "thumbnails": {"default": {"url": f"https://i.ytimg.com/vi/{video.id}/default.jpg",
-                                                  "width": 120, "height": 90}},
-                       "channelTitle": video.channel_title, "categoryId": video.category_id,
-                       "liveBroadcastContent": "none", "defaultAudioLanguage": video.language}
+            snippet = {
+                "publishedAt": video.published.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "channelId": video.channel_id,
+                "title": title,
+                "description": f"{title}\n\nSubscribe for more {' '.join(tags[:2])}.",
+                "thumbnails": {
+                    "default": {"url": f"https://i.ytimg.com/vi/{video.id}/default.jpg", "width": 120, "height": 90}
+                },
+                "channelTitle": video.channel_title,
+                "categoryId": video.category_id,
+                "liveBroadcastContent": "none",
+                "defaultAudioLanguage": video.language,
+            }
             if tags:
                 snippet["tags"] = tags
             out["snippet"] = snippet
         if "contentDetails" in parts:
-            out["contentDetails"] = {"duration": _iso_duration(video.duration_s), "dimension": "2d",
-                                     "definition": video.definition, "caption": "false",
-                                     "licensedContent": True, "projection": "rectangular"}
+            out["contentDetails"] = {
+                "duration": _iso_duration(video.duration_s),
+                "dimension": "2d",
+                "definition": video.definition,
+                "caption": "false",
+                "licensedContent": True,
+                "projection": "rectangular",
+            }
         if "status" in parts:
-            out["status"] = {"uploadStatus": "processed", "privacyStatus": "public", "license": "youtube",
-                             "embeddable": True, "publicStatsViewable": True, "madeForKids": False}
+            out["status"] = {
+                "uploadStatus": "processed",
+                "privacyStatus": "public",
+                "license": "youtube",
+                "embeddable": True,
+                "publicStatsViewable": True,
+                "madeForKids": False,
+            }
         if "statistics" in parts and not video.missing_statistics:
             views = self.total_views(video, as_of)
             stats = {"viewCount": str(views), "favoriteCount": "0", "commentCount": str(views // 211)}
@@ -226,22 +299,33 @@ class World:
         if region == self.config.regions[0] and changed in pool and changed not in chosen:
             chosen.insert(3, changed)
         day_rng = _rng("chart-day", self.config.seed, region, as_of)
-        for _ in range(15):   # daily churn: neighbours swap places
+        for _ in range(15):  # daily churn: neighbours swap places
             i = day_rng.randrange(len(chosen) - 1)
             chosen[i], chosen[i + 1] = chosen[i + 1], chosen[i]
         start = self.snapshot_index(as_of) * 7 % 20
-        return chosen[start:start + self.config.chart_size]
+        return chosen[start : start + self.config.chart_size]
 
     def channel_resource(self, channel: Channel, as_of: date) -> dict[str, Any]:
         views = sum(self.total_views(self.videos[v], as_of) for v in channel.video_ids)
-        return {"kind": "youtube#channel", "etag": _etag(channel.id, as_of), "id": channel.id,
-                "snippet": {"title": channel.title, "description": f"The {channel.title} channel.",
-                            "customUrl": "@" + channel.title.lower().replace(" ", ""),
-                            "publishedAt": channel.published.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                            "country": channel.country},
-                "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": channel.uploads}},
-                "statistics": {"viewCount": str(views), "subscriberCount": str(views // 150),
-                               "hiddenSubscriberCount": False, "videoCount": str(len(channel.video_ids))}}
+        return {
+            "kind": "youtube#channel",
+            "etag": _etag(channel.id, as_of),
+            "id": channel.id,
+            "snippet": {
+                "title": channel.title,
+                "description": f"The {channel.title} channel.",
+                "customUrl": "@" + channel.title.lower().replace(" ", ""),
+                "publishedAt": channel.published.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "country": channel.country,
+            },
+            "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": channel.uploads}},
+            "statistics": {
+                "viewCount": str(views),
+                "subscriberCount": str(views // 150),
+                "hiddenSubscriberCount": False,
+                "videoCount": str(len(channel.video_ids)),
+            },
+        }
 
     # --- Analytics values ---------------------------------------------------------------
     def video_day(self, video: Video, day: date) -> dict[str, int]:
@@ -251,9 +335,15 @@ class World:
         age = (day - video.published.date()).days
         views = int(video.base_views / 60 / (1 + age / 30) * r.uniform(0.6, 1.4))
         avg = max(10, int(min(video.duration_s, 900) * r.uniform(0.25, 0.6)))
-        return {"views": views, "likes": views // r.randint(20, 40), "comments": views // r.randint(150, 300),
-                "estimatedMinutesWatched": views * avg // 60, "averageViewDuration": avg,
-                "subscribersGained": views // r.randint(80, 200), "subscribersLost": views // r.randint(400, 900)}
+        return {
+            "views": views,
+            "likes": views // r.randint(20, 40),
+            "comments": views // r.randint(150, 300),
+            "estimatedMinutesWatched": views * avg // 60,
+            "averageViewDuration": avg,
+            "subscribersGained": views // r.randint(80, 200),
+            "subscribersLost": views // r.randint(400, 900),
+        }
 
     def breakdown(self, dim: str, video: Video, day: date, views: int) -> dict[str, int]:
         """A video-day's views by one Analytics dimension (insightTrafficSourceType, deviceType or country),
@@ -271,7 +361,7 @@ class World:
 
     def split(self, total: int, labels: list[str], rng: random.Random) -> dict[str, int]:
         weights = [rng.random() + 0.05 for _ in labels]
-        out = {lab: int(total * w / sum(weights)) for lab, w in zip(labels, weights)}
+        out = {lab: int(total * w / sum(weights)) for lab, w in zip(labels, weights, strict=True)}
         return {k: v for k, v in out.items() if v > 0}
 
 
@@ -281,8 +371,15 @@ class SynthHttp:
     def __init__(self, world: World, as_of: date):
         self.world, self.as_of = world, as_of
 
-    def request(self, uri: str, method: str = "GET", body: Any = None, headers: Any = None,
-                redirections: int = 5, connection_type: Any = None) -> tuple[httplib2.Response, bytes]:
+    def request(
+        self,
+        uri: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        redirections: int = 5,
+        connection_type: Any = None,
+    ) -> tuple[httplib2.Response, bytes]:
         method, host, path, params = split_request(uri, method, body, headers)
         if host == "youtubereporting.googleapis.com":
             from tasks.youtube.synth_reporting import answer
@@ -291,9 +388,13 @@ class SynthHttp:
         rejected = rule_violation(path, params)
         if rejected is not None:
             return self._resp(400, rejected)
-        routes = {"/youtube/v3/videos": self._videos, "/youtube/v3/videoCategories": self._categories,
-                  "/youtube/v3/channels": self._channels, "/youtube/v3/playlistItems": self._playlist_items,
-                  "/v2/reports": self._reports}
+        routes = {
+            "/youtube/v3/videos": self._videos,
+            "/youtube/v3/videoCategories": self._categories,
+            "/youtube/v3/channels": self._channels,
+            "/youtube/v3/playlistItems": self._playlist_items,
+            "/v2/reports": self._reports,
+        }
         handler = routes.get(path)
         if handler is None:
             return self._resp(404, error_body(404, "notFound", f"unknown path {path}"))
@@ -307,9 +408,12 @@ class SynthHttp:
     def _page(self, kind: str, items: list[dict[str, Any]], params: dict[str, str], size: int = 5) -> tuple:
         per_page = min(int(params.get("maxResults") or size), 50)
         offset = int(params.get("pageToken", "T0")[1:] or 0)
-        doc: dict[str, Any] = {"kind": kind, "etag": _etag(kind, params, self.as_of),
-                               "items": items[offset:offset + per_page],
-                               "pageInfo": {"totalResults": len(items), "resultsPerPage": per_page}}
+        doc: dict[str, Any] = {
+            "kind": kind,
+            "etag": _etag(kind, params, self.as_of),
+            "items": items[offset : offset + per_page],
+            "pageInfo": {"totalResults": len(items), "resultsPerPage": per_page},
+        }
         if offset + per_page < len(items):
             doc["nextPageToken"] = f"T{offset + per_page}"
         if offset:
@@ -321,27 +425,53 @@ class SynthHttp:
         if params.get("chart") == "mostPopular":
             region = params.get("regionCode", "US")
             if region not in self.world.config.regions:
-                return self._resp(404, error_body(404, "videoChartNotFound",
-                                                  "The requested video chart is not supported or is not available.",
-                                                  domain="youtube.video"))
+                return self._resp(
+                    404,
+                    error_body(
+                        404,
+                        "videoChartNotFound",
+                        "The requested video chart is not supported or is not available.",
+                        domain="youtube.video",
+                    ),
+                )
             items = [self.world.video_resource(v, self.as_of, parts) for v in self.world.chart(region, self.as_of)]
             return self._page("youtube#videoListResponse", items, params)
         ids = [i for i in params.get("id", "").split(",") if i]
-        items = [self.world.video_resource(self.world.videos[i], self.as_of, parts)
-                 for i in ids if i in self.world.videos and self.world.visible(self.world.videos[i], self.as_of)]
-        return self._resp(200, {"kind": "youtube#videoListResponse", "etag": _etag(ids, self.as_of), "items": items,
-                                "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)}})
+        items = [
+            self.world.video_resource(self.world.videos[i], self.as_of, parts)
+            for i in ids
+            if i in self.world.videos and self.world.visible(self.world.videos[i], self.as_of)
+        ]
+        return self._resp(
+            200,
+            {
+                "kind": "youtube#videoListResponse",
+                "etag": _etag(ids, self.as_of),
+                "items": items,
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
+            },
+        )
 
     def _categories(self, params: dict[str, str]):
         region = params.get("regionCode", "US")
         cfg = self.world.config
-        if region == cfg.regions[min(1, len(cfg.regions) - 1)] and self.as_of == cfg.snapshot_dates[min(1, len(cfg.snapshot_dates) - 1)]:
+        if (
+            region == cfg.regions[min(1, len(cfg.regions) - 1)]
+            and self.as_of == cfg.snapshot_dates[min(1, len(cfg.snapshot_dates) - 1)]
+        ):
             html = b"<html><head><title>502 Bad Gateway</title></head><body>upstream error</body></html>"
             return self._resp(200, html, "text/html; charset=UTF-8")
         skip = {"29", "44"} if region == "JP" else set()
-        items = [{"kind": "youtube#videoCategory", "etag": _etag(region, cid), "id": cid,
-                  "snippet": {"title": title, "assignable": assignable, "channelId": "UCBR8-60-B28hp2BmDPdntcQ"}}
-                 for cid, title, assignable in CATEGORIES if cid not in skip]
+        items = [
+            {
+                "kind": "youtube#videoCategory",
+                "etag": _etag(region, cid),
+                "id": cid,
+                "snippet": {"title": title, "assignable": assignable, "channelId": "UCBR8-60-B28hp2BmDPdntcQ"},
+            }
+            for cid, title, assignable in CATEGORIES
+            if cid not in skip
+        ]
         return self._resp(200, {"kind": "youtube#videoCategoryListResponse", "etag": _etag(region), "items": items})
 
     def _channels(self, params: dict[str, str]):
@@ -351,28 +481,54 @@ class SynthHttp:
             wanted = set(params.get("id", "").split(","))
             chosen = [c for c in self.world.channels if c.id in wanted]
         items = [self.world.channel_resource(c, self.as_of) for c in chosen]
-        return self._resp(200, {"kind": "youtube#channelListResponse", "etag": _etag(params, self.as_of),
-                                "pageInfo": {"totalResults": len(items), "resultsPerPage": 5}, "items": items})
+        return self._resp(
+            200,
+            {
+                "kind": "youtube#channelListResponse",
+                "etag": _etag(params, self.as_of),
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": 5},
+                "items": items,
+            },
+        )
 
     def _playlist_items(self, params: dict[str, str]):
         channel = next((c for c in self.world.channels if c.uploads == params.get("playlistId")), None)
         if channel is None:
-            return self._resp(404, error_body(404, "playlistNotFound", "The playlist cannot be found.", "youtube.playlistItem"))
-        videos = sorted((self.world.videos[v] for v in channel.video_ids if self.world.visible(self.world.videos[v], self.as_of)),
-                        key=lambda v: v.published, reverse=True)
-        items = [{"kind": "youtube#playlistItem", "etag": _etag(channel.id, v.id), "id": _etag("pi", v.id),
-                  "snippet": {"publishedAt": v.published.strftime("%Y-%m-%dT%H:%M:%SZ"), "channelId": channel.id,
-                              "title": v.title, "playlistId": channel.uploads, "position": pos,
-                              "resourceId": {"kind": "youtube#video", "videoId": v.id}},
-                  "contentDetails": {"videoId": v.id, "videoPublishedAt": v.published.strftime("%Y-%m-%dT%H:%M:%SZ")}}
-                 for pos, v in enumerate(videos)]
+            return self._resp(
+                404, error_body(404, "playlistNotFound", "The playlist cannot be found.", "youtube.playlistItem")
+            )
+        videos = sorted(
+            (self.world.videos[v] for v in channel.video_ids if self.world.visible(self.world.videos[v], self.as_of)),
+            key=lambda v: v.published,
+            reverse=True,
+        )
+        items = [
+            {
+                "kind": "youtube#playlistItem",
+                "etag": _etag(channel.id, v.id),
+                "id": _etag("pi", v.id),
+                "snippet": {
+                    "publishedAt": v.published.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "channelId": channel.id,
+                    "title": v.title,
+                    "playlistId": channel.uploads,
+                    "position": pos,
+                    "resourceId": {"kind": "youtube#video", "videoId": v.id},
+                },
+                "contentDetails": {"videoId": v.id, "videoPublishedAt": v.published.strftime("%Y-%m-%dT%H:%M:%SZ")},
+            }
+            for pos, v in enumerate(videos)
+        ]
         return self._page("youtube#playlistItemListResponse", items, params)
 
     # --- Analytics ----------------------------------------------------------------------
     def _reports(self, params: dict[str, str]):
         ids = params["ids"]
-        channel = (self.world.channels[0] if ids == "channel==MINE"
-                   else next((c for c in self.world.channels if f"channel=={c.id}" == ids), None))
+        channel = (
+            self.world.channels[0]
+            if ids == "channel==MINE"
+            else next((c for c in self.world.channels if f"channel=={c.id}" == ids), None)
+        )
         if channel is None:
             return self._resp(403, error_body(403, "forbidden", "Forbidden"))
         start, end = date.fromisoformat(params["startDate"]), date.fromisoformat(params["endDate"])
@@ -380,8 +536,11 @@ class SynthHttp:
         metrics = params["metrics"].split(",")
         dims = [d for d in params.get("dimensions", "").split(",") if d]
         filt = params.get("filters", "")
-        videos = ([self.world.videos[v] for v in filt[len("video=="):].split(",") if v in self.world.videos]
-                  if filt.startswith("video==") else [self.world.videos[v] for v in channel.video_ids])
+        videos = (
+            [self.world.videos[v] for v in filt[len("video==") :].split(",") if v in self.world.videos]
+            if filt.startswith("video==")
+            else [self.world.videos[v] for v in channel.video_ids]
+        )
         rows: dict[tuple, dict[str, int]] = {}
         for video in videos:
             for day in days:
@@ -392,8 +551,9 @@ class SynthHttp:
                     acc = rows.setdefault(labels, {m: 0 for m in metrics})
                     for m in metrics:
                         acc[m] += share.get(m, 0)
-        headers = ([{"name": d, "columnType": "DIMENSION", "dataType": "STRING"} for d in dims]
-                   + [{"name": m, "columnType": "METRIC", "dataType": "INTEGER"} for m in metrics])
+        headers = [{"name": d, "columnType": "DIMENSION", "dataType": "STRING"} for d in dims] + [
+            {"name": m, "columnType": "METRIC", "dataType": "INTEGER"} for m in metrics
+        ]
         doc: dict[str, Any] = {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers}
         if rows:
             doc["rows"] = [list(k) + [v[m] for m in metrics] for k, v in sorted(rows.items())]

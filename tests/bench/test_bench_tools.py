@@ -18,9 +18,15 @@ from bench.run import bench_config, phase_windows, report
 
 def test_tree_rss_counts_child_processes():
     before = tree_rss(os.getpid())
-    child = subprocess.Popen([sys.executable, "-c",
-                              "import sys, time; x = bytearray(300 * 2**20); print('ready', flush=True); time.sleep(30)"],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; x = bytearray(300 * 2**20); print('ready', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert child.stdout.readline().strip() == "ready"
         with TreeSampler(os.getpid(), interval_s=0.05) as sampler:
@@ -29,13 +35,13 @@ def test_tree_rss_counts_child_processes():
         assert sampler.peak() - before > 250 * 2**20
         held = tree_rss_by_process(os.getpid())
         assert held[child.pid][1] > 250 * 2**20
-        assert held[child.pid][0] == os.path.basename(sys.executable)     # kind of a `python -c` process
+        assert held[child.pid][0] == os.path.basename(sys.executable)  # kind of a `python -c` process
         assert sampler.kind_peaks()[held[child.pid][0]] > 250 * 2**20
         assert sum(sampler.peak_by_kind().values()) == sampler.peak()
     finally:
         child.kill()
         child.wait()
-    assert tree_rss(child.pid) == 0                 # gone: nothing to count
+    assert tree_rss(child.pid) == 0  # gone: nothing to count
 
 
 def test_rows_written_come_from_the_delta_log(tmp_path):
@@ -63,27 +69,46 @@ def test_medium_phases_cover_30_and_365_days_then_one_more_day():
 
 
 def _figures(wall: float) -> dict:
-    return {"wall_s": wall, "seconds": {"ingest": wall / 2}, "subflows": {"ingest": [0, wall / 2]},
-            "subflow_peak_rss": {"ingest": 2**30}, "peak_rss": 2**31, "rows": {"bronze.videos_raw": 10},
-            "api_usage": {"youtube.videos.list": {"requests": 3, "units": 3}}}
+    return {
+        "wall_s": wall,
+        "seconds": {"ingest": wall / 2},
+        "subflows": {"ingest": [0, wall / 2]},
+        "subflow_peak_rss": {"ingest": 2**30},
+        "peak_rss": 2**31,
+        "rows": {"bronze.videos_raw": 10},
+        "api_usage": {"youtube.videos.list": {"requests": 3, "units": 3}},
+    }
 
 
 def test_report_states_the_incremental_ratio():
     config = bench_config("small")
-    phases = {"history-short": _figures(100), "incremental-after-short": _figures(40),
-              "history-long": _figures(300), "incremental-after-long": _figures(50)}
-    phases["incremental-after-short"]["silver_sizing"] = {"bronze_bytes_read": 6 * 2**20, "parallel_steps": 3,
-                                                          "interpreted": True}
-    phases["history-long"]["silver_sizing"] = {"bronze_bytes_read": 900 * 2**20, "parallel_steps": 1,
-                                               "interpreted": False}
-    text, ratio = report("small", config, {"seconds": 1, "responses": 10, "bytes": 2**20}, phases,
-                         phase_windows(config))
+    phases = {
+        "history-short": _figures(100),
+        "incremental-after-short": _figures(40),
+        "history-long": _figures(300),
+        "incremental-after-long": _figures(50),
+    }
+    phases["incremental-after-short"]["silver_sizing"] = {
+        "bronze_bytes_read": 6 * 2**20,
+        "parallel_steps": 3,
+        "interpreted": True,
+    }
+    phases["history-long"]["silver_sizing"] = {
+        "bronze_bytes_read": 900 * 2**20,
+        "parallel_steps": 1,
+        "interpreted": False,
+    }
+    text, ratio = report(
+        "small", config, {"seconds": 1, "responses": 10, "bytes": 2**20}, phases, phase_windows(config)
+    )
     assert ratio == pytest.approx(1.25)
     assert "incremental ratio: 1.25" in text.splitlines()
     assert "| ingest | 20.0 | 10 | 0 | 1,024 | 3 | 3 |" in text
     lines = text.splitlines()
-    assert ("Silver sized the run by 6.0 MiB of Bronze to read: 3 step(s) at once, interpreted evaluation."
-            in lines[lines.index("## incremental-after-short"):lines.index("## history-long")])
+    assert (
+        "Silver sized the run by 6.0 MiB of Bronze to read: 3 step(s) at once, interpreted evaluation."
+        in lines[lines.index("## incremental-after-short") : lines.index("## history-long")]
+    )
     assert "Silver sized the run by 900.0 MiB of Bronze to read: 1 step(s) at once, compiled evaluation." in lines
 
 
@@ -97,27 +122,41 @@ def test_recorded_windows_answer_each_window_run(tmp_path):
     from tasks.youtube.replay import Recording, ReplayHttp
     from tasks.youtube.synth import World, WorldConfig
 
-    config = WorldConfig(regions=("US",), chartless_regions=(), videos_per_channel=(6,), snapshot_days=3,
-                         analytics_days=12, snapshot_end=date(2026, 10, 30))
+    config = WorldConfig(
+        regions=("US",),
+        chartless_regions=(),
+        videos_per_channel=(6,),
+        snapshot_days=3,
+        analytics_days=12,
+        snapshot_end=date(2026, 10, 30),
+    )
     windows = [(date(2026, 10, 19), date(2026, 10, 29)), (date(2026, 10, 24), date(2026, 10, 30))]
     recording = Recording.load(generate(tmp_path / "rec", config, windows=windows))
     assert recording.manifest["analytics_windows"] == [["2026-10-19", "2026-10-29"], ["2026-10-24", "2026-10-30"]]
     world = World(config)
-    for (start, end), as_of in zip(windows, (date(2026, 10, 29), date(2026, 10, 30))):
+    for (start, end), as_of in zip(windows, (date(2026, 10, 29), date(2026, 10, 30)), strict=True):
         channel = world.channels[0]
         visible = [v for v in channel.video_ids if world.visible(world.videos[v], as_of)]
         lander = Lander(LocalLanding(root=str(tmp_path / "landing")), run_id=f"r{as_of}", source="replay")
-        outcome = fetch_analytics(build_analytics_api(http=ReplayHttp(recording)), lander, as_of,
-                                  {channel.id: {"ref": "mine", "video_ids": visible}}, start, end,
-                                  ApiExecutor(sleep=lambda s: None))
+        outcome = fetch_analytics(
+            build_analytics_api(http=ReplayHttp(recording)),
+            lander,
+            as_of,
+            {channel.id: {"ref": "mine", "video_ids": visible}},
+            start,
+            end,
+            ApiExecutor(sleep=lambda s: None),
+        )
         assert outcome.failures == [] and sum(outcome.pages.values()) > len(visible) * (end - start).days
 
 
 def test_a_fork_that_has_not_exec_d_is_not_counted_twice():
     # The child forks a grandchild that never execs: same command line, the same pages (copy on write).
-    script = ("import os, sys, time; x = bytearray(300 * 2**20); x[::4096] = b'x' * len(x[::4096]); "
-              "pid = os.fork()\nif pid == 0: time.sleep(30); os._exit(0)\n"
-              "print(pid, flush=True); time.sleep(30)")
+    script = (
+        "import os, sys, time; x = bytearray(300 * 2**20); x[::4096] = b'x' * len(x[::4096]); "
+        "pid = os.fork()\nif pid == 0: time.sleep(30); os._exit(0)\n"
+        "print(pid, flush=True); time.sleep(30)"
+    )
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         grandchild = int(child.stdout.readline())

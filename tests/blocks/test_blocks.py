@@ -1,7 +1,14 @@
 import pytest
 from pydantic import SecretStr
 
-from blocks import ComputeBackend, LiveYouTubeSource, LocalDeltaSpark, LocalLanding, ReplayYouTubeSource, YouTubeCredentials
+from blocks import (
+    ComputeBackend,
+    LiveYouTubeSource,
+    LocalDeltaSpark,
+    LocalLanding,
+    ReplayYouTubeSource,
+    YouTubeCredentials,
+)
 
 
 def test_slugs_match_the_design():
@@ -46,7 +53,9 @@ def test_live_source_needs_some_credential():
 
 
 def test_live_source_builds_clients_offline():
-    src = LiveYouTubeSource(credentials=YouTubeCredentials(api_key="k", client_id="i", client_secret="s", refresh_token="r"))
+    src = LiveYouTubeSource(
+        credentials=YouTubeCredentials(api_key="k", client_id="i", client_secret="s", refresh_token="r")
+    )
     assert hasattr(src.data_api(None), "videos") and hasattr(src.analytics_api(), "reports")
 
 

@@ -10,7 +10,9 @@ from tasks.assets import landing_asset_key, silver_upstream, table_asset_key
 
 def test_local_keys_match_the_spark_adapters():
     assert table_asset_key(LocalDeltaSpark(), "silver", "silver_videos") == "spark://silver/silver_videos"
-    assert table_asset_key(LocalDeltaSpark(), "silver", "silver_videos") == format_resource_id("spark", "silver.silver_videos")
+    assert table_asset_key(LocalDeltaSpark(), "silver", "silver_videos") == format_resource_id(
+        "spark", "silver.silver_videos"
+    )
 
 
 def test_databricks_keys_carry_the_catalog_as_dbt_databricks_quotes_it(make_backend):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 
@@ -24,16 +25,24 @@ def test_submit_body_snapshot_existing_cluster_from_git(make_backend, standin_la
     backend = make_backend()
     assert backend.submit_payload("silver_build", backend.job_params(PARAMS), "tok-1") == {
         "run_name": "youtube-lakehouse silver_build",
-        "tasks": [{
-            "task_key": "silver_build",
-            "spark_python_task": {
-                "python_file": "tasks/jobs/entry.py",
-                "parameters": ["silver_build", "--params",
-                               '{"catalog": "spark_catalog", "full_refresh": false, "lake_root": "%s"}' % standin_lake,
-                               "--platform", "databricks"],
-                "source": "GIT"},
-            "timeout_seconds": 900,
-            "existing_cluster_id": CLUSTER}],
+        "tasks": [
+            {
+                "task_key": "silver_build",
+                "spark_python_task": {
+                    "python_file": "tasks/jobs/entry.py",
+                    "parameters": [
+                        "silver_build",
+                        "--params",
+                        json.dumps({"catalog": "spark_catalog", "full_refresh": False, "lake_root": str(standin_lake)}),
+                        "--platform",
+                        "databricks",
+                    ],
+                    "source": "GIT",
+                },
+                "timeout_seconds": 900,
+                "existing_cluster_id": CLUSTER,
+            }
+        ],
         "timeout_seconds": 900,
         "idempotency_token": "tok-1",
         "git_source": {"git_url": GIT_URL, "git_provider": "gitHub", "git_branch": "main"},
@@ -42,8 +51,14 @@ def test_submit_body_snapshot_existing_cluster_from_git(make_backend, standin_la
 
 def test_submit_body_snapshot_new_cluster_from_workspace(make_backend):
     cluster = {"spark_version": "16.4.x-scala2.13", "node_type_id": "i3.xlarge", "num_workers": 2}
-    backend = make_backend(existing_cluster_id=None, new_cluster=cluster, git_url=None, git_branch=None,
-                           workspace_path=WORKSPACE, libraries=[{"pypi": {"package": "pyyaml"}}])
+    backend = make_backend(
+        existing_cluster_id=None,
+        new_cluster=cluster,
+        git_url=None,
+        git_branch=None,
+        workspace_path=WORKSPACE,
+        libraries=[{"pypi": {"package": "pyyaml"}}],
+    )
     task = backend.submit_payload("bronze_load", {"landing_location": "s3://b/l"}, "tok-2")["tasks"][0]
     assert task["new_cluster"] == cluster and "existing_cluster_id" not in task
     assert task["spark_python_task"]["python_file"] == f"{WORKSPACE}/tasks/jobs/entry.py"
@@ -59,19 +74,28 @@ def test_submit_body_snapshot_serverless_with_tag(make_backend):
     assert payload["git_source"] == {"git_url": GIT_URL, "git_provider": "gitHub", "git_tag": "v1.2.0"}
 
 
-@pytest.mark.parametrize("overrides", [
-    {},
-    {"existing_cluster_id": None, "new_cluster": {"spark_version": "16.4.x-scala2.13", "node_type_id": "i3.xlarge",
-                                                  "num_workers": 1}},
-    {"existing_cluster_id": None, "serverless": True},
-    {"git_url": None, "git_branch": None, "workspace_path": WORKSPACE},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {
+            "existing_cluster_id": None,
+            "new_cluster": {"spark_version": "16.4.x-scala2.13", "node_type_id": "i3.xlarge", "num_workers": 1},
+        },
+        {"existing_cluster_id": None, "serverless": True},
+        {"git_url": None, "git_branch": None, "workspace_path": WORKSPACE},
+    ],
+)
 def test_every_body_shape_passes_the_models_the_standin_checks(make_backend, standin, overrides):
     from tasks.databricks_runs import call
 
     backend = make_backend(**overrides)
-    answer = call(backend.credentials, "post", "/2.1/jobs/runs/submit",
-                  body=backend.submit_payload("table_counts", backend.job_params({}), f"shape-{len(standin.runs)}"))
+    answer = call(
+        backend.credentials,
+        "post",
+        "/2.1/jobs/runs/submit",
+        body=backend.submit_payload("table_counts", backend.job_params({}), f"shape-{len(standin.runs)}"),
+    )
     assert answer["run_id"] in standin.runs
 
 
@@ -83,7 +107,7 @@ def test_bad_bodies_are_refused_with_the_apis_message(make_backend):
     with pytest.raises(DatabricksApiError, match="idempotency_token must be at most 64"):
         call(backend.credentials, "post", "/2.1/jobs/runs/submit", body=body)
     body = backend.submit_payload("table_counts", {}, "tok-bad")
-    body["tasks"][0]["new_cluster"] = {"num_workers": 1}          # no spark_version: the model refuses it
+    body["tasks"][0]["new_cluster"] = {"num_workers": 1}  # no spark_version: the model refuses it
     with pytest.raises(DatabricksApiError, match="HTTP 400 INVALID_PARAMETER_VALUE"):
         call(backend.credentials, "post", "/2.1/jobs/runs/submit", body=body)
 
@@ -94,8 +118,13 @@ def test_wrong_token_is_a_clear_401(make_backend):
     from tasks.databricks_runs import DatabricksApiError
 
     good = make_backend()
-    bad = make_backend(credentials=DatabricksCredentials(databricks_instance=good.credentials.databricks_instance,
-                                                         token="dapi-wrong", client_kwargs=good.credentials.client_kwargs))
+    bad = make_backend(
+        credentials=DatabricksCredentials(
+            databricks_instance=good.credentials.databricks_instance,
+            token="dapi-wrong",
+            client_kwargs=good.credentials.client_kwargs,
+        )
+    )
     with pytest.raises(DatabricksApiError, match="HTTP 401 UNAUTHENTICATED") as raised:
         bad.run_job("table_counts", {})
     assert not raised.value.transient and "dapi-wrong" not in str(raised.value)
@@ -127,11 +156,16 @@ def test_a_job_runs_as_one_run_of_the_entry_file(make_backend, standin, standin_
     assert DeltaTable(str(standin_lake / "bronze" / "trending_videos_raw")).version() == 0
     run = standin.runs[max(standin.runs)]
     assert run.life_cycle_state == "TERMINATED" and run.result_state == "SUCCESS"
-    assert run.command[-5:-3] == ["lakehouse_bootstrap", "--params"] and run.command[-2:] == ["--platform", "databricks"]
+    assert run.command[-5:-3] == ["lakehouse_bootstrap", "--params"] and run.command[-2:] == [
+        "--platform",
+        "databricks",
+    ]
     polls = [r for r in standin.requests if r["path"].endswith("/runs/get")]
     assert polls[:3] and standin.poll_errors == 0 and standin.poll_timeouts == 0
-    assert any(r["path"].endswith("/runs/get-output") and int(r["params"]["run_id"]) == run.task_run_id
-               for r in standin.requests)
+    assert any(
+        r["path"].endswith("/runs/get-output") and int(r["params"]["run_id"]) == run.task_run_id
+        for r in standin.requests
+    )
 
 
 def test_lost_submit_answer_is_retried_with_the_same_token_and_starts_one_run(make_backend, standin):
@@ -161,16 +195,22 @@ def test_idempotency_token_follows_flow_run_task_run_job_and_params(prefect_serv
         return tokens("silver_build", {"a": 1}), tokens("silver_build", {"a": 1}), tokens("silver_build", {"a": 2})
 
     (a1, a2), (b1, _), (c1, _) = twice()
-    assert a1 == a2 and len(a1) == 64          # within one task run (and so across its retries): stable
-    assert a1 != b1 and a1 != c1               # another task run or other params: another run
-    assert idempotency_token("x", {}) != idempotency_token("x", {})     # outside a run: never reused
+    assert a1 == a2 and len(a1) == 64  # within one task run (and so across its retries): stable
+    assert a1 != b1 and a1 != c1  # another task run or other params: another run
+    assert idempotency_token("x", {}) != idempotency_token("x", {})  # outside a run: never reused
 
 
-@pytest.mark.parametrize("fault, expected", [
-    ("FAILED", r"ended TERMINATED/FAILED: Task failed with message: injected failure"),
-    ("INTERNAL_ERROR", r"ended INTERNAL_ERROR/-: Cluster 0923-164208-meows279 was terminated\. "
-                       r"Reason: CLOUD_PROVIDER_LAUNCH_FAILURE"),
-])
+@pytest.mark.parametrize(
+    "fault, expected",
+    [
+        ("FAILED", r"ended TERMINATED/FAILED: Task failed with message: injected failure"),
+        (
+            "INTERNAL_ERROR",
+            r"ended INTERNAL_ERROR/-: Cluster 0923-164208-meows279 was terminated\. "
+            r"Reason: CLOUD_PROVIDER_LAUNCH_FAILURE",
+        ),
+    ],
+)
 def test_injected_failures_surface_the_state_message(make_backend, standin, fault, expected):
     from tasks.databricks_runs import DatabricksRunFailed
 
@@ -240,6 +280,7 @@ def test_interrupting_the_wait_cancels_the_run(make_backend, standin):
         while not stop.wait(1.0 if interrupt.sent else 2.0) and len(_cancels(standin)) == cancelled_before:
             interrupt.sent += 1
             signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
     interrupt.sent = 0
     sender = threading.Thread(target=interrupt, daemon=True)
     inherited = signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -24,9 +24,22 @@ def test_token_profile_keeps_the_token_out_of_the_file(make_backend):
         assert os.environ["DBT_ENV_SECRET_DATABRICKS_TOKEN"] == TOKEN
     assert TOKEN not in text and "DBT_ENV_SECRET_DATABRICKS_TOKEN" not in os.environ
     assert not folder.exists()
-    assert yaml.safe_load(text) == {"youtube_lakehouse": {"target": "databricks", "outputs": {"databricks": {
-        "type": "databricks", "host": HOST, "http_path": "/sql/1.0/warehouses/5d1a0e7c", "catalog": CATALOG,
-        "schema": "gold", "threads": 4, "token": "{{ env_var('DBT_ENV_SECRET_DATABRICKS_TOKEN') }}"}}}}
+    assert yaml.safe_load(text) == {
+        "youtube_lakehouse": {
+            "target": "databricks",
+            "outputs": {
+                "databricks": {
+                    "type": "databricks",
+                    "host": HOST,
+                    "http_path": "/sql/1.0/warehouses/5d1a0e7c",
+                    "catalog": CATALOG,
+                    "schema": "gold",
+                    "threads": 4,
+                    "token": "{{ env_var('DBT_ENV_SECRET_DATABRICKS_TOKEN') }}",
+                }
+            },
+        }
+    }
     assert TOKEN not in repr(target)
 
 
@@ -46,9 +59,23 @@ def test_dbt_parse_with_the_generated_profile(make_backend, tmp_path):
 
     target = make_backend().dbt_target()
     with dbt_profile(target) as folder:
-        done = subprocess.run([*DBT, "parse", "--target", target.name, "--profiles-dir", str(folder),
-                               "--target-path", str(tmp_path / "target")],
-                              cwd=REPO_ROOT / "dbt", env=dict(os.environ), capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [
+                *DBT,
+                "parse",
+                "--target",
+                target.name,
+                "--profiles-dir",
+                str(folder),
+                "--target-path",
+                str(tmp_path / "target"),
+            ],
+            cwd=REPO_ROOT / "dbt",
+            env=dict(os.environ),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     assert done.returncode == 0, done.stdout[-3000:]
     assert TOKEN not in done.stdout + done.stderr
     manifest = (tmp_path / "target" / "manifest.json").read_text()

@@ -39,11 +39,17 @@ def deployed(tmp_path_factory):
     root = tmp_path_factory.mktemp("deployed")
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(root / "prefect-home"), "PREFECT_API_URL": api,
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_API_HOST": "127.0.0.1",
-           "PREFECT_SERVER_API_PORT": str(port), "YOUTUBE_LAKEHOUSE_HOME": str(REPO_ROOT),
-           "YOUTUBE_LAKEHOUSE_LAKE_ROOT": str(root / "lake"),
-           "YOUTUBE_LAKEHOUSE_LANDING_ROOT": str(root / "landing")}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(root / "prefect-home"),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
+        "YOUTUBE_LAKEHOUSE_HOME": str(REPO_ROOT),
+        "YOUTUBE_LAKEHOUSE_LAKE_ROOT": str(root / "lake"),
+        "YOUTUBE_LAKEHOUSE_LANDING_ROOT": str(root / "landing"),
+    }
     for key in [k for k in env if k.startswith(("YOUTUBE_API", "DATABRICKS_", "YOUTUBE_CLIENT", "YOUTUBE_REFRESH"))]:
         env.pop(key)
     logs = root / "logs"
@@ -52,8 +58,9 @@ def deployed(tmp_path_factory):
 
     def start(name, args):
         out = open(logs / f"{name}.log", "wb")
-        processes.append(subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                          start_new_session=True))
+        processes.append(
+            subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        )
 
     def run(args, timeout=300):
         done = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
@@ -64,11 +71,18 @@ def deployed(tmp_path_factory):
         start("server", [*PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)])
         _wait(lambda: _healthy(api), 180, "the Prefect server")
         bootstrap = run([sys.executable, "-m", "deployments.bootstrap"])
-        run([sys.executable, "-m", "deployments.bootstrap"])               # idempotent
+        run([sys.executable, "-m", "deployments.bootstrap"])  # idempotent
         deployed_out = run([*PREFECT, "--no-prompt", "deploy", "--all"], timeout=600)
         start("worker", [*PREFECT, "worker", "start", "--pool", "youtube-lakehouse-process", "--type", "process"])
-        yield {"api": api, "env": env, "root": root, "run": run, "logs": logs, "bootstrap": bootstrap,
-               "deploy": deployed_out}
+        yield {
+            "api": api,
+            "env": env,
+            "root": root,
+            "run": run,
+            "logs": logs,
+            "bootstrap": bootstrap,
+            "deploy": deployed_out,
+        }
     finally:
         for process in processes:
             if process.poll() is None:
@@ -88,12 +102,16 @@ def _healthy(api: str) -> bool:
 
 
 def _runs(api: str, deployment: str) -> list[dict]:
-    deployments = httpx.post(f"{api}/deployments/filter", json={"deployments": {"name": {"any_": [deployment]}}},
-                             timeout=10).json()
+    deployments = httpx.post(
+        f"{api}/deployments/filter", json={"deployments": {"name": {"any_": [deployment]}}}, timeout=10
+    ).json()
     if not deployments:
         return []
-    return httpx.post(f"{api}/flow_runs/filter", json={"flow_runs": {"deployment_id": {
-        "any_": [d["id"] for d in deployments]}}}, timeout=10).json()
+    return httpx.post(
+        f"{api}/flow_runs/filter",
+        json={"flow_runs": {"deployment_id": {"any_": [d["id"] for d in deployments]}}},
+        timeout=10,
+    ).json()
 
 
 def _finished(api: str, deployment: str) -> dict | None:
@@ -107,7 +125,9 @@ def _finished(api: str, deployment: str) -> dict | None:
 def test_every_deployment_is_created_with_its_schedule_and_triggers(deployed):
     api = deployed["api"]
     names = {d["name"]: d for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=10).json()}
-    assert {"daily", "daily-dev", "sample", "backfill", "ingest", "bronze-to-silver", "gold", "maintenance"} <= set(names)
+    assert {"daily", "daily-dev", "sample", "backfill", "ingest", "bronze-to-silver", "gold", "maintenance"} <= set(
+        names
+    )
     assert names["maintenance"]["schedules"][0]["schedule"]["cron"] == "0 3 * * 0"
     assert names["daily"]["schedules"][0]["active"] is True
     assert names["daily-dev"]["schedules"][0]["active"] is False
@@ -120,14 +140,30 @@ def test_every_deployment_is_created_with_its_schedule_and_triggers(deployed):
 def test_landing_event_runs_bronze_to_silver_then_gold_with_its_window(deployed):
     api, run = deployed["api"], deployed["run"]
     # Bronze needs a run's pages: the ingest deployment on the sample, told that no event chain follows it
-    run([*PREFECT, "deployment", "run", "ingest/ingest", "--param", "source=youtube-replay-source/sample",
-         "--param", "downstream=parent", "--param", "start_date=2026-10-01", "--param", "end_date=2026-10-30"])
+    run(
+        [
+            *PREFECT,
+            "deployment",
+            "run",
+            "ingest/ingest",
+            "--param",
+            "source=youtube-replay-source/sample",
+            "--param",
+            "downstream=parent",
+            "--param",
+            "start_date=2026-10-01",
+            "--param",
+            "end_date=2026-10-30",
+        ]
+    )
     ingest = _wait(lambda: _finished(api, "ingest"), 900, "the ingest run")
     assert not _runs(api, "bronze-to-silver"), "a parent-chained ingest must not trigger bronze-to-silver"
-    emit = ("from prefect.events import emit_event\n"
-            "emit_event(event='youtube.landing.written', resource={'prefect.resource.id': "
-            f"'youtube-lakehouse.landing.{ingest['id']}', 'youtube-lakehouse.downstream': 'events'}}, "
-            f"payload={{'run_id': '{ingest['id']}', 'backend': 'local-delta-spark/default', **{WINDOW!r}}})\n")
+    emit = (
+        "from prefect.events import emit_event\n"
+        "emit_event(event='youtube.landing.written', resource={'prefect.resource.id': "
+        f"'youtube-lakehouse.landing.{ingest['id']}', 'youtube-lakehouse.downstream': 'events'}}, "
+        f"payload={{'run_id': '{ingest['id']}', 'backend': 'local-delta-spark/default', **{WINDOW!r}}})\n"
+    )
     run([sys.executable, "-c", emit])
     silver = _wait(lambda: _finished(api, "bronze-to-silver"), 900, "the bronze-to-silver run")
     assert {k: silver["parameters"][k] for k in WINDOW} == WINDOW and silver["parameters"]["run_id"] == ingest["id"]
@@ -144,7 +180,9 @@ def test_the_notification_automation_is_deployed_disabled_then_notifies_through_
     from deployments.notifications import NAME
 
     api, run = deployed["api"], deployed["run"]
-    (automation,) = [a for a in httpx.post(f"{api}/automations/filter", json={}, timeout=10).json() if a["name"] == NAME]
+    (automation,) = [
+        a for a in httpx.post(f"{api}/automations/filter", json={}, timeout=10).json() if a["name"] == NAME
+    ]
     assert automation["enabled"] is False and automation["actions"][0]["type"] == "do-nothing"
 
     received: list[dict] = []
@@ -161,13 +199,26 @@ def test_the_notification_automation_is_deployed_disabled_then_notifies_through_
     server = HTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        run([sys.executable, "-c", "from prefect.blocks.notifications import CustomWebhookNotificationBlock as B; "
-             f"B(name='hook', url='http://127.0.0.1:{server.server_port}/hook', json_data={{'text': '{{{{body}}}}'}})"
-             ".save('alerts', overwrite=True)"])
+        run(
+            [
+                sys.executable,
+                "-c",
+                "from prefect.blocks.notifications import CustomWebhookNotificationBlock as B; "
+                f"B(name='hook', url='http://127.0.0.1:{server.server_port}/hook', "
+                "json_data={'text': '{{body}}'}).save('alerts', overwrite=True)",
+            ]
+        )
         run([sys.executable, "-m", "deployments.notifications", "--block", "custom-webhook/alerts"])
-        run([sys.executable, "-c", "from prefect.events import emit_event; emit_event(event='youtube.quota.exhausted', "
-             "resource={'prefect.resource.id': 'youtube-lakehouse.quota.test', 'prefect.resource.name': 'test run'}, "
-             "payload={'endpoint': 'youtube.videos.list'})"])
+        run(
+            [
+                sys.executable,
+                "-c",
+                "from prefect.events import emit_event; emit_event(event='youtube.quota.exhausted', "
+                "resource={'prefect.resource.id': 'youtube-lakehouse.quota.test', "
+                "'prefect.resource.name': 'test run'}, "
+                "payload={'endpoint': 'youtube.videos.list'})",
+            ]
+        )
         _wait(lambda: received, 120, "the notification webhook", interval=1)
     finally:
         server.shutdown()

@@ -31,7 +31,7 @@ def test_disabled_without_a_block_then_enabled_on_one(prefect_server):
     hook.save("alerts", overwrite=True)
     ensure_automation("custom-webhook/alerts")
     ensure_automation("custom-webhook/alerts")
-    (automation,) = _ours()                                   # replaced, not duplicated
+    (automation,) = _ours()  # replaced, not duplicated
     assert automation.enabled and automation.actions[0].type == "send-notification"
     assert automation.actions[0].block_document_id == CustomWebhookNotificationBlock.load("alerts")._block_document_id
 

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 KAGGLE = REPO_ROOT / "tests" / "fixtures" / "kaggle"
-TITLE = "Café «naïve» — Señor Müller’s “Crème brûlée” €5"      # every character is in cp1252
+TITLE = "Café «naïve» — Señor Müller’s “Crème brûlée” €5"  # every character is in cp1252
 
 
 def test_a_byte_order_mark_is_detected_and_dropped():
@@ -37,7 +37,7 @@ def test_legacy_encodings_fall_back_losslessly(codec, expected):
 def test_bytes_cp1252_leaves_undefined_fall_back_to_latin1():
     from tasks.text_encoding import decode_text
 
-    raw = b"video_id,title\nabcdefghijk,caf\xe9 \x81\n"     # 0x81 is undefined in cp1252
+    raw = b"video_id,title\nabcdefghijk,caf\xe9 \x81\n"  # 0x81 is undefined in cp1252
     decoded = decode_text(raw)
     assert decoded.encoding == "latin-1" and decoded.original_bytes() == raw
 
@@ -68,20 +68,27 @@ def test_a_file_without_a_required_column_says_which_and_shows_its_header():
     check = check_trending_csv(text, 2017)
     assert not check.usable and check.missing_columns == ["views"]
     problem = check.problem("DEvideos.csv")
-    assert problem.startswith("DEvideos.csv: its header lacks the required column(s) views; header found: "
-                              "['video_id', 'title', 'channel_title', 'category_id', 'date']")
+    assert problem.startswith(
+        "DEvideos.csv: its header lacks the required column(s) views; header found: "
+        "['video_id', 'title', 'channel_title', 'category_id', 'date']"
+    )
     assert "missing views (1 rows)" in problem
 
 
 def test_a_file_whose_every_row_is_bad_names_the_commonest_reasons():
     from tasks.silver.file_drops import check_trending_csv
 
-    text = ("video_id,title,channel_title,category_id,views,date\n"
-            + "".join(f"bad{i},t,c,22,{i},13.09\n" for i in range(5)) + "XpVt6Z1Gjjo,t,c,22,lots,99.99\n")
+    text = (
+        "video_id,title,channel_title,category_id,views,date\n"
+        + "".join(f"bad{i},t,c,22,{i},13.09\n" for i in range(5))
+        + "XpVt6Z1Gjjo,t,c,22,lots,99.99\n"
+    )
     check = check_trending_csv(text, 2017)
     assert (check.rows, check.good_rows) == (6, 0)
     problem = check.problem("CAvideos.csv")
     assert "all 6 rows were rejected" in problem
-    assert problem.endswith("most common quarantine reasons: video_id is not an 11-character YouTube id "
-                            "(5 rows, e.g. 'bad0'); views not a non-negative integer (1 rows, e.g. 'lots'); "
-                            "date is not a trending date (1 rows, e.g. '99.99')")
+    assert problem.endswith(
+        "most common quarantine reasons: video_id is not an 11-character YouTube id "
+        "(5 rows, e.g. 'bad0'); views not a non-negative integer (1 rows, e.g. 'lots'); "
+        "date is not a trending date (1 rows, e.g. '99.99')"
+    )

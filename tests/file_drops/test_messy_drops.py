@@ -48,15 +48,26 @@ def messy(prefect_server, spark, tmp_path_factory):
     (drop / "GBvideos.csv").write_bytes(_csv(gb).encode("cp1252"))
     (drop / "CAvideos.csv").write_text(_csv([header] + [[f"x{r[0]}", *r[1:]] for r in sept]), encoding="utf-8")
     views = header.index("views")
-    (drop / "DEvideos.csv").write_text(_csv([r[:views] + r[views + 1:] for r in [header] + sept]), encoding="utf-8")
+    (drop / "DEvideos.csv").write_text(_csv([r[:views] + r[views + 1 :] for r in [header] + sept]), encoding="utf-8")
     for region in ("US", "GB"):
         shutil.copy(KAGGLE / "US_category_id.json", drop / f"{region}_category_id.json")
     LocalDeltaSpark(lake_root=str(root / "lake"), spark_master="local[2]").save("messy", overwrite=True)
     LocalLanding(root=str(root / "landing")).save("messy", overwrite=True)
-    state = import_file_drops(folder=str(drop), layout="kaggle", year=2017, backend="local-delta-spark/messy",
-                              landing="local-landing/messy", return_state=True)
-    return {"state": state, "lake": root / "lake", "run_id": str(state.state_details.flow_run_id),
-            "sept_rows": len(sept), "gb_titles": {r[0]: r[1] for r in gb[1:]}}
+    state = import_file_drops(
+        folder=str(drop),
+        layout="kaggle",
+        year=2017,
+        backend="local-delta-spark/messy",
+        landing="local-landing/messy",
+        return_state=True,
+    )
+    return {
+        "state": state,
+        "lake": root / "lake",
+        "run_id": str(state.state_details.flow_run_id),
+        "sept_rows": len(sept),
+        "gb_titles": {r[0]: r[1] for r in gb[1:]},
+    }
 
 
 def test_unusable_files_fail_the_run_naming_file_header_and_reasons(messy):
@@ -64,8 +75,10 @@ def test_unusable_files_fail_the_run_naming_file_header_and_reasons(messy):
     assert state.is_failed()
     message = state.message
     assert "2 of 4 trending files could not be used (the other files were loaded)" in message
-    assert (f"CAvideos.csv: all {messy['sept_rows']} rows were rejected; header found: ['video_id', 'title', "
-            "'channel_title'") in message
+    assert (
+        f"CAvideos.csv: all {messy['sept_rows']} rows were rejected; header found: ['video_id', 'title', "
+        "'channel_title'"
+    ) in message
     assert "most common quarantine reasons: video_id is not an 11-character YouTube id (" in message
     assert "DEvideos.csv: its header lacks the required column(s) views; header found: ['video_id'" in message
     assert "USvideos.csv" not in message and "GBvideos.csv" not in message
@@ -76,31 +89,38 @@ def test_the_good_files_reach_silver_with_their_encoding_recorded(messy):
     per_region = Counter((r["region"], r["snapshot_date"]) for r in trending)
     assert per_region == {("US", date(2017, 9, 13)): 57, ("US", date(2017, 10, 9)): 34, ("GB", date(2017, 9, 13)): 57}
     gb = [r for r in trending if r["region"] == "GB"]
-    assert all(r["title"] == messy["gb_titles"][r["video_id"]] for r in gb)       # cp1252 read as cp1252
+    assert all(r["title"] == messy["gb_titles"][r["video_id"]] for r in gb)  # cp1252 read as cp1252
     assert any("brûlée" in r["title"] and "€" in r["title"] for r in gb)
-    bronze = {json.loads(r["request"])["file"]: json.loads(r["request"])
-              for r in _read(messy["lake"] / "bronze" / "trending_videos_raw")}
+    bronze = {
+        json.loads(r["request"])["file"]: json.loads(r["request"])
+        for r in _read(messy["lake"] / "bronze" / "trending_videos_raw")
+    }
     assert {f: (b["encoding"], b["bom"]) for f, b in bronze.items()} == {
-        "USvideos.csv": ("utf-8", True), "GBvideos.csv": ("cp1252", False),
-        "CAvideos.csv": ("utf-8", False), "DEvideos.csv": ("utf-8", False)}
+        "USvideos.csv": ("utf-8", True),
+        "GBvideos.csv": ("cp1252", False),
+        "CAvideos.csv": ("utf-8", False),
+        "DEvideos.csv": ("utf-8", False),
+    }
     payloads = [r["payload"] for r in _read(messy["lake"] / "bronze" / "trending_videos_raw")]
-    assert all(p.startswith("video_id,") for p in payloads)                      # no mark kept in the text
+    assert all(p.startswith("video_id,") for p in payloads)  # no mark kept in the text
 
 
 def test_the_unusable_files_rows_are_quarantined_with_reasons(messy):
     quarantined = [r for r in _read(messy["lake"] / "bronze" / "quarantine") if r["run_id"] == messy["run_id"]]
     by_file = Counter(json.loads(r["request"])["file"] for r in quarantined)
     assert by_file["CAvideos.csv"] == by_file["DEvideos.csv"] == messy["sept_rows"]
-    assert all(r["reason"].startswith("video_id is not an 11-character YouTube id") for r in quarantined
-               if json.loads(r["request"])["file"] == "CAvideos.csv")
+    assert all(
+        r["reason"].startswith("video_id is not an 11-character YouTube id")
+        for r in quarantined
+        if json.loads(r["request"])["file"] == "CAvideos.csv"
+    )
     de = Counter(r["reason"].split("; ")[0] for r in quarantined if json.loads(r["request"])["file"] == "DEvideos.csv")
     assert set(de) == {"missing views", "missing video_id, views"} and de["missing views"] >= messy["sept_rows"] - 3
 
 
 def test_a_trending_only_lake_builds_and_tests_the_trending_gold_models(messy):
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import (FlowFilter, FlowFilterName, TaskRunFilter,
-                                                TaskRunFilterFlowRunId)
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName, TaskRunFilter, TaskRunFilterFlowRunId
 
     category = _read(messy["lake"] / "gold" / "gold_trending_category_daily")
     trending = _read(messy["lake"] / "silver" / "silver_trending_videos")
@@ -111,16 +131,23 @@ def test_a_trending_only_lake_builds_and_tests_the_trending_gold_models(messy):
     assert summed == videos
     assert len(_read(messy["lake"] / "gold" / "gold_trending_videos")) == sum(videos.values())
     for model in ("gold_channel_daily_summary", "gold_video_daily_summary", "gold_video_country_daily_summary"):
-        assert _read(messy["lake"] / "gold" / model) == []                        # no source data: empty
+        assert _read(messy["lake"] / "gold" / model) == []  # no source data: empty
     calendar = {r["date"] for r in _read(messy["lake"] / "silver" / "dim_date")}
     assert min(calendar) == date(2017, 9, 13) and max(calendar) == date(2017, 10, 9)
 
     with get_client(sync_client=True) as client:
-        (gold_run,) = [r for r in client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["gold"])))
-                       if r.parameters.get("run_id") == messy["run_id"]]
-        tasks = [t.name for t in client.read_task_runs(
-            task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[gold_run.id])))]
+        (gold_run,) = [
+            r
+            for r in client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["gold"])))
+            if r.parameters.get("run_id") == messy["run_id"]
+        ]
+        tasks = [
+            t.name
+            for t in client.read_task_runs(
+                task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[gold_run.id]))
+            )
+        ]
     assert gold_run.state.is_completed()
-    assert "test fresh_within_gold_trending_videos_snapshot_date" in tasks        # judged at the drop's last day
+    assert "test fresh_within_gold_trending_videos_snapshot_date" in tasks  # judged at the drop's last day
     assert not [t for t in tasks if "fresh_within_gold_channel" in t or "fresh_within_gold_video" in t]
     assert "test unique_combination_gold_trending_category_daily_region__snapshot_date__category_id" in tasks

@@ -7,16 +7,31 @@ from tests.conftest import REPO_ROOT
 
 
 def test_help_lists_the_parameters():
-    out = subprocess.run([sys.executable, "-m", "flows.youtube_lakehouse", "--help"], cwd=REPO_ROOT,
-                         capture_output=True, text=True, timeout=120, check=True).stdout
-    for option in ("--backend", "--source", "--landing", "--regions", "--channels", "--start-date",
-                   "--end-date", "--lookback-days"):
+    out = subprocess.run(
+        [sys.executable, "-m", "flows.youtube_lakehouse", "--help"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    for option in (
+        "--backend",
+        "--source",
+        "--landing",
+        "--regions",
+        "--channels",
+        "--start-date",
+        "--end-date",
+        "--lookback-days",
+    ):
         assert option in out
 
 
 def test_arguments_become_typed_parameters():
-    params = parse_args(["--regions", "us, GB", "--channels", "mine,UCabc", "--end-date", "2026-10-30",
-                         "--lookback-days", "3"])
+    params = parse_args(
+        ["--regions", "us, GB", "--channels", "mine,UCabc", "--end-date", "2026-10-30", "--lookback-days", "3"]
+    )
     assert params["regions"] == ["us", "GB"] and params["channels"] == ["mine", "UCabc"]
     assert params["end_date"] == date(2026, 10, 30) and params["lookback_days"] == 3
     assert params["backend"] == "local-delta-spark/default" and params["start_date"] is None

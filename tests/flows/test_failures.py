@@ -33,8 +33,9 @@ def test_a_failing_run_is_finalised_failed(own_lake, tmp_path):
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("landing cannot be created below a file")
     LocalLanding(root=str(not_a_folder)).save("broken", overwrite=True)
-    state = youtube_lakehouse(backend=own_lake["backend"], source=own_lake["source"],
-                              landing="local-landing/broken", return_state=True)
+    state = youtube_lakehouse(
+        backend=own_lake["backend"], source=own_lake["source"], landing="local-landing/broken", return_state=True
+    )
     assert state.is_failed()
     row = run_log(own_lake["lake"], str(state.state_details.flow_run_id))
     assert row["status"] == "FAILED" and row["finished_at_utc"] is not None
@@ -46,30 +47,39 @@ def test_quota_exhaustion_keeps_fetched_pages_and_names_the_quota(own_lake):
     from flows.youtube_lakehouse import youtube_lakehouse
 
     ReplayYouTubeSource(recording="sample", quota_requests=15).save("quota", overwrite=True)
-    state = youtube_lakehouse(backend=own_lake["backend"], source="youtube-replay-source/quota",
-                              landing=own_lake["landing_ref"], return_state=True)
+    state = youtube_lakehouse(
+        backend=own_lake["backend"],
+        source="youtube-replay-source/quota",
+        landing=own_lake["landing_ref"],
+        return_state=True,
+    )
     assert state.is_failed() and state.name == "QuotaExhausted"
     assert "quotaExceeded" in state.message and "kept" in state.message
     run_id = str(state.state_details.flow_run_id)
     row = run_log(own_lake["lake"], run_id)
     assert row["status"] == "QUOTA_EXHAUSTED" and "quota" in row["message"].lower()
     assert json.loads(row["api_units"])["youtube.videos.list"] >= 1
-    kept = sum(1 for t in ("trending_videos_raw", "video_categories_raw")
-               for r in read_delta(own_lake["lake"] / "bronze" / t).column("run_id").to_pylist() if r == run_id)
-    assert kept == 15                       # every page answered before quotaExceeded reached Bronze
+    kept = sum(
+        1
+        for t in ("trending_videos_raw", "video_categories_raw")
+        for r in read_delta(own_lake["lake"] / "bronze" / t).column("run_id").to_pylist()
+        if r == run_id
+    )
+    assert kept == 15  # every page answered before quotaExceeded reached Bronze
     analytics = read_delta(own_lake["lake"] / "bronze" / "analytics_channel_daily_raw").column("run_id").to_pylist()
-    assert run_id not in analytics          # fetching stopped: no Analytics call after the quota ran out
+    assert run_id not in analytics  # fetching stopped: no Analytics call after the quota ran out
     import time
 
     from prefect.client.orchestration import get_client
 
     deadline, mine = time.monotonic() + 30, []
-    while not mine and time.monotonic() < deadline:     # events reach the store a moment later
+    while not mine and time.monotonic() < deadline:  # events reach the store a moment later
         with get_client(sync_client=True) as client:
-            events = client.request("POST", "/events/filter", json={
-                "filter": {"event": {"name": ["youtube.quota.exhausted"]}}, "limit": 50}).json()["events"]
+            events = client.request(
+                "POST", "/events/filter", json={"filter": {"event": {"name": ["youtube.quota.exhausted"]}}, "limit": 50}
+            ).json()["events"]
         mine = [e for e in events if e["payload"]["run_id"] == run_id] or time.sleep(1) or []
-    assert len(mine) == 1 and "quotaExceeded" in mine[0]["payload"]["message"]   # what the notification hears
+    assert len(mine) == 1 and "quotaExceeded" in mine[0]["payload"]["message"]  # what the notification hears
 
 
 def test_unknown_block_reference_fails_clearly(prefect_server):
@@ -79,7 +89,7 @@ def test_unknown_block_reference_fails_clearly(prefect_server):
         load_backend("no-slash")
     with pytest.raises(BlockReferenceError, match="no block"):
         load_backend("local-delta-spark/does-not-exist")
-    assert load_backend("local-delta-spark/default").lake_root == ".lake"   # built-in default, nothing saved
+    assert load_backend("local-delta-spark/default").lake_root == ".lake"  # built-in default, nothing saved
 
 
 def test_a_retried_runs_fetches_come_back_from_the_result_store(saved_blocks):
@@ -91,7 +101,7 @@ def test_a_retried_runs_fetches_come_back_from_the_result_store(saved_blocks):
 
     from tasks.ingestion import fetch_data_api_snapshot
 
-    run_id = f"retried-{uuid.uuid4()}"     # the result store outlives a test session
+    run_id = f"retried-{uuid.uuid4()}"  # the result store outlives a test session
     args = (saved_blocks["source"], saved_blocks["landing_ref"], run_id, date(2026, 10, 28), ["US"], ["mine"])
 
     @flow

@@ -12,8 +12,16 @@ import pytest
 from tests.flows.conftest import GOLD_COLUMNS, GOLD_GRAINS, read_delta
 
 pytestmark = [pytest.mark.spark, pytest.mark.prefect_server]
-METRICS = ("views", "likes", "comments", "estimated_minutes_watched", "average_view_duration_seconds",
-           "subscribers_gained", "subscribers_lost", "videos")
+METRICS = (
+    "views",
+    "likes",
+    "comments",
+    "estimated_minutes_watched",
+    "average_view_duration_seconds",
+    "subscribers_gained",
+    "subscribers_lost",
+    "videos",
+)
 
 
 def gold(run, table):
@@ -56,12 +64,12 @@ def recorded_pages(recording, path_part):
             try:
                 yield as_of, params, json.loads(rec.body)
             except ValueError:
-                continue   # the sample's HTML page
+                continue  # the sample's HTML page
 
 
 def test_trending_category_daily_equals_what_the_recording_says(sample_run, sample_recording):
     """Computed here from the raw responses: chart items grouped by the category valid that day."""
-    titles = defaultdict(dict)      # (region, day) -> category id -> title
+    titles = defaultdict(dict)  # (region, day) -> category id -> title
     for as_of, params, doc in recorded_pages(sample_recording, "/videoCategories?"):
         titles[(params["regionCode"], as_of)] = {int(i["id"]): i["snippet"]["title"] for i in doc["items"]}
     days = sorted(sample_recording.manifest["snapshot_dates"])
@@ -74,8 +82,13 @@ def test_trending_category_daily_equals_what_the_recording_says(sample_run, samp
             cell = expected[(region, as_of, category, valid.get(category))]
             cell[0] += 1
             cell[1] += int(item.get("statistics", {}).get("viewCount", 0))
-    actual = {(r["region"], r["snapshot_date"].isoformat(), r["category_id"], r["category_title"]): [r["videos"], r["views"] or 0]
-              for r in gold(sample_run, "gold_trending_category_daily").to_pylist()}
+    actual = {
+        (r["region"], r["snapshot_date"].isoformat(), r["category_id"], r["category_title"]): [
+            r["videos"],
+            r["views"] or 0,
+        ]
+        for r in gold(sample_run, "gold_trending_category_daily").to_pylist()
+    }
     assert actual == dict(expected)
 
 
@@ -83,19 +96,24 @@ def test_gold_country_and_channel_values_equal_the_recording(sample_run, sample_
     expected_country, expected_channel = {}, {}
     for _, params, doc in recorded_pages(sample_recording, "/v2/reports?"):
         names = [h["name"] for h in doc["columnHeaders"]]
-        rows = [dict(zip(names, row)) for row in doc.get("rows", [])]
+        rows = [dict(zip(names, row, strict=True)) for row in doc.get("rows", [])]
         if params["dimensions"] == "country":
             for row in rows:
                 expected_country[(params["filters"][7:], params["startDate"], row["country"])] = row["views"]
         elif params["dimensions"] == "day" and "filters" not in params and params["ids"] == "channel==MINE":
             for row in rows:
                 expected_channel[row["day"]] = (row["views"], row["subscribersGained"] - row["subscribersLost"])
-    country = {(r["video_id"], r["date"].isoformat(), r["country_code"]): r["views"]
-               for r in gold(sample_run, "gold_video_country_daily_summary").to_pylist()}
+    country = {
+        (r["video_id"], r["date"].isoformat(), r["country_code"]): r["views"]
+        for r in gold(sample_run, "gold_video_country_daily_summary").to_pylist()
+    }
     assert country == expected_country
     mine = sample_run["mine_channel_id"]
-    channel = {r["date"].isoformat(): (r["views"], r["net_subscribers"])
-               for r in gold(sample_run, "gold_channel_daily_summary").to_pylist() if r["channel_id"] == mine}
+    channel = {
+        r["date"].isoformat(): (r["views"], r["net_subscribers"])
+        for r in gold(sample_run, "gold_channel_daily_summary").to_pylist()
+        if r["channel_id"] == mine
+    }
     assert channel == expected_channel
 
 
@@ -108,24 +126,39 @@ def test_run_summary_docs_and_gold_event(sample_run):
         async with get_client() as client:
             found = {}
             for key in ("run-summary", "gold-dbt-docs"):
-                found[key] = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
-            events = await client._client.post("/events/filter", json={
-                "filter": {"event": {"name": ["youtube.gold.updated"]}, "occurred": {"since": "2020-01-01T00:00:00Z"}},
-                "limit": 50})
+                found[key] = await client.read_artifacts(
+                    artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+                )
+            events = await client._client.post(
+                "/events/filter",
+                json={
+                    "filter": {
+                        "event": {"name": ["youtube.gold.updated"]},
+                        "occurred": {"since": "2020-01-01T00:00:00Z"},
+                    },
+                    "limit": 50,
+                },
+            )
             return found, events.json()["events"]
 
     import time
 
-    deadline = time.monotonic() + 30            # events reach the server's store asynchronously
+    deadline = time.monotonic() + 30  # events reach the server's store asynchronously
     found, events = run_coro_as_sync(read())
     while not any(e["payload"]["run_id"] == sample_run["run_id"] for e in events) and time.monotonic() < deadline:
         time.sleep(1)
         found, events = run_coro_as_sync(read())
     summary = next(a.data for a in found["run-summary"] if sample_run["run_id"] in a.data)
-    for section in ("## Time per subflow", "| gold |", "| gold | gold_trending_category_daily |",
-                    "| youtube.videos.list |", "## Quarantined rows this run: 1", "IMMERSIVE_FEED"):
+    for section in (
+        "## Time per subflow",
+        "| gold |",
+        "| gold | gold_trending_category_daily |",
+        "| youtube.videos.list |",
+        "## Quarantined rows this run: 1",
+        "IMMERSIVE_FEED",
+    ):
         assert section in summary, section
-    assert "dbt/target/index.html)" in found["gold-dbt-docs"][0].data        # a markdown link
+    assert "dbt/target/index.html)" in found["gold-dbt-docs"][0].data  # a markdown link
     (event,) = [e for e in events if e["payload"]["run_id"] == sample_run["run_id"]]
     assert "gold_trending_category_daily" in event["payload"]["models"]
 
@@ -143,16 +176,25 @@ def test_a_failing_data_test_fails_the_run_and_is_logged(sample_run):
     version = DeltaTable.forPath(spark, path).history(1).first()["version"]
     spark.read.format("delta").load(path).limit(1).write.format("delta").mode("append").save(path)
     try:
-        state = youtube_lakehouse(backend=sample_run["backend"], source=sample_run["source"],
-                                  landing=sample_run["landing_ref"], return_state=True)
+        state = youtube_lakehouse(
+            backend=sample_run["backend"],
+            source=sample_run["source"],
+            landing=sample_run["landing_ref"],
+            return_state=True,
+        )
     finally:
         DeltaTable.forPath(spark, path).restoreToVersion(version)
         # Gold as it was, for the tests after this one (freshness judged at the sample's window end)
-        gold_flow(backend=sample_run["backend"], window_start=date(2026, 10, 1), window_end=date(2026, 10, 30), docs="never")
+        gold_flow(
+            backend=sample_run["backend"], window_start=date(2026, 10, 1), window_end=date(2026, 10, 30), docs="never"
+        )
     assert state.is_failed()
     assert "unique_combination_gold_channel_daily_summary" in state.message
-    (row,) = [r for r in read_delta(sample_run["lake"] / "bronze" / "run_context_log").to_pylist()
-              if r["run_id"] == str(state.state_details.flow_run_id)]
+    (row,) = [
+        r
+        for r in read_delta(sample_run["lake"] / "bronze" / "run_context_log").to_pylist()
+        if r["run_id"] == str(state.state_details.flow_run_id)
+    ]
     assert row["status"] == "FAILED" and "unique_combination_gold_channel_daily_summary" in row["message"]
 
 
@@ -170,11 +212,18 @@ def test_column_checks_fail_on_a_negative_metric(sample_run):
     row = spark.read.format("delta").load(path).orderBy("date", "video_id").first()
     table.update(f"date = DATE'{row['date'].isoformat()}' AND video_id = '{row['video_id']}'", {"likes": "-1"})
     try:
-        state = gold_flow(backend=sample_run["backend"], window_start=date(2026, 10, 1), window_end=date(2026, 10, 30),
-                          docs="never", return_state=True)
+        state = gold_flow(
+            backend=sample_run["backend"],
+            window_start=date(2026, 10, 1),
+            window_end=date(2026, 10, 30),
+            docs="never",
+            return_state=True,
+        )
     finally:
         DeltaTable.forPath(spark, path).restoreToVersion(version)
-        gold_flow(backend=sample_run["backend"], window_start=date(2026, 10, 1), window_end=date(2026, 10, 30), docs="never")
+        gold_flow(
+            backend=sample_run["backend"], window_start=date(2026, 10, 1), window_end=date(2026, 10, 30), docs="never"
+        )
     assert state.is_failed()
     assert "column_checks_gold_video_daily_summary" in state.message
     assert "column_checks_gold_channel_daily_summary" not in state.message
@@ -193,10 +242,11 @@ def test_a_row_gone_from_silver_leaves_the_rebuilt_window_and_nothing_else(sampl
     gold_path = sample_run["lake"] / "gold" / "gold_video_country_daily_summary"
     key = lambda r: (r["video_id"], r["date"], r["country_code"])  # noqa: E731
     before = {key(r): r for r in read_delta(gold_path).to_pylist()}
-    gone = max(before)                                     # the latest day: inside the window
+    gone = max(before)  # the latest day: inside the window
     version = DeltaTable.forPath(spark, silver).history(1).first()["version"]
     DeltaTable.forPath(spark, silver).delete(
-        f"video_id = '{gone[0]}' AND date = DATE'{gone[1].isoformat()}' AND country_code = '{gone[2]}'")
+        f"video_id = '{gone[0]}' AND date = DATE'{gone[1].isoformat()}' AND country_code = '{gone[2]}'"
+    )
     window = dict(window_start=date(2026, 10, 20), window_end=date(2026, 10, 30), docs="never", report=False)
     try:
         gold_flow(backend=sample_run["backend"], **window)

@@ -18,8 +18,9 @@ def test_the_plan_excludes_what_was_not_ingested_and_says_so():
 
     plan = freshness_plan(["trending"], False)
     assert plan["exclude"] == ["tag:fresh_channel"] and plan["vars"] == {"freshness": ["trending"]}
-    assert plan["note"] == ("freshness judged for trending (ingested by this run); "
-                            "not judged for channel (not ingested by this run)")
+    assert plan["note"] == (
+        "freshness judged for trending (ingested by this run); not judged for channel (not ingested by this run)"
+    )
     assert freshness_plan(None, False)["exclude"] == [] and freshness_plan(None, False)["vars"] == {"freshness": None}
     assert freshness_plan(["trending", "channel"], True)["exclude"] == ["tag:fresh_trending", "tag:fresh_channel"]
     with pytest.raises(ValueError, match="unknown freshness kind"):

@@ -18,10 +18,15 @@ def key_only_run(saved_blocks, tmp_path_factory):
     root = tmp_path_factory.mktemp("key-only")
     LocalDeltaSpark(lake_root=str(root / "lake"), spark_master="local[2]").save("key-only", overwrite=True)
     LocalLanding(root=str(root / "landing")).save("key-only", overwrite=True)
-    ReplayYouTubeSource(recording="sample", auth="api_key",
-                        credentials=YouTubeCredentials(api_key=SECRETS["api_key"])).save("key-only", overwrite=True)
-    state = youtube_lakehouse(backend="local-delta-spark/key-only", source="youtube-replay-source/key-only",
-                              landing="local-landing/key-only", return_state=True)
+    ReplayYouTubeSource(
+        recording="sample", auth="api_key", credentials=YouTubeCredentials(api_key=SECRETS["api_key"])
+    ).save("key-only", overwrite=True)
+    state = youtube_lakehouse(
+        backend="local-delta-spark/key-only",
+        source="youtube-replay-source/key-only",
+        landing="local-landing/key-only",
+        return_state=True,
+    )
     return {"state": state, "lake": root / "lake", "run_id": str(state.state_details.flow_run_id)}
 
 
@@ -32,18 +37,22 @@ def test_the_run_completes_with_one_warning_and_no_analytics_request(key_only_ru
     warnings = [w for w in result["ingest"]["warnings"] if "API key only" in w]
     assert len(warnings) == 1 and "Analytics skipped and channel 'mine'" in warnings[0]
     assert not [e for e in result["ingest"]["usage"] if e.startswith("youtubeAnalytics")]
-    assert {f["reason"] for f in result["ingest"]["failures"]} == {"videoChartNotFound"}    # no 401 anywhere
-    assert result["gold"]["freshness"] == ("freshness judged for trending (ingested by this run); "
-                                           "not judged for channel (not ingested by this run)")
-    (row,) = [r for r in read_delta(key_only_run["lake"] / "bronze" / "run_context_log").to_pylist()
-              if r["run_id"] == key_only_run["run_id"]]
+    assert {f["reason"] for f in result["ingest"]["failures"]} == {"videoChartNotFound"}  # no 401 anywhere
+    assert result["gold"]["freshness"] == (
+        "freshness judged for trending (ingested by this run); not judged for channel (not ingested by this run)"
+    )
+    (row,) = [
+        r
+        for r in read_delta(key_only_run["lake"] / "bronze" / "run_context_log").to_pylist()
+        if r["run_id"] == key_only_run["run_id"]
+    ]
     assert row["status"] == "COMPLETED" and "API key only" in row["message"]
 
 
 def test_public_data_of_explicit_channels_and_the_trending_gold_models_are_built(key_only_run):
     lake = key_only_run["lake"]
     channels = read_delta(lake / "silver" / "silver_channels").to_pylist()
-    assert [c["channel_id"] for c in channels] == ["UCqhjeB78g8byUW6GbZvAJVY"]         # the explicit id only
+    assert [c["channel_id"] for c in channels] == ["UCqhjeB78g8byUW6GbZvAJVY"]  # the explicit id only
     assert len(read_delta(lake / "silver" / "silver_videos").to_pylist()) > 0
     assert len(read_delta(lake / "gold" / "gold_trending_videos").to_pylist()) > 0
     assert len(read_delta(lake / "gold" / "gold_trending_category_daily").to_pylist()) > 0
@@ -63,8 +72,9 @@ def test_the_replay_answers_a_key_only_client_as_the_live_api_would(sample_recor
 
     analytics = build_analytics_api(http=ReplayHttp(sample_recording, oauth=False))
     with pytest.raises(HttpError) as failed:
-        analytics.reports().query(ids="channel==MINE", startDate="2026-10-01", endDate="2026-10-02",
-                                  metrics="views", dimensions="day").execute()
+        analytics.reports().query(
+            ids="channel==MINE", startDate="2026-10-01", endDate="2026-10-02", metrics="views", dimensions="day"
+        ).execute()
     assert failed.value.resp.status == 401
     data = build_data_api(http=ReplayHttp(sample_recording, as_of="2026-10-30", oauth=False), developer_key="k")
     with pytest.raises(HttpError) as failed:

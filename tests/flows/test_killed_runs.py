@@ -25,7 +25,7 @@ youtube_lakehouse(backend="local-delta-spark/killed", source="youtube-replay-sou
 
 def _running_rows(lake):
     log = lake / "bronze" / "run_context_log"
-    if not any((log / "_delta_log").glob("*.json")):     # not created yet, or its first commit in progress
+    if not any((log / "_delta_log").glob("*.json")):  # not created yet, or its first commit in progress
         return []
     return [r for r in read_delta(log).to_pylist() if r["status"] == "RUNNING"]
 
@@ -40,15 +40,21 @@ def killed(saved_blocks, tmp_path_factory):
     LocalDeltaSpark(lake_root=str(root / "lake"), spark_master="local[1]").save("killed", overwrite=True)
     LocalLanding(root=str(root / "landing")).save("killed", overwrite=True)
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
-    child = subprocess.Popen([sys.executable, "-c", KILLED_RUN], cwd=REPO_ROOT, env=env, start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_RUN],
+        cwd=REPO_ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 300
         while not _running_rows(root / "lake") and time.monotonic() < deadline and child.poll() is None:
             time.sleep(0.5)
         rows = _running_rows(root / "lake")
     finally:
-        os.killpg(child.pid, signal.SIGKILL)     # the flow process and its Spark JVM, mid-run
+        os.killpg(child.pid, signal.SIGKILL)  # the flow process and its Spark JVM, mid-run
         child.wait(timeout=60)
     assert len(rows) == 1, "the child run never wrote its RUNNING row"
     from reliability.lake import unreadable
@@ -65,9 +71,14 @@ def test_the_next_run_finalises_the_killed_runs_row_as_crashed(killed):
     killed_id = killed["row"]["run_id"]
     assert str(killed["killed_pid"]) in killed["row"]["flow_process"]
     with get_client(sync_client=True) as client:
-        assert client.read_flow_run(killed_id).state.type.value == "RUNNING"    # nothing told Prefect
-    state = youtube_lakehouse(backend="local-delta-spark/killed", source="youtube-replay-source/test",
-                              landing="local-landing/killed", through="bronze", return_state=True)
+        assert client.read_flow_run(killed_id).state.type.value == "RUNNING"  # nothing told Prefect
+    state = youtube_lakehouse(
+        backend="local-delta-spark/killed",
+        source="youtube-replay-source/test",
+        landing="local-landing/killed",
+        through="bronze",
+        return_state=True,
+    )
     assert state.is_completed()
     rows = {r["run_id"]: r for r in read_delta(killed["lake"] / "bronze" / "run_context_log").to_pylist()}
     row = rows[killed_id]
@@ -87,8 +98,13 @@ def test_a_finalised_row_is_not_touched_again(killed):
     from tasks.spark.session import get_spark
 
     before = {r["run_id"]: r for r in read_delta(killed["lake"] / "bronze" / "run_context_log").to_pylist()}
-    result = finalise(get_spark(), {"lake_root": str(killed["lake"]), "runs": [
-        {"run_id": killed["row"]["run_id"], "status": "FAILED", "message": "second opinion"}]})
+    result = finalise(
+        get_spark(),
+        {
+            "lake_root": str(killed["lake"]),
+            "runs": [{"run_id": killed["row"]["run_id"], "status": "FAILED", "message": "second opinion"}],
+        },
+    )
     assert result == {"finalised": 0}
     after = {r["run_id"]: r for r in read_delta(killed["lake"] / "bronze" / "run_context_log").to_pylist()}
     assert after == before

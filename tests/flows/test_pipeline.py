@@ -11,8 +11,18 @@ from tasks.jobs.bronze_tables import ALL_TABLES, RAW_TABLES, REPORTS_RAW
 from tests.flows.conftest import SECRETS, read_delta
 
 pytestmark = [pytest.mark.spark, pytest.mark.prefect_server]
-CONTRACT = {"run_id", "snapshot_date", "ingest_ts_utc", "source_system", "request_id", "request",
-            "schema_version", "payload", "region", "channel_id"}
+CONTRACT = {
+    "run_id",
+    "snapshot_date",
+    "ingest_ts_utc",
+    "source_system",
+    "request_id",
+    "request",
+    "schema_version",
+    "payload",
+    "region",
+    "channel_id",
+}
 
 
 def bronze_rows(lake, table, run_id):
@@ -39,7 +49,7 @@ def test_a_small_run_is_evaluated_interpreted_from_silver_through_gold(sample_ru
 def test_every_bronze_table_is_readable_by_delta_rs_with_the_contract(sample_run):
     for table in ALL_TABLES:
         data = read_delta(sample_run["lake"] / "bronze" / table)
-        if table == REPORTS_RAW:        # this source uses reports.query only: tests/reporting load reports
+        if table == REPORTS_RAW:  # this source uses reports.query only: tests/reporting load reports
             assert CONTRACT - {"payload", "region"} | {"record", "report_id"} <= set(data.column_names)
             continue
         assert data.num_rows > 0, table
@@ -51,12 +61,14 @@ def test_every_bronze_table_is_readable_by_delta_rs_with_the_contract(sample_run
 def test_bronze_holds_every_page_of_the_recording(sample_run, sample_recording):
     rows = {t: len(bronze_rows(sample_run["lake"], t, sample_run["run_id"])) for t in RAW_TABLES}
     data_api = [k for (as_of, k) in sample_recording.responses if as_of]
-    assert rows["trending_videos_raw"] == 3 * 3 * 4          # 3 days x 3 charted regions x 4 pages
-    assert rows["video_categories_raw"] == 3 * 4 - 1         # one HTML page went to quarantine
+    assert rows["trending_videos_raw"] == 3 * 3 * 4  # 3 days x 3 charted regions x 4 pages
+    assert rows["video_categories_raw"] == 3 * 4 - 1  # one HTML page went to quarantine
     assert rows["analytics_video_country_daily_raw"] == 56 * 30
     assert sum(rows[t] for t in RAW_TABLES if not t.startswith("analytics")) == len(data_api) - 3 - 1
-    snapshot_days = {r["snapshot_date"].isoformat()
-                     for r in bronze_rows(sample_run["lake"], "trending_videos_raw", sample_run["run_id"])}
+    snapshot_days = {
+        r["snapshot_date"].isoformat()
+        for r in bronze_rows(sample_run["lake"], "trending_videos_raw", sample_run["run_id"])
+    }
     assert snapshot_days == set(sample_recording.manifest["snapshot_dates"])
 
 
@@ -68,8 +80,8 @@ def test_run_context_log_is_finalised_completed(sample_run):
     assert json.loads(row["parameters"])["source"] == sample_run["source"]
     units = json.loads(row["api_units"])
     assert units["youtube.videos.list"] == 3 * (12 + 1 + 3) and units["youtubeAnalytics.reports.query"] == 1850
-    assert row["failed_requests"] == 3 and row["quarantined_rows"] == 1    # the sample's bad page
-    assert "IMMERSIVE_FEED" in row["message"]                             # Silver's warning reaches the run log
+    assert row["failed_requests"] == 3 and row["quarantined_rows"] == 1  # the sample's bad page
+    assert "IMMERSIVE_FEED" in row["message"]  # Silver's warning reaches the run log
     assert json.loads(row["rows_written"])["bronze.trending_videos_raw"] == 36
 
 
@@ -89,10 +101,19 @@ async def _artifacts_and_events():
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     async with get_client() as client:
-        artifacts = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["ingest-summary"])))
-        response = await client._client.post("/events/filter", json={
-            "filter": {"event": {"name": ["youtube.landing.written"]}, "occurred": {"since": "2020-01-01T00:00:00Z"}},
-            "limit": 50})
+        artifacts = await client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["ingest-summary"]))
+        )
+        response = await client._client.post(
+            "/events/filter",
+            json={
+                "filter": {
+                    "event": {"name": ["youtube.landing.written"]},
+                    "occurred": {"since": "2020-01-01T00:00:00Z"},
+                },
+                "limit": 50,
+            },
+        )
         response.raise_for_status()
         return artifacts, response.json()["events"]
 

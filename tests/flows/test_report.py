@@ -30,12 +30,15 @@ def test_the_run_wrote_its_report_under_the_lake_and_published_it(sample_run):
     page = sample_run["lake"] / "reports" / sample_run["run_id"] / "index.html"
     assert page.is_file() and (sample_run["lake"] / "reports" / "latest" / "index.html").is_file()
     assert 100_000 < page.stat().st_size < 3_000_000
-    links = [a for a in artifact("run-report") if f"(file://{page})" in a.data]      # a markdown link
+    links = [a for a in artifact("run-report") if f"(file://{page})" in a.data]  # a markdown link
     assert links, [a.data for a in artifact("run-report")]
     (headline,) = [a.data for a in artifact("run-report-headline") if sample_run["run_id"] in a.data]
     start, end = map(date.fromisoformat, re.search(r"# Report (\S+) \.\. (\S+)", headline).groups())
-    gold = [r for r in read_delta(sample_run["lake"] / "gold" / "gold_channel_daily_summary").to_pylist()
-            if start <= r["date"] <= end]
+    gold = [
+        r
+        for r in read_delta(sample_run["lake"] / "gold" / "gold_channel_daily_summary").to_pylist()
+        if start <= r["date"] <= end
+    ]
     assert gold
     assert f"| Channel views | {sum(r['views'] for r in gold):,} |" in headline
     assert f"| Net subscribers | {sum(r['net_subscribers'] for r in gold):+,} |" in headline
@@ -47,8 +50,14 @@ def test_every_chart_of_the_sample_report_renders_in_chromium(sample_run, tmp_pa
     result = check_page(page, tmp_path / "report.png")
     assert result["problems"] == []
     names = {c["name"] for c in result["charts"]}
-    assert {"trending-views-by-category", "channel-daily", "traffic-sources", "devices", "countries",
-            "quarantine"} <= names
+    assert {
+        "trending-views-by-category",
+        "channel-daily",
+        "traffic-sources",
+        "devices",
+        "countries",
+        "quarantine",
+    } <= names
     assert (tmp_path / "report.png").stat().st_size > 50_000
 
 

@@ -28,8 +28,12 @@ def s3_landing(s3_endpoint):
 
     from blocks import S3Landing
 
-    credentials = AwsCredentials(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1",
-                                 aws_client_parameters={"endpoint_url": s3_endpoint})
+    credentials = AwsCredentials(
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+        aws_client_parameters={"endpoint_url": s3_endpoint},
+    )
     credentials.get_s3_client().create_bucket(Bucket=BUCKET)
     return S3Landing(bucket=S3Bucket(bucket_name=BUCKET, bucket_folder="landing", credentials=credentials))
 
@@ -40,8 +44,10 @@ def test_write_read_list_locate(s3_landing, tmp_path):
     s3_landing.write_bytes("run_id=r2/videos_raw/snapshot_date=2026-10-30/b.body", b"{}")
     assert written == f"s3://{BUCKET}/landing/run_id=r1/videos_raw/snapshot_date=2026-10-30/a.body"
     assert s3_landing.read_bytes("run_id=r1/videos_raw/snapshot_date=2026-10-30/a.body") == b'{"items": []}'
-    assert s3_landing.list_files("run_id=r1") == ["run_id=r1/videos_raw/snapshot_date=2026-10-30/a.body",
-                                                  "run_id=r1/videos_raw/snapshot_date=2026-10-30/a.meta.json"]
+    assert s3_landing.list_files("run_id=r1") == [
+        "run_id=r1/videos_raw/snapshot_date=2026-10-30/a.body",
+        "run_id=r1/videos_raw/snapshot_date=2026-10-30/a.meta.json",
+    ]
     assert s3_landing.location("run_id=r1") == f"s3://{BUCKET}/landing/run_id=r1"
     described = s3_landing.describe("run_id=r1")
     assert described["bucket"] == BUCKET and described["key_prefix"] == "landing/run_id=r1"

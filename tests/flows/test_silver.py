@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter, defaultdict
 from datetime import date
@@ -37,13 +38,15 @@ def test_scd2_versions_never_overlap_and_one_is_current(sample_run, sample_recor
     for vid, rows in versions.items():
         rows.sort(key=lambda r: r["valid_from"])
         assert sum(r["is_current"] for r in rows) == 1 and rows[-1]["is_current"], vid
-        for older, newer in zip(rows, rows[1:]):
+        for older, newer in itertools.pairwise(rows):
             assert older["valid_to"] == newer["valid_from"] and older["attr_hash"] != newer["attr_hash"], vid
     retitled, retagged = sample_recording.manifest["notes"]["changed_videos"]
-    assert [r["valid_from"] for r in sorted(versions[retitled], key=lambda r: r["valid_from"])] == \
-        [date(2026, 10, 28), date(2026, 10, 29)]
+    assert [r["valid_from"] for r in sorted(versions[retitled], key=lambda r: r["valid_from"])] == [
+        date(2026, 10, 28),
+        date(2026, 10, 29),
+    ]
     assert len(versions[retagged]) == 2
-    assert sum(len(v) for v in versions.values()) == len(versions) + 2     # only those two changed
+    assert sum(len(v) for v in versions.values()) == len(versions) + 2  # only those two changed
 
 
 def test_trending_joins_categories_by_region_and_snapshot_without_fan_out(sample_run):
@@ -51,13 +54,22 @@ def test_trending_joins_categories_by_region_and_snapshot_without_fan_out(sample
     categories = silver(sample_run, "dim_category")
     joined = Counter()
     for t in trending:
-        matches = [c for c in categories if c["region"] == t["region"] and c["category_id"] == t["category_id"]
-                   and c["valid_from"] <= t["snapshot_date"] and (c["valid_to"] is None or t["snapshot_date"] < c["valid_to"])]
+        matches = [
+            c
+            for c in categories
+            if c["region"] == t["region"]
+            and c["category_id"] == t["category_id"]
+            and c["valid_from"] <= t["snapshot_date"]
+            and (c["valid_to"] is None or t["snapshot_date"] < c["valid_to"])
+        ]
         assert len(matches) <= 1
         joined[bool(matches)] += 1
     assert joined[True] + joined[False] == len(trending) == 3 * 3 * 200
-    unmatched = {(t["region"], t["category_id"]) for t in trending if not any(
-        c["region"] == t["region"] and c["category_id"] == t["category_id"] for c in categories)}
+    unmatched = {
+        (t["region"], t["category_id"])
+        for t in trending
+        if not any(c["region"] == t["region"] and c["category_id"] == t["category_id"] for c in categories)
+    }
     assert joined[False] == sum(1 for t in trending if (t["region"], t["category_id"]) in unmatched)
     assert all(isinstance(t["category_id"], int) for t in trending)
 
@@ -70,7 +82,9 @@ def test_trending_ranks_run_one_to_two_hundred(sample_run):
 
 
 def test_unknown_traffic_source_passes_through_flagged(sample_run):
-    facts = [r for r in silver(sample_run, "fact_video_traffic_source_metrics") if r["traffic_source"] == "IMMERSIVE_FEED"]
+    facts = [
+        r for r in silver(sample_run, "fact_video_traffic_source_metrics") if r["traffic_source"] == "IMMERSIVE_FEED"
+    ]
     assert facts
     dim = {r["source_id"]: r for r in silver(sample_run, "dim_traffic_source")}
     assert dim["IMMERSIVE_FEED"]["is_known"] is False and dim["YT_SEARCH"]["is_known"] is True
@@ -89,7 +103,7 @@ def recorded_rows(recording, dimensions):
         if params.get("dimensions") == dimensions and rec.status == 200:
             doc = json.loads(rec.body)
             names = [h["name"] for h in doc["columnHeaders"]]
-            yield params, [dict(zip(names, row)) for row in doc.get("rows", [])]
+            yield params, [dict(zip(names, row, strict=True)) for row in doc.get("rows", [])]
 
 
 def test_country_facts_equal_the_recorded_one_day_responses(sample_run, sample_recording):
@@ -97,9 +111,11 @@ def test_country_facts_equal_the_recorded_one_day_responses(sample_run, sample_r
     for params, rows in recorded_rows(sample_recording, "country"):
         assert params["startDate"] == params["endDate"]
         for row in rows:
-            expected[(params["filters"][len("video=="):], params["startDate"], row["country"])] = row["views"]
-    actual = {(r["video_id"], r["date"].isoformat(), r["country_code"]): r["views"]
-              for r in silver(sample_run, "fact_video_country_metrics")}
+            expected[(params["filters"][len("video==") :], params["startDate"], row["country"])] = row["views"]
+    actual = {
+        (r["video_id"], r["date"].isoformat(), r["country_code"]): r["views"]
+        for r in silver(sample_run, "fact_video_country_metrics")
+    }
     assert actual == expected
 
 
@@ -107,10 +123,12 @@ def test_video_daily_and_channel_facts_equal_the_recording(sample_run, sample_re
     expected = {}
     for params, rows in recorded_rows(sample_recording, "day"):
         for row in rows:
-            subject = params.get("filters", "")[len("video=="):] or params["ids"]
+            subject = params.get("filters", "")[len("video==") :] or params["ids"]
             expected[(subject, row["day"])] = (row["views"], row["estimatedMinutesWatched"])
-    videos = {(r["video_id"], r["date"].isoformat()): (r["views"], r["estimated_minutes_watched"])
-              for r in silver(sample_run, "fact_video_daily_metrics")}
+    videos = {
+        (r["video_id"], r["date"].isoformat()): (r["views"], r["estimated_minutes_watched"])
+        for r in silver(sample_run, "fact_video_daily_metrics")
+    }
     channels = silver(sample_run, "fact_channel_daily_metrics")
     assert videos == {k: v for k, v in expected.items() if not k[0].startswith("channel==")}
     assert len(channels) == 2 * 30 and all(r["subscribers_gained"] >= 0 for r in channels)
@@ -124,10 +142,18 @@ def test_silver_event_and_artifact(sample_run):
     async def read():
         async with get_client() as client:
             artifacts = await client.read_artifacts(
-                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["silver-summary"])))
-            events = await client._client.post("/events/filter", json={
-                "filter": {"event": {"name": ["youtube.silver.updated"]}, "occurred": {"since": "2020-01-01T00:00:00Z"}},
-                "limit": 50})
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["silver-summary"]))
+            )
+            events = await client._client.post(
+                "/events/filter",
+                json={
+                    "filter": {
+                        "event": {"name": ["youtube.silver.updated"]},
+                        "occurred": {"since": "2020-01-01T00:00:00Z"},
+                    },
+                    "limit": 50,
+                },
+            )
             return artifacts, events.json()["events"]
 
     artifacts, events = run_coro_as_sync(read())
@@ -160,7 +186,7 @@ def test_a_run_killed_between_its_facts_and_dimensions_is_completed_by_the_rerun
     built = {t: sorted(map(repr, silver({"lake": lake}, t))) for t in dims}
     assert all(built.values())
     spark = get_spark(lake_root=str(lake))
-    clear_watermarks(spark, str(lake))                  # as if the last run had not got that far
+    clear_watermarks(spark, str(lake))  # as if the last run had not got that far
     for table in dims:
         spark.sql(f"DELETE FROM delta.`{lake / 'silver' / table}`")
     assert not silver({"lake": lake}, "dim_date")

@@ -33,5 +33,7 @@ def test_missing_tables_are_listed(sample_run, tmp_path):
     from flows.smoke_check import SmokeCheckFailed, smoke_check
 
     LocalDeltaSpark(lake_root=str(tmp_path / "empty-lake"), spark_master="local[2]").save("empty", overwrite=True)
-    with pytest.raises(SmokeCheckFailed, match=r"(?s)## Missing tables.*`bronze.trending_videos_raw`.*`gold.gold_trending_videos`"):
+    with pytest.raises(
+        SmokeCheckFailed, match=r"(?s)## Missing tables.*`bronze.trending_videos_raw`.*`gold.gold_trending_videos`"
+    ):
         smoke_check(backend="local-delta-spark/empty", max_age_days=2, as_of=date(2026, 10, 31))

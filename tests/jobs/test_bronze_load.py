@@ -17,7 +17,7 @@ from tasks.youtube.ingest_plan import fetch_data_api_snapshot
 from tasks.youtube.replay import ReplayHttp
 
 pytestmark = pytest.mark.spark
-DAY = date(2026, 10, 29)   # the sample's day with a non-JSON categories page (GB)
+DAY = date(2026, 10, 29)  # the sample's day with a non-JSON categories page (GB)
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +26,14 @@ def loaded(spark, sample_recording, tmp_path_factory):
     backend = LocalDeltaSpark(lake_root=str(root / "lake"))
     landing = LocalLanding(root=str(root / "landing"))
     lander = Lander(landing, run_id="run-1", source="youtube-replay-source")
-    fetch_data_api_snapshot(build_data_api(http=ReplayHttp(sample_recording, as_of=DAY.isoformat())), lander, DAY,
-                            ["US", "GB"], ["mine"], ApiExecutor(sleep=lambda s: None))
+    fetch_data_api_snapshot(
+        build_data_api(http=ReplayHttp(sample_recording, as_of=DAY.isoformat())),
+        lander,
+        DAY,
+        ["US", "GB"],
+        ["mine"],
+        ApiExecutor(sleep=lambda s: None),
+    )
     params = {"landing_location": landing.location(run_prefix("run-1"))}
     first = backend.run_job("bronze_load", params)
     return backend, landing, lander, params, first
@@ -42,15 +48,20 @@ def test_every_table_exists_and_pages_load(spark, loaded):
     for table in ALL_TABLES:
         assert spark.sql(f"SELECT * FROM bronze.{table}").columns
     expected = dict(lander.pages)
-    expected["video_categories_raw"] -= 1          # the HTML page is quarantined instead
+    expected["video_categories_raw"] -= 1  # the HTML page is quarantined instead
     assert {t: n for t, n in first["rows_inserted"].items() if n} == expected
     assert first["quarantined"] == 1
 
 
 def test_row_contract(spark, loaded):
     backend = loaded[0]
-    row = (spark.read.format("delta").load(f"{backend.lake_location()}/bronze/trending_videos_raw")
-           .filter("region = 'US'").orderBy("request_id").first())
+    row = (
+        spark.read.format("delta")
+        .load(f"{backend.lake_location()}/bronze/trending_videos_raw")
+        .filter("region = 'US'")
+        .orderBy("request_id")
+        .first()
+    )
     assert row.run_id == "run-1" and row.snapshot_date == DAY and row.source_system == "youtube"
     assert row.region == "US" and row.schema_version == 1 and len(row.request_id) == 32
     assert json.loads(row.request)["chart"] == "mostPopular"
@@ -82,11 +93,15 @@ def test_a_cut_short_landing_line_is_quarantined_and_the_rest_loads(spark, loade
     lander.land("channels_raw", "youtube.channels.list", {"part": "id", "id": "UCx"}, b'{"items": []}', DAY)
     (bundle,) = lander.flush()
     text = (tmp_path / bundle).read_text()
-    (tmp_path / bundle).write_text(text[: len(text) - 40])    # the process died while writing the last line
+    (tmp_path / bundle).write_text(text[: len(text) - 40])  # the process died while writing the last line
     result = backend.run_job("bronze_load", {"landing_location": str(tmp_path / run_prefix("run-2"))})
     assert result["rows_inserted"]["channels_raw"] == 1 and result["quarantined"] == 1
-    (row,) = (spark.read.format("delta").load(f"{backend.lake_location()}/bronze/quarantine")
-              .filter("reason LIKE 'landing line%'").collect())
+    (row,) = (
+        spark.read.format("delta")
+        .load(f"{backend.lake_location()}/bronze/quarantine")
+        .filter("reason LIKE 'landing line%'")
+        .collect()
+    )
     assert "not a JSON record" in row.reason and row.record.startswith('{"body"') and bundle in row.landing_path
 
 
@@ -104,4 +119,4 @@ def test_loading_a_run_never_reads_other_runs_files(spark, tmp_path):
         result = backend.run_job("bronze_load", {"landing_location": str(tmp_path / "landing" / run_prefix(run_id))})
         assert result["rows_inserted"]["channels_raw"] == 1
         for parquet in (tmp_path / "lake" / "bronze" / "channels_raw").glob("*.parquet"):
-            parquet.unlink()           # this run's files vanish: the next run's MERGE must not open them
+            parquet.unlink()  # this run's files vanish: the next run's MERGE must not open them

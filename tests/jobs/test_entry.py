@@ -27,11 +27,26 @@ def test_arguments():
 def test_a_job_runs_as_a_standalone_process(tmp_path):
     lake = tmp_path / "lake"
     out = tmp_path / "metrics.json"
-    done = subprocess.run([sys.executable, "-m", "tasks.jobs.entry", "bronze_bootstrap", "--master", "local[1]",
-                           "--params", json.dumps({"lake_root": str(lake)}), "--metrics-out", str(out)],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tasks.jobs.entry",
+            "bronze_bootstrap",
+            "--master",
+            "local[1]",
+            "--params",
+            json.dumps({"lake_root": str(lake)}),
+            "--metrics-out",
+            str(out),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     printed = [line for line in done.stdout.splitlines() if line.startswith(METRICS_PREFIX)]
-    assert json.loads(printed[0][len(METRICS_PREFIX):]) == json.loads(out.read_text())
+    assert json.loads(printed[0][len(METRICS_PREFIX) :]) == json.loads(out.read_text())
     assert "bronze.quarantine" in json.loads(out.read_text())["tables"]
     assert (lake / "bronze" / "videos_raw" / "_delta_log").is_dir()

@@ -22,10 +22,10 @@ def _rows(spark, path):
 
 
 def test_compaction_threshold():
-    assert not needs_compaction(num_files=30, partitions=30, min_files=8)   # one per day
+    assert not needs_compaction(num_files=30, partitions=30, min_files=8)  # one per day
     assert needs_compaction(num_files=12, partitions=1, min_files=8)
     assert not needs_compaction(num_files=1, partitions=1, min_files=8)
-    assert needs_compaction(num_files=60, partitions=30, min_files=8)       # two per day
+    assert needs_compaction(num_files=60, partitions=30, min_files=8)  # two per day
 
 
 def test_maintenance_compacts_what_warrants_it_and_vacuums(spark, tmp_path):
@@ -34,8 +34,9 @@ def test_maintenance_compacts_what_warrants_it_and_vacuums(spark, tmp_path):
     many, per_day = f"{root}/silver/many_small_files", f"{root}/silver/one_file_per_day"
     for i in range(10):
         spark.createDataFrame([(i, f"v{i}")], "id int, value string").write.format("delta").mode("append").save(many)
-    spark.createDataFrame([(d, f"2026-10-{d:02d}") for d in range(1, 6)], "id int, day string").repartition("day") \
-        .write.format("delta").partitionBy("day").save(per_day)
+    spark.createDataFrame([(d, f"2026-10-{d:02d}") for d in range(1, 6)], "id int, day string").repartition(
+        "day"
+    ).write.format("delta").partitionBy("day").save(per_day)
     before = {p: (_files(spark, p), _rows(spark, p)) for p in (many, per_day)}
     small = [f.removeprefix("file:") for f in spark.read.format("delta").load(many).inputFiles()]
     assert before[many][0] == 10 and before[per_day][0] == 5

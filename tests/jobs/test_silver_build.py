@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -18,19 +18,31 @@ CH = "UCcraftedchannel0000000a"
 
 
 def video(vid, views="100", likes="5", published="2026-10-01T10:00:00Z", **extra):
-    item = {"kind": "youtube#video", "id": vid,
-            "snippet": {"publishedAt": published, "channelId": CH, "title": f"Title {vid}", "categoryId": "24",
-                        "tags": ["a"], "channelTitle": "Crafted"},
-            "contentDetails": {"duration": "PT1H2M3S", "definition": "hd"},
-            "status": {"privacyStatus": "public"},
-            "statistics": {"viewCount": views, "likeCount": likes, "commentCount": "1"}}
+    item = {
+        "kind": "youtube#video",
+        "id": vid,
+        "snippet": {
+            "publishedAt": published,
+            "channelId": CH,
+            "title": f"Title {vid}",
+            "categoryId": "24",
+            "tags": ["a"],
+            "channelTitle": "Crafted",
+        },
+        "contentDetails": {"duration": "PT1H2M3S", "definition": "hd"},
+        "status": {"privacyStatus": "public"},
+        "statistics": {"viewCount": views, "likeCount": likes, "commentCount": "1"},
+    }
     item.update(extra)
     return item
 
 
 def report(headers, rows):
-    return {"kind": "youtubeAnalytics#resultTable", "rows": rows,
-            "columnHeaders": [{"name": h, "columnType": "METRIC", "dataType": "INTEGER"} for h in headers]}
+    return {
+        "kind": "youtubeAnalytics#resultTable",
+        "rows": rows,
+        "columnHeaders": [{"name": h, "columnType": "METRIC", "dataType": "INTEGER"} for h in headers],
+    }
 
 
 class Lake:
@@ -39,8 +51,9 @@ class Lake:
         self.landing = LocalLanding(root=str(root / "landing"))
 
     def land(self, run_id, pages, hour=1, month=10, day=21):
-        lander = Lander(self.landing, run_id=run_id, source="crafted",
-                        clock=lambda: datetime(2026, month, day, hour, tzinfo=timezone.utc))
+        lander = Lander(
+            self.landing, run_id=run_id, source="crafted", clock=lambda: datetime(2026, month, day, hour, tzinfo=UTC)
+        )
         for table, endpoint, params, payload, extra in pages:
             body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             lander.land(table, endpoint, params, body, DAY, **extra)
@@ -49,53 +62,108 @@ class Lake:
         return self.backend.run_job("silver_build", {})
 
     def rows(self, spark, table):
-        return sorted(spark.read.format("delta").load(f"{self.backend.lake_location()}/silver/{table}").collect(), key=repr)
+        return sorted(
+            spark.read.format("delta").load(f"{self.backend.lake_location()}/silver/{table}").collect(), key=repr
+        )
 
     def quarantine(self, spark, run_id):
-        return {(r.target_table, r.reason) for r in spark.read.format("delta")
-                .load(f"{self.backend.lake_location()}/bronze/quarantine").filter(f"run_id = '{run_id}'").collect()}
+        return {
+            (r.target_table, r.reason)
+            for r in spark.read.format("delta")
+            .load(f"{self.backend.lake_location()}/bronze/quarantine")
+            .filter(f"run_id = '{run_id}'")
+            .collect()
+        }
 
 
 def daily(vid, start, end, rows):
-    params = {"ids": "channel==MINE", "startDate": start, "endDate": end, "dimensions": "day", "filters": f"video=={vid}",
-              "metrics": "views,likes,comments,estimatedMinutesWatched,averageViewDuration"}
-    return ("analytics_video_daily_raw", "youtubeAnalytics.reports.query", params,
-            report(["day", "views", "likes", "comments", "estimatedMinutesWatched", "averageViewDuration"], rows),
-            {"channel_id": CH})
+    params = {
+        "ids": "channel==MINE",
+        "startDate": start,
+        "endDate": end,
+        "dimensions": "day",
+        "filters": f"video=={vid}",
+        "metrics": "views,likes,comments,estimatedMinutesWatched,averageViewDuration",
+    }
+    return (
+        "analytics_video_daily_raw",
+        "youtubeAnalytics.reports.query",
+        params,
+        report(["day", "views", "likes", "comments", "estimatedMinutesWatched", "averageViewDuration"], rows),
+        {"channel_id": CH},
+    )
 
 
 def country(vid, start, end, rows):
-    params = {"ids": "channel==MINE", "startDate": start, "endDate": end, "dimensions": "country",
-              "filters": f"video=={vid}", "metrics": "views,estimatedMinutesWatched"}
-    return ("analytics_video_country_daily_raw", "youtubeAnalytics.reports.query", params,
-            report(["country", "views", "estimatedMinutesWatched"], rows), {"channel_id": CH})
+    params = {
+        "ids": "channel==MINE",
+        "startDate": start,
+        "endDate": end,
+        "dimensions": "country",
+        "filters": f"video=={vid}",
+        "metrics": "views,estimatedMinutesWatched",
+    }
+    return (
+        "analytics_video_country_daily_raw",
+        "youtubeAnalytics.reports.query",
+        params,
+        report(["country", "views", "estimatedMinutesWatched"], rows),
+        {"channel_id": CH},
+    )
 
 
 @pytest.fixture(scope="module")
 def crafted(spark, tmp_path_factory):
     lake = Lake(tmp_path_factory.mktemp("silver"))
-    videos = {"kind": "youtube#videoListResponse", "items": [
-        video("good0000001"),
-        video("", views="7"),                                         # missing id
-        video("badviews001", views="lots"),                           # non-numeric
-        video("neglikes001", likes="-3"),                             # negative
-        video("baddate0001", published="yesterday"),                  # unparseable date
-        video("newfield001", brandNewField={"x": 1}),                 # a new field changes nothing
-        {"kind": "youtube#video", "id": "nostats0001", "snippet": {"channelId": CH, "title": "No stats"}},
-    ]}
-    first = lake.land("r1", [
-        ("videos_raw", "youtube.videos.list", {"part": "snippet", "id": "x"}, videos, {"channel_id": CH}),
-        ("videos_raw", "youtube.videos.list", {"part": "snippet", "id": "y"}, {"kind": "x", "items": "oops"}, {}),
-        daily("good0000001", "2026-10-01", "2026-10-03",
-              [["2026-10-01", 10, 1, 0, 20, 120], ["2026-10-02", 20, 2, 0, 40, 120], ["2026-10-03", 30, 3, 1, 60, 120],
-               ["2026-10-0X", 5, 0, 0, 1, 10], ["2026-10-04", "many", 0, 0, 1, 10], ["2026-10-05", -4, 0, 0, 1, 10],
-               ["2026-10-06", 1]]),
-        country("good0000001", "2026-10-02", "2026-10-02", [["US", 12, 24], ["DE", 8, 16]]),
-        country("good0000001", "2026-10-01", "2026-10-03", [["US", 99, 99]]),
-        ("analytics_video_device_daily_raw", "youtubeAnalytics.reports.query",
-         {"ids": "channel==MINE", "startDate": "2026-10-01", "endDate": "2026-10-01", "dimensions": "deviceType,day",
-          "filters": "video==good0000001", "metrics": "views"}, {"error": "not a report"}, {"channel_id": CH}),
-    ])
+    videos = {
+        "kind": "youtube#videoListResponse",
+        "items": [
+            video("good0000001"),
+            video("", views="7"),  # missing id
+            video("badviews001", views="lots"),  # non-numeric
+            video("neglikes001", likes="-3"),  # negative
+            video("baddate0001", published="yesterday"),  # unparseable date
+            video("newfield001", brandNewField={"x": 1}),  # a new field changes nothing
+            {"kind": "youtube#video", "id": "nostats0001", "snippet": {"channelId": CH, "title": "No stats"}},
+        ],
+    }
+    first = lake.land(
+        "r1",
+        [
+            ("videos_raw", "youtube.videos.list", {"part": "snippet", "id": "x"}, videos, {"channel_id": CH}),
+            ("videos_raw", "youtube.videos.list", {"part": "snippet", "id": "y"}, {"kind": "x", "items": "oops"}, {}),
+            daily(
+                "good0000001",
+                "2026-10-01",
+                "2026-10-03",
+                [
+                    ["2026-10-01", 10, 1, 0, 20, 120],
+                    ["2026-10-02", 20, 2, 0, 40, 120],
+                    ["2026-10-03", 30, 3, 1, 60, 120],
+                    ["2026-10-0X", 5, 0, 0, 1, 10],
+                    ["2026-10-04", "many", 0, 0, 1, 10],
+                    ["2026-10-05", -4, 0, 0, 1, 10],
+                    ["2026-10-06", 1],
+                ],
+            ),
+            country("good0000001", "2026-10-02", "2026-10-02", [["US", 12, 24], ["DE", 8, 16]]),
+            country("good0000001", "2026-10-01", "2026-10-03", [["US", 99, 99]]),
+            (
+                "analytics_video_device_daily_raw",
+                "youtubeAnalytics.reports.query",
+                {
+                    "ids": "channel==MINE",
+                    "startDate": "2026-10-01",
+                    "endDate": "2026-10-01",
+                    "dimensions": "deviceType,day",
+                    "filters": "video==good0000001",
+                    "metrics": "views",
+                },
+                {"error": "not a report"},
+                {"channel_id": CH},
+            ),
+        ],
+    )
     return lake, first
 
 
@@ -109,20 +177,29 @@ def test_good_records_load_beside_bad_ones(spark, crafted):
 def test_each_bad_record_kind_is_quarantined_with_its_reason(spark, crafted):
     lake, _ = crafted
     reasons = lake.quarantine(spark, "r1")
-    for expected in [("silver_videos", "missing video id"), ("silver_videos", "non-numeric viewCount"),
-                     ("silver_videos", "negative likeCount"), ("silver_videos", "unparseable publishedAt"),
-                     ("silver_videos", "unexpected payload shape: no list of items"),
-                     ("fact_video_daily_metrics", "unparseable day"), ("fact_video_daily_metrics", "non-numeric views"),
-                     ("fact_video_daily_metrics", "negative views"),
-                     ("fact_video_daily_metrics", "row length does not match columnHeaders"),
-                     ("fact_video_device_metrics", "unexpected payload shape: no columnHeaders")]:
+    for expected in [
+        ("silver_videos", "missing video id"),
+        ("silver_videos", "non-numeric viewCount"),
+        ("silver_videos", "negative likeCount"),
+        ("silver_videos", "unparseable publishedAt"),
+        ("silver_videos", "unexpected payload shape: no list of items"),
+        ("fact_video_daily_metrics", "unparseable day"),
+        ("fact_video_daily_metrics", "non-numeric views"),
+        ("fact_video_daily_metrics", "negative views"),
+        ("fact_video_daily_metrics", "row length does not match columnHeaders"),
+        ("fact_video_device_metrics", "unexpected payload shape: no columnHeaders"),
+    ]:
         assert expected in reasons, expected
 
 
 def test_quarantine_rows_point_at_their_source(spark, crafted):
     lake, _ = crafted
-    rows = spark.read.format("delta").load(f"{lake.backend.lake_location()}/bronze/quarantine").filter(
-        "run_id = 'r1' AND reason = 'non-numeric viewCount'").collect()
+    rows = (
+        spark.read.format("delta")
+        .load(f"{lake.backend.lake_location()}/bronze/quarantine")
+        .filter("run_id = 'r1' AND reason = 'non-numeric viewCount'")
+        .collect()
+    )
     (row,) = rows
     assert json.loads(row.record)["id"] == "badviews001" and ".pages.jsonl#" in row.landing_path
     assert json.loads(row.request)["id"] == "x" and len(row.source_request_id) == 32 and row.stage == "silver"
@@ -140,13 +217,17 @@ def test_country_rows_carry_their_one_requested_day(spark, crafted):
     lake, _ = crafted
     rows = {(r.country_code, r.date): r.views for r in lake.rows(spark, "fact_video_country_metrics")}
     assert rows == {("US", date(2026, 10, 2)): 12, ("DE", date(2026, 10, 2)): 8}
-    assert ("fact_video_country_metrics", "multi-day total: a country row is only dated by a one-day request") \
-        in lake.quarantine(spark, "r1")
+    assert (
+        "fact_video_country_metrics",
+        "multi-day total: a country row is only dated by a one-day request",
+    ) in lake.quarantine(spark, "r1")
 
 
 def test_running_the_job_again_changes_nothing(spark, crafted):
     lake, _ = crafted
-    before = {t: lake.rows(spark, t) for t in ("silver_videos", "fact_video_daily_metrics", "silver_video_metadata_scd2")}
+    before = {
+        t: lake.rows(spark, t) for t in ("silver_videos", "fact_video_daily_metrics", "silver_video_metadata_scd2")
+    }
     again = lake.backend.run_job("silver_build", {})
     assert again["changed"] == [] and set(again["bronze_reads"].values()) == {"none"}
     # what sizes a run is what Silver reads: nothing new here, whatever other Bronze tables hold
@@ -156,9 +237,22 @@ def test_running_the_job_again_changes_nothing(spark, crafted):
 
 def test_an_overlapping_later_window_restates_without_duplicates(spark, crafted):
     lake, _ = crafted
-    second = lake.land("r2", [daily("good0000001", "2026-10-02", "2026-10-04",
-                                    [["2026-10-02", 25, 2, 0, 50, 120], ["2026-10-03", 30, 3, 1, 60, 120],
-                                     ["2026-10-04", 40, 4, 0, 80, 120]])], hour=5)
+    second = lake.land(
+        "r2",
+        [
+            daily(
+                "good0000001",
+                "2026-10-02",
+                "2026-10-04",
+                [
+                    ["2026-10-02", 25, 2, 0, 50, 120],
+                    ["2026-10-03", 30, 3, 1, 60, 120],
+                    ["2026-10-04", 40, 4, 0, 80, 120],
+                ],
+            )
+        ],
+        hour=5,
+    )
     facts = {r.date.day: r.views for r in lake.rows(spark, "fact_video_daily_metrics") if r.video_id == "good0000001"}
     assert facts == {1: 10, 2: 25, 3: 30, 4: 40}
     assert second["tables"]["fact_video_daily_metrics"] == {"inserted": 1, "updated": 1, "deleted": 0, "quarantined": 0}
@@ -172,11 +266,25 @@ def test_full_refresh_rebuilds_the_same_values(spark, crafted):
     from tasks.silver.merge import LINEAGE_COLUMNS
 
     lake, first = crafted
-    tables = ("silver_videos", "fact_video_daily_metrics", "fact_video_country_metrics", "silver_video_metadata_scd2",
-              "silver_video_stats_snapshot", "silver_trending_videos", "silver_channels", "dim_category",
-              "fact_video_traffic_source_metrics", "fact_video_device_metrics", "dim_date", "dim_country")
-    values = lambda t: sorted((tuple(v for k, v in r.asDict().items() if k not in LINEAGE_COLUMNS)  # noqa: E731
-                               for r in lake.rows(spark, t)), key=repr)
+    tables = (
+        "silver_videos",
+        "fact_video_daily_metrics",
+        "fact_video_country_metrics",
+        "silver_video_metadata_scd2",
+        "silver_video_stats_snapshot",
+        "silver_trending_videos",
+        "silver_channels",
+        "dim_category",
+        "fact_video_traffic_source_metrics",
+        "fact_video_device_metrics",
+        "dim_date",
+        "dim_country",
+    )
+
+    def values(table):
+        rows = (tuple(v for k, v in r.asDict().items() if k not in LINEAGE_COLUMNS) for r in lake.rows(spark, table))
+        return sorted(rows, key=repr)
+
     before = {t: values(t) for t in tables}
     rebuilt = lake.backend.run_job("silver_build", {"full_refresh": True, "interpreted": False})
     assert first["interpreted"] is True and rebuilt["interpreted"] is False

@@ -9,15 +9,32 @@ that adds (in this suite tests/jobs and tests/reporting re-run their own bad inp
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
 import pytest
 
 from reliability.corpus import CORPUS, Bisect, Case, Lake, failure_entry, judge, load_cases, page_body
 
 # what the issue asks the corpus to cover, by the categories the case files declare
-CATEGORIES = {"api": {"not_json", "shape", "types", "ids", "counts", "enums", "columns", "analytics_rows", "empty",
-                      "huge", "control_chars", "duplicates", "dates"},
-              "drop": {"encodings", "rows", "quoting", "dates", "empty"},
-              "report": {"reporting"}}
+CATEGORIES = {
+    "api": {
+        "not_json",
+        "shape",
+        "types",
+        "ids",
+        "counts",
+        "enums",
+        "columns",
+        "analytics_rows",
+        "empty",
+        "huge",
+        "control_chars",
+        "duplicates",
+        "dates",
+    },
+    "drop": {"encodings", "rows", "quoting", "dates", "empty"},
+    "report": {"reporting"},
+}
 
 
 def test_the_corpus_is_files_of_at_least_50_kinds_covering_every_category():
@@ -56,7 +73,7 @@ def test_every_case_file_is_well_formed():
             assert spec["kind"] == case.kind and spec["table"] in RAW_TABLES and spec["endpoint"], case.kind
             assert ("payload" in spec) != ("payload_text" in spec), case.kind
             assert isinstance(spec["params"], dict) and isinstance(spec["extra"], dict), case.kind
-            page_body(spec, spec.get("expand"))                     # the bytes can be built
+            page_body(spec, spec.get("expand"))  # the bytes can be built
             for page in [spec] + ([spec["good_page"]] if "good_page" in spec else []):
                 if page.get("extra", {}).get("channel_id"):
                     assert page["extra"]["channel_id"].startswith("UC") and len(page["extra"]["channel_id"]) == 24
@@ -82,7 +99,9 @@ def test_the_judge_finds_missing_reasons_lost_rows_and_silently_loaded_rows():
     held = Lake(quarantine={case.run_id: [("silver_videos", "non-numeric viewCount")]}, tables={"silver_videos": rows})
     assert judge(case, held, {}).problems == [] and failure_entry(case, []) is None
 
-    nothing = Lake(quarantine={}, tables={"silver_videos": rows[:1] + [{"video_id": "badvideo001", "run_id": case.run_id}]})
+    nothing = Lake(
+        quarantine={}, tables={"silver_videos": rows[:1] + [{"video_id": "badvideo001", "run_id": case.run_id}]}
+    )
     problems = judge(case, nothing, {}).problems
     assert any(p.startswith("not quarantined: 1 x silver_videos 'non-numeric viewCount'") for p in problems)
     assert any(p.startswith("good rows lost from silver_videos") for p in problems)
@@ -108,7 +127,7 @@ def test_a_crashing_kind_is_isolated_by_bisection_and_the_rest_judged(tmp_path):
     assert found.crashes == {"kind03": "job raised CAST_OVERFLOW", "kind17": "job raised CAST_OVERFLOW"}
     judged = [c.kind for group, _ in found.judged for c in group]
     assert sorted(judged + list(found.crashes)) == [c.kind for c in cases] and not found.unjudged
-    capped = Fake(tmp_path, tmp_path, "local[1]", trials=3).run(cases)      # out of trials: the rest unjudged
+    capped = Fake(tmp_path, tmp_path, "local[1]", trials=3).run(cases)  # out of trials: the rest unjudged
     assert not capped.crashes and {"kind03", "kind17"} <= set(capped.unjudged)
     assert all("ran out of trials" in why for why in capped.unjudged.values())
 
@@ -132,7 +151,18 @@ def test_every_kind_holds_with_no_crash(probe):
 def test_the_probe_prints_one_line_of_figures():
     from reliability.corpus import figures
 
-    line = figures({"kinds": 100, "held": 99, "failed": [{"kind": "x", "what": "y"}], "crashes": 0,
-                    "bad_quarantined": 80, "bad_expected": 81, "good_loaded": 189, "good_expected": 189,
-                    "rerun_added_rows": {}, "seconds": 41.5})
+    line = figures(
+        {
+            "kinds": 100,
+            "held": 99,
+            "failed": [{"kind": "x", "what": "y"}],
+            "crashes": 0,
+            "bad_quarantined": 80,
+            "bad_expected": 81,
+            "good_loaded": 189,
+            "good_expected": 189,
+            "rerun_added_rows": {},
+            "seconds": 41.5,
+        }
+    )
     assert "\n" not in line and line.startswith("corpus: 100 kinds, 99 held, 1 failed, 0 crashes")

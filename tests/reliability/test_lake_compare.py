@@ -45,7 +45,7 @@ def test_an_unreadable_table_is_named(tmp_path):
 
 def test_a_folder_whose_first_commit_never_happened_is_no_table(tmp_path):
     lake = _lake(tmp_path / "lake", [("gold", "ok", _rows())])
-    (lake / "gold" / "unborn" / "_delta_log" / "_staged_commits").mkdir(parents=True)   # killed before version 0
+    (lake / "gold" / "unborn" / "_delta_log" / "_staged_commits").mkdir(parents=True)  # killed before version 0
     assert unreadable(lake) == {}
     (lake / "gold" / "unborn" / "_delta_log" / "00000000000000000000.json").write_text("{not json")
     assert set(unreadable(lake)) == {"gold.unborn"}

@@ -25,7 +25,8 @@ def test_storage_problems_are_found_behind_other_exceptions():
     assert storage_problem(ValueError("bad row")) is None
     error = explain(java, "Spark job bronze_load", "the lake at /x")
     assert isinstance(error, LakeStorageError) and str(error).startswith(
-        "Spark job bronze_load could not write to the lake at /x: the file system is read-only")
+        "Spark job bronze_load could not write to the lake at /x: the file system is read-only"
+    )
 
 
 def _mount(*args):
@@ -49,7 +50,7 @@ def test_a_job_on_a_full_lake_says_the_disk_is_full(spark, mounted):
     from blocks import LocalDeltaSpark
 
     with pytest.raises(OSError), (mounted / "filler").open("wb") as filler:
-        while True:                                  # until the tmpfs is full
+        while True:  # until the tmpfs is full
             filler.write(b"\0" * 4096)
             filler.flush()
     with pytest.raises(LakeStorageError, match="could not write to the lake at .*: the disk is full"):
@@ -61,7 +62,7 @@ def test_a_job_on_a_read_only_lake_says_so(spark, mounted):
     from blocks import LocalDeltaSpark
 
     lake = LocalDeltaSpark(lake_root=str(mounted))
-    lake.run_job("run_log_start", {"run_id": "r1", "flow_name": "test", "parameters": {}})     # a lake in use
+    lake.run_job("run_log_start", {"run_id": "r1", "flow_name": "test", "parameters": {}})  # a lake in use
     _mount("-o", "remount,ro", str(mounted))
     with pytest.raises(LakeStorageError, match="the file system is read-only"):
         lake.run_job("run_log_start", {"run_id": "r2", "flow_name": "test", "parameters": {}})

@@ -27,8 +27,8 @@ def test_numbers_and_changes_for_people():
 def test_the_page_is_self_contained_and_escapes_what_it_shows(tmp_path):
     page = render(sample_data(), "run-1", {"youtube.videos.list": 3})
     assert "<script src" not in page and "https://cdn" not in page and "<link" not in page
-    assert "Video 1 &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in page        # the table
-    assert page.count("</script>") == 2                                     # the bundle's and the charts'
+    assert "Video 1 &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in page  # the table
+    assert page.count("</script>") == 2  # the bundle's and the charts'
     specs = json.loads(page.split("const specs = ", 1)[1].split(";\nfor (", 1)[0].replace("<\\/", "</"))
     assert len(specs) == 10
     assert write_pages(tmp_path, "run-1", page) == tmp_path / "run-1" / "index.html"
@@ -52,8 +52,16 @@ def test_every_chart_renders_offline_in_chromium(tmp_path):
 
 @browser
 def test_sections_without_data_say_so_instead_of_empty_axes(tmp_path):
-    data = sample_data(empty=("channels.daily", "channels.demographics", "channels.playback_locations",
-                              "trending.categories_by_day", "trending.top_videos", "trending.region_category"))
+    data = sample_data(
+        empty=(
+            "channels.daily",
+            "channels.demographics",
+            "channels.playback_locations",
+            "trending.categories_by_day",
+            "trending.top_videos",
+            "trending.region_category",
+        )
+    )
     page = render(data, None)
     assert "No trending charts in this window." in page and "No channel analytics in this window." in page
     assert "No demographics in the window" in page and "It comes from the Reporting API" in page

@@ -22,8 +22,12 @@ def auto_run(prefect_server, spark, tmp_path_factory, sample_recording):
     LocalDeltaSpark(lake_root=str(root / "lake"), spark_master="local[2]").save("reporting", overwrite=True)
     LocalLanding(root=str(root / "landing")).save("reporting", overwrite=True)
     ReplayYouTubeSource(recording="sample", analytics_source="auto").save("reporting-auto", overwrite=True)
-    state = youtube_lakehouse(backend="local-delta-spark/reporting", source="youtube-replay-source/reporting-auto",
-                              landing="local-landing/reporting", return_state=True)
+    state = youtube_lakehouse(
+        backend="local-delta-spark/reporting",
+        source="youtube-replay-source/reporting-auto",
+        landing="local-landing/reporting",
+        return_state=True,
+    )
     return {"state": state, "lake": root / "lake", "manifest": sample_recording.manifest}
 
 
@@ -33,7 +37,7 @@ def test_auto_takes_reports_where_they_cover_and_query_elsewhere(auto_run):
     first, last = date.fromisoformat(reporting["first_day"]), date.fromisoformat(reporting["last_day"])
     sources: dict[tuple[str, date], set[str]] = defaultdict(set)
     rows = read_delta(auto_run["lake"] / "silver" / "fact_video_daily_metrics").to_pylist()
-    assert len({(r["video_id"], r["date"]) for r in rows}) == len(rows)          # no video-day twice
+    assert len({(r["video_id"], r["date"]) for r in rows}) == len(rows)  # no video-day twice
     for r in rows:
         sources[(r["channel_id"], r["date"])].add(r["metrics_source"])
     mine = reporting["channel"]
@@ -45,8 +49,13 @@ def test_auto_takes_reports_where_they_cover_and_query_elsewhere(auto_run):
 
 def test_the_bulk_reports_reach_bronze_and_the_api_counts(auto_run):
     bronze = read_delta(auto_run["lake"] / "bronze" / "reporting_reports_raw").to_pylist()
-    assert {r["report_type"] for r in bronze} == {"channel_basic_a3", "channel_traffic_source_a3", "channel_device_os_a3",
-                                                  "channel_playback_location_a3", "channel_demographics_a1"}
+    assert {r["report_type"] for r in bronze} == {
+        "channel_basic_a3",
+        "channel_traffic_source_a3",
+        "channel_device_os_a3",
+        "channel_playback_location_a3",
+        "channel_demographics_a1",
+    }
     usage = auto_run["state"].result()["ingest"]["usage"]
     downloads = usage["youtubereporting.media.download"]["requests"]
     assert downloads == 5 * 20 and usage["youtubereporting.media.download"]["units"] == 0
@@ -60,8 +69,10 @@ def test_gold_has_demographics_and_playback_locations(auto_run):
         shares[(r["video_id"], r["date"])] += r["views_percentage"]
     assert shares and all(abs(total - 100) < 0.5 for total in shares.values())
     playback = read_delta(auto_run["lake"] / "gold" / "gold_video_playback_location_daily").to_pylist()
-    daily = {(r["video_id"], r["date"]): r["views"]
-             for r in read_delta(auto_run["lake"] / "gold" / "gold_video_daily_summary").to_pylist()}
+    daily = {
+        (r["video_id"], r["date"]): r["views"]
+        for r in read_delta(auto_run["lake"] / "gold" / "gold_video_daily_summary").to_pylist()
+    }
     by_video_day: dict[tuple[str, date], int] = defaultdict(int)
     for r in playback:
         by_video_day[(r["video_id"], r["date"])] += r["views"]

@@ -22,17 +22,28 @@ from pathlib import Path
 
 import pytest
 
-from tasks.youtube.synth import World, WorldConfig, SynthHttp
+from tasks.youtube.synth import SynthHttp, World, WorldConfig
 
 pytestmark = pytest.mark.spark
 
 START, END = date(2026, 10, 19), date(2026, 10, 22)
 AS_OF = date(2026, 10, 30)
 RESTATED = date(2026, 10, 21)
-TYPES = ["channel_basic_a3", "channel_traffic_source_a3", "channel_device_os_a3", "channel_playback_location_a3",
-         "channel_demographics_a1", "channel_sharing_service_a1"]
-FACTS = ("fact_channel_daily_metrics", "fact_video_daily_metrics", "fact_video_country_metrics",
-         "fact_video_traffic_source_metrics", "fact_video_device_metrics")
+TYPES = [
+    "channel_basic_a3",
+    "channel_traffic_source_a3",
+    "channel_device_os_a3",
+    "channel_playback_location_a3",
+    "channel_demographics_a1",
+    "channel_sharing_service_a1",
+]
+FACTS = (
+    "fact_channel_daily_metrics",
+    "fact_video_daily_metrics",
+    "fact_video_country_metrics",
+    "fact_video_traffic_source_metrics",
+    "fact_video_device_metrics",
+)
 
 
 def land_query(world: World, landing: Path, run_id: str) -> None:
@@ -45,11 +56,18 @@ def land_query(world: World, landing: Path, run_id: str) -> None:
 
     channel = world.channels[0]
     lander = Lander(LocalLanding(root=str(landing)), run_id=run_id, source="synth")
-    fetch_data_api_snapshot(build_data_api(http=SynthHttp(world, AS_OF)), lander, AS_OF, [], ["mine"],
-                            ApiExecutor(sleep=lambda s: None))
-    fetch_analytics(build_analytics_api(http=SynthHttp(world, AS_OF)), lander, AS_OF,
-                    {channel.id: {"ref": "mine", "video_ids": list(channel.video_ids)}}, START, END,
-                    ApiExecutor(sleep=lambda s: None))
+    fetch_data_api_snapshot(
+        build_data_api(http=SynthHttp(world, AS_OF)), lander, AS_OF, [], ["mine"], ApiExecutor(sleep=lambda s: None)
+    )
+    fetch_analytics(
+        build_analytics_api(http=SynthHttp(world, AS_OF)),
+        lander,
+        AS_OF,
+        {channel.id: {"ref": "mine", "video_ids": list(channel.video_ids)}},
+        START,
+        END,
+        ApiExecutor(sleep=lambda s: None),
+    )
 
 
 def land_preliminary(world: World, landing: Path, run_id: str, tmp: Path) -> None:
@@ -57,13 +75,20 @@ def land_preliminary(world: World, landing: Path, run_id: str, tmp: Path) -> Non
     from blocks.landing import LocalLanding
     from tasks.youtube.clients import build_reporting_api
     from tasks.youtube.executor import ApiExecutor
-    from tasks.youtube.reporting_api import (ReportingContext, download_report, ensure_jobs, land_report,
-                                             list_reports, report_day)
+    from tasks.youtube.reporting_api import (
+        ReportingContext,
+        download_report,
+        ensure_jobs,
+        land_report,
+        list_reports,
+        report_day,
+    )
 
     ctx = ReportingContext(build_reporting_api(http=SynthHttp(world, AS_OF)), ApiExecutor(sleep=lambda s: None))
     for report_type, job in ensure_jobs(ctx, TYPES, create=False).items():
-        first = min((r for r in list_reports(ctx, job) if report_day(r) == RESTATED.isoformat()),
-                    key=lambda r: r["createTime"])
+        first = min(
+            (r for r in list_reports(ctx, job) if report_day(r) == RESTATED.isoformat()), key=lambda r: r["createTime"]
+        )
         got = download_report(ctx, first, tmp / f"{first['id']}.csv")
         land_report(LocalLanding(root=str(landing)), run_id, report_type, first, got, None, "synth")
 
@@ -73,8 +98,17 @@ def land_latest(world: World, landing: Path, run_id: str) -> dict:
     from tasks.youtube.clients import build_reporting_api
     from tasks.youtube.ingest_plan import fetch_reporting
 
-    return fetch_reporting(build_reporting_api(http=SynthHttp(world, AS_OF)), LocalLanding(root=str(landing)),
-                           run_id, "synth", TYPES, False, None, START, END).as_dict()
+    return fetch_reporting(
+        build_reporting_api(http=SynthHttp(world, AS_OF)),
+        LocalLanding(root=str(landing)),
+        run_id,
+        "synth",
+        TYPES,
+        False,
+        None,
+        START,
+        END,
+    ).as_dict()
 
 
 def add_unknown_column_and_a_bad_row(landing: Path, run_id: str, day: date) -> None:
@@ -131,10 +165,19 @@ def lakes(spark, tmp_path_factory):
     second = silver(spark, r_lake)
     settled = {t: sorted(table(spark, r_lake, t), key=repr) for t in FACTS + ("silver_report_channel_basic",)}
 
-    load(spark, r_lake, landing, "r0")                   # the older report of 10-21 arrives again
+    load(spark, r_lake, landing, "r0")  # the older report of 10-21 arrives again
     third = silver(spark, r_lake)
-    return {"world": world, "q": q_lake, "r": r_lake, "first": first, "second": second, "third": third,
-            "fetched": fetched, "preliminary": preliminary, "settled": settled}
+    return {
+        "world": world,
+        "q": q_lake,
+        "r": r_lake,
+        "first": first,
+        "second": second,
+        "third": third,
+        "fetched": fetched,
+        "preliminary": preliminary,
+        "settled": settled,
+    }
 
 
 def by_key(rows, *keys):
@@ -143,11 +186,18 @@ def by_key(rows, *keys):
 
 def test_reports_and_query_give_the_same_daily_numbers(spark, lakes):
     for name, keys, metrics in (
-            ("fact_video_daily_metrics", ("video_id", "date"),
-             ("views", "likes", "comments", "estimated_minutes_watched", "average_view_duration_seconds")),
-            ("fact_channel_daily_metrics", ("channel_id", "date"),
-             ("views", "likes", "comments", "estimated_minutes_watched", "subscribers_gained", "subscribers_lost")),
-            ("fact_video_device_metrics", ("video_id", "date", "device_type"), ("views", "estimated_minutes_watched"))):
+        (
+            "fact_video_daily_metrics",
+            ("video_id", "date"),
+            ("views", "likes", "comments", "estimated_minutes_watched", "average_view_duration_seconds"),
+        ),
+        (
+            "fact_channel_daily_metrics",
+            ("channel_id", "date"),
+            ("views", "likes", "comments", "estimated_minutes_watched", "subscribers_gained", "subscribers_lost"),
+        ),
+        ("fact_video_device_metrics", ("video_id", "date", "device_type"), ("views", "estimated_minutes_watched")),
+    ):
         query = by_key(table(spark, lakes["q"], name), *keys)
         reports = by_key(table(spark, lakes["r"], name), *keys)
         assert query and set(reports) == set(query), name
@@ -160,18 +210,24 @@ def test_country_cells_match_and_the_remainder_is_zz(spark, lakes):
     query = by_key(table(spark, lakes["q"], "fact_video_country_metrics"), "video_id", "date", "country_code")
     reports = by_key(table(spark, lakes["r"], "fact_video_country_metrics"), "video_id", "date", "country_code")
     for key, row in query.items():
-        assert (reports[key].views, reports[key].estimated_minutes_watched) == (row.views, row.estimated_minutes_watched)
+        assert (reports[key].views, reports[key].estimated_minutes_watched) == (
+            row.views,
+            row.estimated_minutes_watched,
+        )
     assert {k[2] for k in set(reports) - set(query)} == {"ZZ"}
     daily = by_key(table(spark, lakes["r"], "fact_video_daily_metrics"), "video_id", "date")
-    for (video, day), row in daily.items():       # a true daily series: countries add up to the day
+    for (video, day), row in daily.items():  # a true daily series: countries add up to the day
         assert sum(r.views for k, r in reports.items() if k[:2] == (video, day)) == row.views
 
 
 def test_traffic_sources_match_and_an_unknown_code_is_flagged(spark, lakes):
     query = by_key(table(spark, lakes["q"], "fact_video_traffic_source_metrics"), "video_id", "date", "traffic_source")
-    reports = by_key(table(spark, lakes["r"], "fact_video_traffic_source_metrics"), "video_id", "date", "traffic_source")
-    renamed = {(k[0], k[1], "TRAFFIC_SOURCE_TYPE_CODE_99" if k[2] == "IMMERSIVE_FEED" else k[2]): r
-               for k, r in query.items()}
+    reports = by_key(
+        table(spark, lakes["r"], "fact_video_traffic_source_metrics"), "video_id", "date", "traffic_source"
+    )
+    renamed = {
+        (k[0], k[1], "TRAFFIC_SOURCE_TYPE_CODE_99" if k[2] == "IMMERSIVE_FEED" else k[2]): r for k, r in query.items()
+    }
     assert set(renamed) == set(reports)
     assert all(reports[k].views == r.views for k, r in renamed.items())
     flagged = {r.source_id: r.is_known for r in table(spark, lakes["r"], "dim_traffic_source")}
@@ -182,12 +238,12 @@ def test_traffic_sources_match_and_an_unknown_code_is_flagged(spark, lakes):
 def test_a_restated_day_is_replaced_not_added_to(spark, lakes):
     world, channel = lakes["world"], lakes["world"].channels[0]
     final = sum(world.video_day(world.videos[v], RESTATED).get("views", 0) for v in channel.video_ids)
-    assert lakes["preliminary"][RESTATED] < final                       # the first report: preliminary numbers
+    assert lakes["preliminary"][RESTATED] < final  # the first report: preliminary numbers
     daily = by_key(table(spark, lakes["r"], "fact_channel_daily_metrics"), "channel_id", "date")
-    assert daily[(channel.id, RESTATED)].views == final                 # the restated report, once
+    assert daily[(channel.id, RESTATED)].views == final  # the restated report, once
     rows = [r for r in table(spark, lakes["r"], "silver_report_channel_basic") if r.date == RESTATED]
-    assert len({r.report_id for r in rows}) == 1                        # one report's rows, not two reports'
-    assert {r.report_create_time.date() for r in rows} == {RESTATED + timedelta(days=5)}   # the later one
+    assert len({r.report_id for r in rows}) == 1  # one report's rows, not two reports'
+    assert {r.report_create_time.date() for r in rows} == {RESTATED + timedelta(days=5)}  # the later one
     assert lakes["second"]["tables"]["silver_report_channel_basic"]["updated"] > 0
 
 
@@ -203,8 +259,12 @@ def test_unknown_columns_are_kept_and_bad_rows_quarantined(spark, lakes):
     assert rows and all(r.extra_columns == {"new_metric": "7"} for r in rows)
     assert "badvideo001" not in {r.video_id for r in rows}
     quarantined = spark.read.format("delta").load(str(lakes["r"] / "bronze" / "quarantine")).collect()
-    assert any(q.target_table == "silver_report_channel_basic" and "non-numeric views" in q.reason
-               and "badvideo001" in q.record for q in quarantined)
+    assert any(
+        q.target_table == "silver_report_channel_basic"
+        and "non-numeric views" in q.reason
+        and "badvideo001" in q.record
+        for q in quarantined
+    )
 
 
 def test_full_grain_tables_and_generic_reports(spark, lakes):
@@ -219,7 +279,8 @@ def test_full_grain_tables_and_generic_reports(spark, lakes):
     assert all("sharing_service" in r.dimensions and "shares" in r.metrics for r in generic)
     assert len({(r.report_family, r.channel_id, r.date, r.dimension_key) for r in generic}) == len(generic)
     assert lakes["fetched"]["report_days"]["channel_basic_a3"] == [
-        (START + timedelta(days=i)).isoformat() for i in range(4)]
+        (START + timedelta(days=i)).isoformat() for i in range(4)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -230,8 +291,9 @@ def gold_lakes(prefect_server, spark, lakes):
 
     for name in ("q", "r"):
         LocalDeltaSpark(lake_root=str(lakes[name]), spark_master="local[2]").save(f"reporting-{name}", overwrite=True)
-        state = gold_flow(backend=f"local-delta-spark/reporting-{name}", docs="never", skip_freshness=True,
-                          return_state=True)
+        state = gold_flow(
+            backend=f"local-delta-spark/reporting-{name}", docs="never", skip_freshness=True, return_state=True
+        )
         assert state.is_completed(), state.message
     return lakes
 
@@ -246,21 +308,43 @@ def test_the_same_gold_numbers_from_reports_and_from_query(spark, gold_lakes):
     countries compare where both have a cell (the query API anonymises the remainder the report keeps
     under ZZ)."""
     for name, keys, metrics in (
-            ("gold_channel_daily_summary", ("channel_id", "date"),
-             ("views", "likes", "comments", "estimated_minutes_watched", "subscribers_gained", "subscribers_lost",
-              "net_subscribers")),
-            ("gold_video_daily_summary", ("video_id", "date"),
-             ("channel_id", "views", "likes", "comments", "estimated_minutes_watched", "average_view_duration_seconds")),
-            ("gold_video_device_daily_summary", ("video_id", "date", "device_type"),
-             ("device_name", "views", "estimated_minutes_watched"))):
+        (
+            "gold_channel_daily_summary",
+            ("channel_id", "date"),
+            (
+                "views",
+                "likes",
+                "comments",
+                "estimated_minutes_watched",
+                "subscribers_gained",
+                "subscribers_lost",
+                "net_subscribers",
+            ),
+        ),
+        (
+            "gold_video_daily_summary",
+            ("video_id", "date"),
+            ("channel_id", "views", "likes", "comments", "estimated_minutes_watched", "average_view_duration_seconds"),
+        ),
+        (
+            "gold_video_device_daily_summary",
+            ("video_id", "date", "device_type"),
+            ("device_name", "views", "estimated_minutes_watched"),
+        ),
+    ):
         query = by_key(gold(spark, gold_lakes["q"], name), *keys)
         reports = by_key(gold(spark, gold_lakes["r"], name), *keys)
         assert query and set(reports) == set(query), name
         for key, row in query.items():
             assert [getattr(reports[key], m) for m in metrics] == [getattr(row, m) for m in metrics], (name, key)
     query = by_key(gold(spark, gold_lakes["q"], "gold_video_country_daily_summary"), "video_id", "date", "country_code")
-    reports = by_key(gold(spark, gold_lakes["r"], "gold_video_country_daily_summary"), "video_id", "date", "country_code")
+    reports = by_key(
+        gold(spark, gold_lakes["r"], "gold_video_country_daily_summary"), "video_id", "date", "country_code"
+    )
     assert query and set(query) <= set(reports)
     assert {k[2] for k in set(reports) - set(query)} == {"ZZ"}
     for key, row in query.items():
-        assert (reports[key].views, reports[key].estimated_minutes_watched) == (row.views, row.estimated_minutes_watched)
+        assert (reports[key].views, reports[key].estimated_minutes_watched) == (
+            row.views,
+            row.estimated_minutes_watched,
+        )

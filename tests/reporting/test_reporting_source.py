@@ -8,7 +8,6 @@ import hashlib
 import json
 import tracemalloc
 from datetime import date, timedelta
-from pathlib import Path
 
 import httplib2
 import pytest
@@ -16,10 +15,17 @@ import pytest
 from tasks.youtube.analytics_sources import contiguous, covered_days, plan_sources
 from tasks.youtube.clients import build_reporting_api
 from tasks.youtube.executor import ApiExecutor
-from tasks.youtube.reporting_api import (DEFAULT_REPORT_TYPES, ReportingContext, download_report, ensure_jobs,
-                                         latest_per_day, list_reports, report_day)
+from tasks.youtube.reporting_api import (
+    DEFAULT_REPORT_TYPES,
+    ReportingContext,
+    download_report,
+    ensure_jobs,
+    latest_per_day,
+    list_reports,
+    report_day,
+)
 from tasks.youtube.reporting_codes import code_of, code_table, key_of
-from tasks.youtube.synth import World, WorldConfig, SynthHttp
+from tasks.youtube.synth import SynthHttp, World, WorldConfig
 from tasks.youtube.synth_reporting import serve_range
 
 END = date(2026, 10, 30)
@@ -34,7 +40,7 @@ def requests(ctx: ReportingContext, endpoint: str) -> int:
 
 
 def test_job_creation_is_opt_in_and_idempotent():
-    world = World(WorldConfig(reporting_history_days=0))          # a channel without reporting jobs
+    world = World(WorldConfig(reporting_history_days=0))  # a channel without reporting jobs
     ctx = context(world)
     assert ensure_jobs(ctx, list(DEFAULT_REPORT_TYPES), create=False) == {}
     assert "create_jobs=False" in ctx.warnings[0] and requests(ctx, "youtubereporting.jobs.create") == 0
@@ -56,7 +62,7 @@ def test_a_restated_day_keeps_only_its_latest_report():
     world = World(WorldConfig())
     ctx = context(world)
     job = ensure_jobs(ctx, ["channel_basic_a3"], create=False)["channel_basic_a3"]
-    listed = list_reports(ctx, job)                                  # pages of 10: every page followed
+    listed = list_reports(ctx, job)  # pages of 10: every page followed
     restated = (END - timedelta(days=world.config.restated_day_offset)).isoformat()
     assert len(listed) == world.config.reporting_history_days + 1
     assert [report_day(r) for r in listed].count(restated) == 2
@@ -69,8 +75,9 @@ def test_a_restated_day_keeps_only_its_latest_report():
 def test_reports_list_by_start_time_window():
     ctx = context(World(WorldConfig()))
     job = ensure_jobs(ctx, ["channel_device_os_a3"], create=False)["channel_device_os_a3"]
-    listed = list_reports(ctx, job, start_time_at_or_after="2026-10-20T00:00:00Z",
-                          start_time_before="2026-10-23T00:00:00Z")
+    listed = list_reports(
+        ctx, job, start_time_at_or_after="2026-10-20T00:00:00Z", start_time_before="2026-10-23T00:00:00Z"
+    )
     assert sorted({report_day(r) for r in listed}) == ["2026-10-20", "2026-10-21", "2026-10-22"]
 
 
@@ -91,7 +98,7 @@ class GeneratedReportHttp:
     def body(self, start: int, end: int) -> bytes:
         first, last = start // self.ROW, end // self.ROW
         data = b"".join(self.row(i) for i in range(first, last + 1))
-        return data[start - first * self.ROW:end - first * self.ROW + 1]
+        return data[start - first * self.ROW : end - first * self.ROW + 1]
 
     def request(self, uri, method="GET", body=None, headers=None, **kwargs):
         self.requests += 1
@@ -99,12 +106,18 @@ class GeneratedReportHttp:
             return serve_range(self.gzip_body, headers)
         start, end = (int(x) for x in headers["range"].split("=")[1].split("-"))
         end = min(end, self.size - 1)
-        return httplib2.Response({"status": "206", "content-range": f"bytes {start}-{end}/{self.size}"}), \
-            self.body(start, end)
+        return httplib2.Response({"status": "206", "content-range": f"bytes {start}-{end}/{self.size}"}), self.body(
+            start, end
+        )
 
 
-REPORT = {"id": "r1", "jobId": "j1", "startTime": "2026-10-20T07:00:00Z", "createTime": "2026-10-22T10:00:00Z",
-          "downloadUrl": "https://youtubereporting.googleapis.com/v1/media/CHANNEL/UCx/jobs/j1/reports/r1?alt=media"}
+REPORT = {
+    "id": "r1",
+    "jobId": "j1",
+    "startTime": "2026-10-20T07:00:00Z",
+    "createTime": "2026-10-22T10:00:00Z",
+    "downloadUrl": "https://youtubereporting.googleapis.com/v1/media/CHANNEL/UCx/jobs/j1/reports/r1?alt=media",
+}
 
 
 def test_a_multi_hundred_mb_report_downloads_in_chunks_with_flat_memory(tmp_path):
@@ -139,7 +152,7 @@ def test_a_gzip_report_is_kept_as_served(tmp_path):
 def test_a_failed_download_retries_from_the_same_offset(tmp_path):
     class Flaky(GeneratedReportHttp):
         def request(self, uri, method="GET", body=None, headers=None, **kwargs):
-            if self.requests == 2:          # the third request: a 503, then the same range again
+            if self.requests == 2:  # the third request: a 503, then the same range again
                 self.requests += 1
                 return httplib2.Response({"status": "503"}), json.dumps({"error": {"code": 503}}).encode()
             return super().request(uri, method, body, headers)
@@ -159,7 +172,7 @@ def test_codes_are_data_and_unknown_codes_pass_through():
     assert key_of("traffic_source_type", "999") == "TRAFFIC_SOURCE_TYPE_CODE_999"
     assert key_of("device_type", "") is None
     assert code_of("device_type", "UNKNOWN_PLATFORM") == "100"
-    for dimension, codes in table.items():      # one key per code and one code per key
+    for dimension, codes in table.items():  # one key per code and one code per key
         keys = [k for k, _ in codes.values()]
         assert len(keys) == len(set(keys)), dimension
     from tasks.silver.dims import DEVICES, TRAFFIC_SOURCES
@@ -170,12 +183,21 @@ def test_codes_are_data_and_unknown_codes_pass_through():
 
 def test_auto_chooses_per_day():
     start, end = date(2026, 10, 1), date(2026, 10, 30)
-    days = [(date(2026, 10, 9) + timedelta(days=i)).isoformat() for i in range(20)]     # 10-09 .. 10-28
-    report_days = {"channel_basic_a3": days, "channel_traffic_source_a3": days,
-                   "channel_device_os_a3": days[:-1], "channel_demographics_a1": days[:3]}
-    assert max(covered_days(report_days)) == date(2026, 10, 27)       # every fact-feeding type must have the day
-    plan = plan_sources({"UCmine": "auto", "UCother": "auto", "UCq": "query", "UCr": "reporting"},
-                        {"UCmine", "UCr"}, report_days, start, end)
+    days = [(date(2026, 10, 9) + timedelta(days=i)).isoformat() for i in range(20)]  # 10-09 .. 10-28
+    report_days = {
+        "channel_basic_a3": days,
+        "channel_traffic_source_a3": days,
+        "channel_device_os_a3": days[:-1],
+        "channel_demographics_a1": days[:3],
+    }
+    assert max(covered_days(report_days)) == date(2026, 10, 27)  # every fact-feeding type must have the day
+    plan = plan_sources(
+        {"UCmine": "auto", "UCother": "auto", "UCq": "query", "UCr": "reporting"},
+        {"UCmine", "UCr"},
+        report_days,
+        start,
+        end,
+    )
     assert plan.query_ranges["UCmine"] == [(start, date(2026, 10, 8)), (date(2026, 10, 28), end)]
     assert plan.query_ranges["UCother"] == [(start, end)] and plan.query_ranges["UCq"] == [(start, end)]
     assert "UCr" not in plan.query_ranges and len(plan.reporting_days["UCr"]) == 19
@@ -185,7 +207,9 @@ def test_auto_chooses_per_day():
     # a type missing altogether: no day counts as covered, auto asks reports.query for all of them
     assert covered_days({"channel_basic_a3": days}) == set()
     assert contiguous([date(2026, 10, 3), date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 5)]) == [
-        (date(2026, 10, 1), date(2026, 10, 3)), (date(2026, 10, 5), date(2026, 10, 5))]
+        (date(2026, 10, 1), date(2026, 10, 3)),
+        (date(2026, 10, 5), date(2026, 10, 5)),
+    ]
 
 
 def test_the_bulk_report_adds_up_to_the_query_numbers():
@@ -197,10 +221,13 @@ def test_the_bulk_report_adds_up_to_the_query_numbers():
     header = HEADERS["channel_basic_a3"]
     views: dict[str, int] = {}
     for row in report_rows(world, channel, "channel_basic_a3", day):
-        cells = dict(zip(header, row))
+        cells = dict(zip(header, row, strict=True))
         views[cells["video_id"]] = views.get(cells["video_id"], 0) + int(cells["views"])
-    expected = {v: world.video_day(world.videos[v], day)["views"] for v in channel.video_ids
-                if world.video_day(world.videos[v], day).get("views")}
+    expected = {
+        v: world.video_day(world.videos[v], day)["views"]
+        for v in channel.video_ids
+        if world.video_day(world.videos[v], day).get("views")
+    }
     assert views == expected
 
 
@@ -217,8 +244,17 @@ def test_a_day_reissued_after_the_window_moved_on_is_fetched_by_watermark(tmp_pa
 
     # run 1, three days after the day: its first (preliminary) report exists, the restatement not yet
     world.reporting.now = report_day_start(restated + timedelta(days=3)) + timedelta(hours=4)
-    first = fetch_reports(context(world), storage, "run-1", "synth", kinds, False, restated - timedelta(days=2),
-                          restated + timedelta(days=1), tmp_path / "s1")
+    first = fetch_reports(
+        context(world),
+        storage,
+        "run-1",
+        "synth",
+        kinds,
+        False,
+        restated - timedelta(days=2),
+        restated + timedelta(days=1),
+        tmp_path / "s1",
+    )
     assert restated.isoformat() in first.days["channel_basic_a3"] and first.restated == {}
     write_watermarks(storage, first.watermarks)
 
@@ -226,10 +262,11 @@ def test_a_day_reissued_after_the_window_moved_on_is_fetched_by_watermark(tmp_pa
     world.reporting.now = None
     window = (restated + timedelta(days=3), restated + timedelta(days=6))
     blind = fetch_reports(context(world), storage, "run-0", "synth", kinds, False, *window, tmp_path / "s0")
-    assert blind.restated == {}                                           # without a watermark: not seen
+    assert blind.restated == {}  # without a watermark: not seen
     ctx = context(world)
-    second = fetch_reports(ctx, storage, "run-2", "synth", kinds, False, *window, tmp_path / "s2",
-                           watermarks=read_watermarks(storage))
+    second = fetch_reports(
+        ctx, storage, "run-2", "synth", kinds, False, *window, tmp_path / "s2", watermarks=read_watermarks(storage)
+    )
     # the re-issued day, and the day between the two windows whose first report came after run 1
     assert second.restated == {"channel_basic_a3": [restated.isoformat(), (restated + timedelta(days=2)).isoformat()]}
     landed = [p for p in second.landed if f"start_date={restated}" in p]
@@ -237,7 +274,7 @@ def test_a_day_reissued_after_the_window_moved_on_is_fetched_by_watermark(tmp_pa
     listed = list_reports(context(world), first.jobs["channel_basic_a3"])
     latest = max((r for r in listed if report_day(r) == restated.isoformat()), key=lambda r: r["createTime"])
     assert landed[0].endswith(f"{latest['id']}.csv")
-    assert requests(ctx, "youtubereporting.jobs.reports.list") == 2      # the window, and createdAfter
+    assert requests(ctx, "youtubereporting.jobs.reports.list") == 2  # the window, and createdAfter
     assert second.watermarks[first.jobs["channel_basic_a3"]] > first.watermarks[first.jobs["channel_basic_a3"]]
 
 

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 pytestmark = pytest.mark.prefect_server
-SPANS: dict[str, list[tuple[float, float]]] = {}     # per test: when each holder held the slot
+SPANS: dict[str, list[tuple[float, float]]] = {}  # per test: when each holder held the slot
 
 
 def _holding_flow():
@@ -46,12 +46,14 @@ def test_two_runs_on_one_lake_take_turns_and_other_lakes_do_not_wait(prefect_ser
     lake = f"/lakes/{uuid.uuid4()}"
     _in_threads((0.5, lambda: holds(lake, 3.0, "same")), (0, lambda: holds(lake, 0.5, "same")))
     (a_start, a_end), (b_start, b_end) = sorted(SPANS["same"])
-    assert b_start >= a_end                          # the second began only after the first let go
+    assert b_start >= a_end  # the second began only after the first let go
 
-    _in_threads((0.5, lambda: holds(f"/lakes/{uuid.uuid4()}", 3.0, "two")),
-                (0, lambda: holds(f"/lakes/{uuid.uuid4()}", 3.0, "two")))
+    _in_threads(
+        (0.5, lambda: holds(f"/lakes/{uuid.uuid4()}", 3.0, "two")),
+        (0, lambda: holds(f"/lakes/{uuid.uuid4()}", 3.0, "two")),
+    )
     (c_start, c_end), (d_start, _) = sorted(SPANS["two"])
-    assert d_start < c_end                           # two lakes: no waiting
+    assert d_start < c_end  # two lakes: no waiting
 
 
 def test_a_subflow_of_the_holder_passes_through(prefect_server):
@@ -88,8 +90,9 @@ def _occupy_as(name: str, process: dict | None, flow_run_id: str | None = None) 
     with get_client(sync_client=True) as client:
         client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(active_slots=1))
     if process is not None:
-        Variable.set(_holder_variable(name), {"flow_run_id": flow_run_id, "process": process, "since": "then"},
-                     overwrite=True)
+        Variable.set(
+            _holder_variable(name), {"flow_run_id": flow_run_id, "process": process, "since": "then"}, overwrite=True
+        )
 
 
 def test_the_slot_of_a_killed_holder_is_freed_by_the_next_run(prefect_server):
@@ -105,7 +108,7 @@ def test_the_slot_of_a_killed_holder_is_freed_by_the_next_run(prefect_server):
     started = time.monotonic()
     _holding_flow()(lake, 0.1, "freed", poll=1.0)
     assert len(SPANS["freed"]) == 1 and time.monotonic() - started < 30
-    assert holder(lock_name(lake)) is None           # released cleanly afterwards
+    assert holder(lock_name(lake)) is None  # released cleanly afterwards
 
 
 def test_a_live_or_unknown_holder_is_waited_for_then_the_run_fails_clearly(prefect_server):
@@ -115,7 +118,7 @@ def test_a_live_or_unknown_holder_is_waited_for_then_the_run_fails_clearly(prefe
     from tasks.run_recovery import this_process
 
     lake = f"/lakes/{uuid.uuid4()}"
-    _occupy_as(lock_name(lake), this_process())      # alive: this very process
+    _occupy_as(lock_name(lake), this_process())  # alive: this very process
 
     @flow
     def impatient() -> None:
@@ -123,7 +126,7 @@ def test_a_live_or_unknown_holder_is_waited_for_then_the_run_fails_clearly(prefe
             raise AssertionError("must not get the slot")
 
     errors = _ErrorRecords()
-    service_log = logging.getLogger("prefect._internal.concurrency")   # Prefect's slot acquisition service
+    service_log = logging.getLogger("prefect._internal.concurrency")  # Prefect's slot acquisition service
     service_log.addHandler(errors)
     try:
         state = impatient(return_state=True)

@@ -14,22 +14,27 @@ def test_bytes_since_sums_the_files_added_after_the_watermark(spark, tmp_path: P
 
     lake = str(tmp_path)
     path = table_path(lake, "bronze", "videos_raw")
-    assert bytes_since(spark, lake, "videos_raw", None) == 0           # no table yet
+    assert bytes_since(spark, lake, "videos_raw", None) == 0  # no table yet
 
-    def size() -> int:                  # no file is ever removed here, so the table's size only grows
+    def size() -> int:  # no file is ever removed here, so the table's size only grows
         return int(spark.sql(f"DESCRIBE DETAIL delta.`{path}`").first()["sizeInBytes"])
 
     def rows(lo: int, hi: int) -> object:
         return spark.range(lo, hi).select(F.col("id"), F.sha2(F.col("id").cast("string"), 256).alias("payload"))
 
     compact = spark.conf.get("spark.databricks.delta.autoCompact.enabled")
-    spark.conf.set("spark.databricks.delta.autoCompact.enabled", "false")    # its OPTIMIZE would remove files
+    spark.conf.set("spark.databricks.delta.autoCompact.enabled", "false")  # its OPTIMIZE would remove files
     try:
         rows(0, 50).write.format("delta").save(path)
         after_first = size()
         rows(50, 2000).write.format("delta").mode("append").save(path)
-        (DeltaTable.forPath(spark, path).alias("t").merge(rows(1990, 2100).alias("s"), "t.id = s.id")
-         .whenNotMatchedInsertAll().execute())
+        (
+            DeltaTable.forPath(spark, path)
+            .alias("t")
+            .merge(rows(1990, 2100).alias("s"), "t.id = s.id")
+            .whenNotMatchedInsertAll()
+            .execute()
+        )
     finally:
         spark.conf.set("spark.databricks.delta.autoCompact.enabled", compact)
     assert 0 < after_first < size()

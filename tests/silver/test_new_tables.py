@@ -3,7 +3,7 @@ empty table that already existed, and from then on the MERGE path keeps the grai
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from tasks.silver.merge import ensure_silver, merge_latest, replace_all, replace_slices
 from tasks.silver.scd2 import scd2_merge
@@ -12,9 +12,9 @@ SCHEMA = "video_id string, date date, views long, ingest_ts_utc timestamp, run_i
 
 
 def _batch(spark, views: int, hour: int):
-    ts = datetime(2026, 10, 30, hour, tzinfo=timezone.utc)
+    ts = datetime(2026, 10, 30, hour, tzinfo=UTC)
     rows = [(f"v{i}", date(2026, 10, d), views + i, ts, "run", f"r{i}") for d in (1, 2, 3) for i in range(4)]
-    rows.append(("v0", date(2026, 10, 1), 999, datetime(2026, 10, 30, 0, tzinfo=timezone.utc), "run", "older"))
+    rows.append(("v0", date(2026, 10, 1), 999, datetime(2026, 10, 30, 0, tzinfo=UTC), "run", "older"))
     return spark.createDataFrame(rows, SCHEMA)
 
 
@@ -38,7 +38,7 @@ def test_merge_latest_into_a_new_table_equals_a_merge_into_an_existing_empty_one
     merged = merge_latest(spark, lake, "existing", batch, keys, date_column="date")
     assert fresh == merged == {"inserted": 12, "updated": 0}
     assert _table(spark, lake, "fresh") == _table(spark, lake, "existing")
-    assert all(r[2] != 999 for r in _table(spark, lake, "fresh"))      # the latest ingest won its key
+    assert all(r[2] != 999 for r in _table(spark, lake, "fresh"))  # the latest ingest won its key
     assert _commits(spark, lake, "fresh") == ["CREATE TABLE", "WRITE"]
     assert _commits(spark, lake, "existing") == ["CREATE TABLE", "MERGE"]
     again = merge_latest(spark, lake, "fresh", _batch(spark, 20, 6), keys, date_column="date")
@@ -58,7 +58,7 @@ def test_replace_slices_and_replace_all_into_new_tables(spark, tmp_path):
     dim = spark.createDataFrame([("A", "a"), ("B", "b")], "code string, name string")
     assert replace_all(spark, lake, "dim", dim, ["code"]) == {"inserted": 2, "updated": 0, "deleted": 0}
     assert replace_all(spark, lake, "dim", dim, ["code"]) == {"inserted": 0, "updated": 0, "deleted": 0}
-    assert _commits(spark, lake, "dim") == ["CREATE TABLE", "WRITE"]         # unchanged: no new version
+    assert _commits(spark, lake, "dim") == ["CREATE TABLE", "WRITE"]  # unchanged: no new version
     changed = spark.createDataFrame([("A", "a2")], "code string, name string")
     assert replace_all(spark, lake, "dim", changed, ["code"]) == {"inserted": 0, "updated": 1, "deleted": 1}
     assert _table(spark, lake, "dim") == [("A", "a2")]
@@ -66,11 +66,16 @@ def test_replace_slices_and_replace_all_into_new_tables(spark, tmp_path):
 
 def test_scd2_into_a_new_table_equals_an_scd2_merge_into_an_existing_empty_one(spark, tmp_path):
     lake = str(tmp_path / "lake")
-    ts = datetime(2026, 10, 30, 1, tzinfo=timezone.utc)
+    ts = datetime(2026, 10, 30, 1, tzinfo=UTC)
     obs = spark.createDataFrame(
-        [("v1", "t1", date(2026, 10, 1), ts), ("v1", "t1", date(2026, 10, 2), ts), ("v1", "t2", date(2026, 10, 3), ts),
-         ("v2", "x", date(2026, 10, 1), ts)],
-        "video_id string, title string, snapshot_date date, ingest_ts_utc timestamp")
+        [
+            ("v1", "t1", date(2026, 10, 1), ts),
+            ("v1", "t1", date(2026, 10, 2), ts),
+            ("v1", "t2", date(2026, 10, 3), ts),
+            ("v2", "x", date(2026, 10, 1), ts),
+        ],
+        "video_id string, title string, snapshot_date date, ingest_ts_utc timestamp",
+    )
     fresh = scd2_merge(spark, lake, "scd_fresh", obs, ["video_id"], ["title"], "video_sk")
     # The same table created empty by an earlier run: the MERGE path.
     scd2_merge(spark, lake, "scd_existing", obs.limit(0), ["video_id"], ["title"], "video_sk")

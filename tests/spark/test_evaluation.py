@@ -62,20 +62,25 @@ def test_interpreted_and_compiled_queries_agree(spark):
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    rows = [(f"v{i % 7}", date(2026, 10, 1 + i % 5), i * 3, None if i % 4 == 0 else f'{{"n": {i}}}')
-            for i in range(60)]
+    rows = [(f"v{i % 7}", date(2026, 10, 1 + i % 5), i * 3, None if i % 4 == 0 else f'{{"n": {i}}}') for i in range(60)]
     df = spark.createDataFrame(rows, "video_id string, day date, views long, body string")
     w = Window.partitionBy("video_id").orderBy(F.col("views").desc(), F.xxhash64("body").desc())
 
     def query():
-        return sorted(df.withColumn("rank", F.row_number().over(w))
-                      .withColumn("n", F.get_json_object("body", "$.n").cast("decimal(10,2)"))
-                      .groupBy("video_id").agg(F.max("day").alias("last"), F.sum("n").alias("n"),
-                                               F.max(F.when(F.col("rank") == 1, F.col("views"))).alias("top"),
-                                               F.countDistinct(F.date_trunc("week", "day")).alias("weeks"))
-                      .collect())
+        return sorted(
+            df.withColumn("rank", F.row_number().over(w))
+            .withColumn("n", F.get_json_object("body", "$.n").cast("decimal(10,2)"))
+            .groupBy("video_id")
+            .agg(
+                F.max("day").alias("last"),
+                F.sum("n").alias("n"),
+                F.max(F.when(F.col("rank") == 1, F.col("views"))).alias("top"),
+                F.countDistinct(F.date_trunc("week", "day")).alias("weeks"),
+            )
+            .collect()
+        )
 
-    def plan() -> str:       # "*(n)" marks a whole-stage-codegen stage
+    def plan() -> str:  # "*(n)" marks a whole-stage-codegen stage
         return df.filter("views > 0").select((df.views + 1).alias("v"))._jdf.queryExecution().executedPlan().toString()
 
     compiled = query()

@@ -9,7 +9,6 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import prefect.main  # noqa: F401 - sets up logging when first imported: before caplog adds its handler, not over it
@@ -56,8 +55,14 @@ def _env() -> dict[str, str]:
 
 
 def _run(lake: Path, info: Path, which: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", RUN, str(lake), str(info), which], cwd=REPO_ROOT, env=_env(),
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, str(lake), str(info), which],
+        cwd=REPO_ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -71,8 +76,14 @@ def kept_driver(tmp_path_factory):
 
 def _start(lake: Path, info: Path, mode: str) -> tuple[subprocess.Popen, dict]:
     """A run that stays attached until its stdin gets a line (or it is killed); what it printed."""
-    run = subprocess.Popen([sys.executable, "-c", RUN, str(lake), str(info), mode], cwd=REPO_ROOT, env=_env(),
-                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    run = subprocess.Popen(
+        [sys.executable, "-c", RUN, str(lake), str(info), mode],
+        cwd=REPO_ROOT,
+        env=_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     lines = [run.stdout.readline() for _ in range(2)]
     assert lines[1].strip() == "holding", lines
     return run, json.loads(lines[0])
@@ -87,8 +98,8 @@ def test_runs_attach_take_turns_and_leave_the_driver_running(kept_driver, tmp_pa
 
     first = _run(lake, info, "first")
     assert first["attached"] is True
-    assert "videos_raw" in first["bronze"]                 # the bootstrap job wrote the lake through the driver
-    assert first["doubled"] == [2, 4, 6]                   # Python workers started by the kept JVM
+    assert "videos_raw" in first["bronze"]  # the bootstrap job wrote the lake through the driver
+    assert first["doubled"] == [2, 4, 6]  # Python workers started by the kept JVM
     assert first["shuffle_partitions"] == "2"
 
     holder, second = _start(lake, info, "hold")
@@ -98,17 +109,17 @@ def test_runs_attach_take_turns_and_leave_the_driver_running(kept_driver, tmp_pa
     finally:
         holder.communicate("\n", timeout=120)
     assert holder.returncode == 0
-    assert second["attached"] is True and second["app"] == first["app"]      # the same JVM and SparkContext
-    assert second["bronze"] == first["bronze"]                               # the lake registered for this run
-    assert second["shuffle_partitions"] == "2"             # the first run's SQL setting died with its session
+    assert second["attached"] is True and second["app"] == first["app"]  # the same JVM and SparkContext
+    assert second["bronze"] == first["bronze"]  # the lake registered for this run
+    assert second["shuffle_partitions"] == "2"  # the first run's SQL setting died with its session
 
-    stray = _run(lake, info, "stray-stop")                 # a run that calls spark.stop() lets go, stops nothing
+    stray = _run(lake, info, "stray-stop")  # a run that calls spark.stop() lets go, stops nothing
     assert stray["attached"] is True and stray["app"] == first["app"]
 
-    busy, _ = _start(lake, info, "busy")                   # killed with a job running in the driver
+    busy, _ = _start(lake, info, "busy")  # killed with a job running in the driver
     busy.kill()
     busy.wait(timeout=60)
-    after = _run(lake, info, "again")                      # its turn came back; its job was cancelled first
+    after = _run(lake, info, "again")  # its turn came back; its job was cancelled first
     assert after["attached"] is True and after["app"] == first["app"]
     assert after["active_jobs_at_start"] == 0
     assert after["bronze"] == first["bronze"]
@@ -128,7 +139,7 @@ def test_a_run_is_told_why_it_cannot_attach(tmp_path, caplog):
     with pytest.raises(DriverUnavailable, match="does not exist"):
         attach(info, MASTER, wanted)
     with caplog.at_level("WARNING"):
-        assert _attach(str(info), MASTER, wanted) is None          # get_spark then builds the process's own
+        assert _attach(str(info), MASTER, wanted) is None  # get_spark then builds the process's own
     assert "does not exist; this run starts its own Spark driver" in caplog.text
 
     info.write_text("{not json")
@@ -138,12 +149,22 @@ def test_a_run_is_told_why_it_cannot_attach(tmp_path, caplog):
     from tasks.run_recovery import this_process
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    DriverInfo(port=1, secret="s", process={**this_process(), "pid": int(gone.stdout), "start_ticks": None},
-               master=MASTER, settings=wanted).write(info)
+    DriverInfo(
+        port=1,
+        secret="s",
+        process={**this_process(), "pid": int(gone.stdout), "start_ticks": None},
+        master=MASTER,
+        settings=wanted,
+    ).write(info)
     with pytest.raises(DriverUnavailable, match="is not running"):
         attach(info, MASTER, wanted)
-    DriverInfo(port=1, secret="s", process={**this_process(), "start_ticks": "1"},   # this pid, another process
-               master=MASTER, settings=wanted).write(info)
+    DriverInfo(
+        port=1,
+        secret="s",
+        process={**this_process(), "start_ticks": "1"},  # this pid, another process
+        master=MASTER,
+        settings=wanted,
+    ).write(info)
     with pytest.raises(DriverUnavailable, match="is not running"):
         attach(info, MASTER, wanted)
 
@@ -152,7 +173,7 @@ def test_a_run_is_told_why_it_cannot_attach(tmp_path, caplog):
         attach(info, MASTER, _settings(MASTER, {"spark.sql.shuffle.partitions": "8"}))
     with pytest.raises(DriverUnavailable, match="master 'local\\[1\\]'"):
         attach(info, "local[2]", _settings("local[2]", {}))
-    with pytest.raises(DriverUnavailable, match="cannot reach"):       # alive pid, nothing listening on the port
+    with pytest.raises(DriverUnavailable, match="cannot reach"):  # alive pid, nothing listening on the port
         attach(info, MASTER, wanted)
 
 

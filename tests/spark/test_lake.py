@@ -38,5 +38,8 @@ def test_a_table_whose_first_commit_never_happened_does_not_stop_the_next_run(sp
     _killed_first_write(tmp_path / "bronze" / "videos_raw")
     ensure_table(spark, str(tmp_path), "bronze", "videos_raw", schema)
     assert set(register_existing_tables(spark, str(tmp_path))) == {
-        "bronze.run_context_log", "bronze.videos_raw", "silver.silver_videos"}
+        "bronze.run_context_log",
+        "bronze.videos_raw",
+        "silver.silver_videos",
+    }
     assert lake.run_job("table_counts", {"layers": ["silver"]}) == {"silver": {"silver_videos": 3}}

@@ -18,6 +18,7 @@ def test_results_come_back_in_the_steps_order_and_steps_overlap():
             seen.add(threading.current_thread().name)
             time.sleep(seconds)
             return n
+
         return run
 
     started = time.monotonic()

@@ -58,10 +58,11 @@ print(json.dumps({"size": target.stat().st_size, "arguments": arguments, "rows":
 
 def _run(script: str, *args: str, temp: Path | None = None) -> dict:
     env = {**__import__("os").environ, "PYTHONPATH": str(REPO_ROOT)}
-    if temp is not None:        # its own temporary folder: what other processes left in /tmp is not its doing
+    if temp is not None:  # its own temporary folder: what other processes left in /tmp is not its doing
         env["TMPDIR"] = str(temp)
-    done = subprocess.run([sys.executable, "-c", script, *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=600, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, env=env
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -70,7 +71,7 @@ def _run(script: str, *args: str, temp: Path | None = None) -> dict:
 def test_a_session_started_early_is_the_one_a_caller_with_the_same_settings_gets(tmp_path: Path) -> None:
     found = _run(PREWARM_THEN_SAME, temp=tmp_path)
     assert found["same"] is True
-    assert found["left"] == []          # the warm-up's tables went with their temporary folder
+    assert found["left"] == []  # the warm-up's tables went with their temporary folder
 
 
 @pytest.mark.timeout(600)
@@ -78,7 +79,7 @@ def test_a_caller_with_other_settings_gets_a_new_jvm_with_them() -> None:
     found = _run(PREWARM_THEN_OTHER)
     assert found["pid"] != found["old_pid"] and found["old_alive"] is False
     assert found["shuffle"] == "7"
-    assert found["heap_mib"] < 1024     # spark.driver.memory only applies to a JVM started with it
+    assert found["heap_mib"] < 1024  # spark.driver.memory only applies to a JVM started with it
     assert found["rows"] == 5
 
 

@@ -64,15 +64,20 @@ def test_jobs_run_on_a_standalone_cluster(spark, tmp_path):
     for name in ("USvideos.csv", "US_category_id.json"):
         (drop / name).write_bytes((REPO_ROOT / "tests" / "fixtures" / "kaggle" / name).read_bytes())
     with StandaloneCluster(workers=2, cores=1, memory="1g", work_dir=tmp_path / "cluster") as cluster:
-        done = subprocess.run([sys.executable, "-c", CHILD, cluster.url, str(tmp_path), str(drop)], cwd=REPO_ROOT,
-                              capture_output=True, text=True, timeout=600, env={"PYTHONPATH": str(REPO_ROOT),
-                                                                                 **_env()})
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, cluster.url, str(tmp_path), str(drop)],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={"PYTHONPATH": str(REPO_ROOT), **_env()},
+        )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["master"] == cluster.url and result["executors"] == 2
     assert result["bronze"]["trending_videos_raw"] == 1 and "silver_trending_videos" in result["silver_changed"]
-    assert result["trending"] and result["trending"] == _local(spark, tmp_path, drop)   # as on local[*]
-    assert all(p.poll() is not None for p in cluster.processes) or not cluster.processes   # stopped
+    assert result["trending"] and result["trending"] == _local(spark, tmp_path, drop)  # as on local[*]
+    assert all(p.poll() is not None for p in cluster.processes) or not cluster.processes  # stopped
 
 
 def _env() -> dict[str, str]:

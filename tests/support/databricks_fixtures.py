@@ -22,8 +22,12 @@ CATALOG = "spark_catalog"
 def standin(tmp_path_factory):
     from tests.support.databricks_standin import DatabricksJobsStandIn
 
-    jobs = DatabricksJobsStandIn(host=HOST, token=TOKEN, work_dir=tmp_path_factory.mktemp("databricks-workspace"),
-                                 code_roots={GIT_URL: REPO_ROOT, WORKSPACE: REPO_ROOT})
+    jobs = DatabricksJobsStandIn(
+        host=HOST,
+        token=TOKEN,
+        work_dir=tmp_path_factory.mktemp("databricks-workspace"),
+        code_roots={GIT_URL: REPO_ROOT, WORKSPACE: REPO_ROOT},
+    )
     yield jobs
     jobs.stop_all()
 
@@ -44,11 +48,20 @@ def make_backend(standin, standin_lake):
     standin.poll_errors = standin.lost_submit_answers = standin.poll_timeouts = 0
 
     def make(**overrides):
-        fields = {"credentials": DatabricksCredentials(databricks_instance=HOST, token=TOKEN,
-                                                       client_kwargs={"transport": standin.transport()}),
-                  "existing_cluster_id": CLUSTER, "git_url": GIT_URL, "git_branch": "main", "catalog": CATALOG,
-                  "lake_root": str(standin_lake), "warehouse_http_path": "/sql/1.0/warehouses/5d1a0e7c",
-                  "poll_interval_seconds": 0.3, "timeout_seconds": 900, **overrides}
+        fields = {
+            "credentials": DatabricksCredentials(
+                databricks_instance=HOST, token=TOKEN, client_kwargs={"transport": standin.transport()}
+            ),
+            "existing_cluster_id": CLUSTER,
+            "git_url": GIT_URL,
+            "git_branch": "main",
+            "catalog": CATALOG,
+            "lake_root": str(standin_lake),
+            "warehouse_http_path": "/sql/1.0/warehouses/5d1a0e7c",
+            "poll_interval_seconds": 0.3,
+            "timeout_seconds": 900,
+            **overrides,
+        }
         return DatabricksCompute(**fields)
 
     return make

@@ -34,7 +34,7 @@ from typing import Any
 
 import httpx
 
-RUN_OUTPUT_LIMIT = 5 * 1024 * 1024          # get-output returns at most the last 5 MB of logs
+RUN_OUTPUT_LIMIT = 5 * 1024 * 1024  # get-output returns at most the last 5 MB of logs
 SPARK_CONF = {
     "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
     "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
@@ -72,20 +72,19 @@ class StandInRun:
 
 
 class DatabricksJobsStandIn:
-    def __init__(self, host: str, token: str, work_dir: Path, code_roots: dict[str, Path],
-                 master: str = "local[2]"):
+    def __init__(self, host: str, token: str, work_dir: Path, code_roots: dict[str, Path], master: str = "local[2]"):
         self.host = host
         self.token = token
         self.work_dir = work_dir
-        self.code_roots = code_roots               # git url or workspace folder -> a local checkout
+        self.code_roots = code_roots  # git url or workspace folder -> a local checkout
         self.master = master
         self.runs: dict[int, StandInRun] = {}
         self.tokens: dict[str, int] = {}
-        self.requests: list[dict[str, Any]] = []   # every request, for snapshot tests
-        self.faults: collections.deque[str] = collections.deque()   # applied to the next submitted runs
-        self.poll_errors = 0                       # answer this many runs/get calls with a 503 first
-        self.lost_submit_answers = 0               # accept this many submits, then answer them 503
-        self.poll_timeouts = 0                     # let this many runs/get calls time out (after poll_errors)
+        self.requests: list[dict[str, Any]] = []  # every request, for snapshot tests
+        self.faults: collections.deque[str] = collections.deque()  # applied to the next submitted runs
+        self.poll_errors = 0  # answer this many runs/get calls with a 503 first
+        self.lost_submit_answers = 0  # accept this many submits, then answer them 503
+        self.poll_timeouts = 0  # let this many runs/get calls time out (after poll_errors)
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
         work_dir.mkdir(parents=True, exist_ok=True)
@@ -94,8 +93,9 @@ class DatabricksJobsStandIn:
     def handle(self, request: httpx.Request) -> httpx.Response:
         with self._lock:
             body = json.loads(request.content) if request.content else None
-            self.requests.append({"method": request.method, "path": request.url.path,
-                                  "params": dict(request.url.params), "body": body})
+            self.requests.append(
+                {"method": request.method, "path": request.url.path, "params": dict(request.url.params), "body": body}
+            )
             if request.headers.get("authorization") != f"Bearer {self.token}":
                 return self._error(401, "UNAUTHENTICATED", "Invalid access token.")
             route = (request.method, request.url.path)
@@ -125,12 +125,13 @@ class DatabricksJobsStandIn:
         token = body.get("idempotency_token")
         if token and token in self.tokens:
             return httpx.Response(200, json={"run_id": self.tokens[token]})
-        run = StandInRun(next(self._ids), next(self._ids), body, time.time(),
-                         fault=self.faults.popleft() if self.faults else None)
+        run = StandInRun(
+            next(self._ids), next(self._ids), body, time.time(), fault=self.faults.popleft() if self.faults else None
+        )
         self.runs[run.run_id] = run
         if token:
             self.tokens[token] = run.run_id
-        if self.lost_submit_answers > 0:           # the run exists, but the client never hears of it
+        if self.lost_submit_answers > 0:  # the run exists, but the client never hears of it
             self.lost_submit_answers -= 1
             return self._error(503, "TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable.")
         return httpx.Response(200, json={"run_id": run.run_id})
@@ -149,8 +150,10 @@ class DatabricksJobsStandIn:
     def _get_output(self, params: httpx.QueryParams) -> httpx.Response:
         run_id = self._int(params.get("run_id"))
         if run_id in self.runs:
-            raise _Invalid("Retrieving the output of runs with multiple tasks is not supported. "
-                           "Please retrieve the output of each individual task run instead.")
+            raise _Invalid(
+                "Retrieving the output of runs with multiple tasks is not supported. "
+                "Please retrieve the output of each individual task run instead."
+            )
         run = self._run(params, by_task=True)
         self._advance(run)
         output: dict[str, Any] = {"metadata": self._task_json(run)}
@@ -176,18 +179,23 @@ class DatabricksJobsStandIn:
     # ---- run life cycle ------------------------------------------------------------------------
     def _advance(self, run: StandInRun) -> None:
         if run.life_cycle_state == "PENDING":
-            if not run.pending_seen:                # the first poll sees PENDING
+            if not run.pending_seen:  # the first poll sees PENDING
                 run.pending_seen = True
                 return
             if run.fault == "INTERNAL_ERROR":
                 run.life_cycle_state, run.ended = "INTERNAL_ERROR", time.time()
-                run.state_message = ("Cluster 0923-164208-meows279 was terminated. Reason: "
-                                     "CLOUD_PROVIDER_LAUNCH_FAILURE (CLOUD_FAILURE).")
+                run.state_message = (
+                    "Cluster 0923-164208-meows279 was terminated. Reason: "
+                    "CLOUD_PROVIDER_LAUNCH_FAILURE (CLOUD_FAILURE)."
+                )
                 return
             run.life_cycle_state, run.state_message, run.started = "RUNNING", "In run", time.time()
             if run.fault == "FAILED":
-                self._end(run, "FAILED", "Task failed with message: injected failure. "
-                                         "This caused all downstream tasks to get skipped.")
+                self._end(
+                    run,
+                    "FAILED",
+                    "Task failed with message: injected failure. This caused all downstream tasks to get skipped.",
+                )
             elif run.fault != "NEVER_ENDS":
                 self._start(run)
             return
@@ -201,29 +209,47 @@ class DatabricksJobsStandIn:
             if run.process.returncode == 0:
                 self._end(run, "SUCCESS", "")
             else:
-                self._end(run, "FAILED", f"Task {run.task['task_key']} failed with message: Workload failed, "
-                                         "see run output for details. This caused all downstream tasks to get skipped.")
+                self._end(
+                    run,
+                    "FAILED",
+                    f"Task {run.task['task_key']} failed with message: Workload failed, "
+                    "see run output for details. This caused all downstream tasks to get skipped.",
+                )
 
     def _start(self, run: StandInRun) -> None:
         python_task = run.task["spark_python_task"]
         file = self._resolve_file(run.body, python_task)
         run.folder = self.work_dir / f"run-{run.run_id}"
         run.folder.mkdir(parents=True, exist_ok=True)
-        conf = {**SPARK_CONF,
-                "spark.sql.warehouse.dir": str(self.work_dir / "warehouse"),
-                "spark.hadoop.javax.jdo.option.ConnectionURL":
-                    f"jdbc:derby:;databaseName={self.work_dir / 'metastore_db'};create=true"}
+        conf = {
+            **SPARK_CONF,
+            "spark.sql.warehouse.dir": str(self.work_dir / "warehouse"),
+            "spark.hadoop.javax.jdo.option.ConnectionURL": (
+                f"jdbc:derby:;databaseName={self.work_dir / 'metastore_db'};create=true"
+            ),
+        }
         spark_submit = Path(sys.executable).parent / "spark-submit"
-        run.command = [str(spark_submit), "--master", self.master,
-                       "--packages", f"io.delta:delta-spark_2.13:{importlib.metadata.version('delta-spark')}",
-                       *itertools.chain.from_iterable(("--conf", f"{k}={v}") for k, v in conf.items()),
-                       str(file), *python_task.get("parameters", [])]
-        env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable,
-               "SPARK_LOCAL_IP": "127.0.0.1"}
-        env.pop("PYTHONPATH", None)        # the entry file must find its own package, as on a cluster
+        run.command = [
+            str(spark_submit),
+            "--master",
+            self.master,
+            "--packages",
+            f"io.delta:delta-spark_2.13:{importlib.metadata.version('delta-spark')}",
+            *itertools.chain.from_iterable(("--conf", f"{k}={v}") for k, v in conf.items()),
+            str(file),
+            *python_task.get("parameters", []),
+        ]
+        env = {
+            **os.environ,
+            "PYSPARK_PYTHON": sys.executable,
+            "PYSPARK_DRIVER_PYTHON": sys.executable,
+            "SPARK_LOCAL_IP": "127.0.0.1",
+        }
+        env.pop("PYTHONPATH", None)  # the entry file must find its own package, as on a cluster
         with open(run.folder / "stdout", "wb") as out, open(run.folder / "stderr", "wb") as err:
-            run.process = subprocess.Popen(run.command, cwd=run.folder, stdout=out, stderr=err, env=env,
-                                           start_new_session=True)
+            run.process = subprocess.Popen(
+                run.command, cwd=run.folder, stdout=out, stderr=err, env=env, start_new_session=True
+            )
 
     def _resolve_file(self, body: dict[str, Any], python_task: dict[str, Any]) -> Path:
         if python_task.get("source") == "GIT":
@@ -235,7 +261,7 @@ class DatabricksJobsStandIn:
             prefix = next((p for p in self.code_roots if python_task["python_file"].startswith(p + "/")), None)
             if prefix is None:
                 raise _Invalid(f"File {python_task['python_file']} does not exist in the workspace")
-            file = self.code_roots[prefix] / python_task["python_file"][len(prefix) + 1:]
+            file = self.code_roots[prefix] / python_task["python_file"][len(prefix) + 1 :]
         if not file.is_file():
             raise _Invalid(f"File {python_task['python_file']} does not exist")
         return file
@@ -251,7 +277,12 @@ class DatabricksJobsStandIn:
 
     @staticmethod
     def _end(run: StandInRun, result: str, message: str) -> None:
-        run.life_cycle_state, run.result_state, run.state_message, run.ended = "TERMINATED", result, message, time.time()
+        run.life_cycle_state, run.result_state, run.state_message, run.ended = (
+            "TERMINATED",
+            result,
+            message,
+            time.time(),
+        )
 
     def stop_all(self) -> None:
         """Stop every run still going (test teardown)."""
@@ -260,16 +291,25 @@ class DatabricksJobsStandIn:
 
     # ---- views ---------------------------------------------------------------------------------
     def _state(self, run: StandInRun) -> dict[str, Any]:
-        state = {"life_cycle_state": run.life_cycle_state, "state_message": run.state_message,
-                 "user_cancelled_or_timedout": run.result_state in ("CANCELED", "TIMEDOUT")}
+        state = {
+            "life_cycle_state": run.life_cycle_state,
+            "state_message": run.state_message,
+            "user_cancelled_or_timedout": run.result_state in ("CANCELED", "TIMEDOUT"),
+        }
         if run.result_state:
             state["result_state"] = run.result_state
         return state
 
     def _task_json(self, run: StandInRun) -> dict[str, Any]:
-        task = {"run_id": run.task_run_id, "task_key": run.task["task_key"], "state": self._state(run),
-                "spark_python_task": run.task["spark_python_task"], "start_time": int(run.created * 1000),
-                "end_time": int((run.ended or 0) * 1000), "attempt_number": 0}
+        task = {
+            "run_id": run.task_run_id,
+            "task_key": run.task["task_key"],
+            "state": self._state(run),
+            "spark_python_task": run.task["spark_python_task"],
+            "start_time": int(run.created * 1000),
+            "end_time": int((run.ended or 0) * 1000),
+            "attempt_number": 0,
+        }
         if run.task.get("existing_cluster_id"):
             task["existing_cluster_id"] = run.task["existing_cluster_id"]
         return task
@@ -277,13 +317,22 @@ class DatabricksJobsStandIn:
     def _run_json(self, run: StandInRun) -> dict[str, Any]:
         from prefect_databricks.models import jobs
 
-        answer = {"job_id": None, "run_id": run.run_id, "number_in_job": run.run_id, "run_name": run.body.get("run_name"),
-                  "run_type": "SUBMIT_RUN", "state": self._state(run), "tasks": [self._task_json(run)],
-                  "start_time": int(run.created * 1000), "end_time": int((run.ended or 0) * 1000),
-                  "run_page_url": f"https://{self.host}/?o=1234567890#job/runs/{run.run_id}",
-                  "creator_user_name": "standin@example.com", "git_source": run.body.get("git_source")}
+        answer = {
+            "job_id": None,
+            "run_id": run.run_id,
+            "number_in_job": run.run_id,
+            "run_name": run.body.get("run_name"),
+            "run_type": "SUBMIT_RUN",
+            "state": self._state(run),
+            "tasks": [self._task_json(run)],
+            "start_time": int(run.created * 1000),
+            "end_time": int((run.ended or 0) * 1000),
+            "run_page_url": f"https://{self.host}/?o=1234567890#job/runs/{run.run_id}",
+            "creator_user_name": "standin@example.com",
+            "git_source": run.body.get("git_source"),
+        }
         answer = {k: v for k, v in answer.items() if v is not None}
-        jobs.Run.model_validate(answer)          # what we answer is a valid Run, too
+        jobs.Run.model_validate(answer)  # what we answer is a valid Run, too
         return answer
 
     def _logs(self, run: StandInRun) -> str | None:
@@ -296,7 +345,11 @@ class DatabricksJobsStandIn:
         if run.folder is None:
             return "injected failure: the task raised before producing output"
         stdout = (run.folder / "stdout").read_text(errors="replace")
-        return stdout if "Traceback (most recent call last):" in stdout else (run.folder / "stderr").read_text(errors="replace")
+        return (
+            stdout
+            if "Traceback (most recent call last):" in stdout
+            else (run.folder / "stderr").read_text(errors="replace")
+        )
 
     def _run(self, params: httpx.QueryParams, by_task: bool) -> StandInRun:
         run_id = self._int(params.get("run_id"))
@@ -341,9 +394,12 @@ class DatabricksJobsStandIn:
             raise _Invalid("Only spark_python_task is supported by this stand-in")
         clusters = [k for k in ("existing_cluster_id", "new_cluster", "environment_key") if task.get(k)]
         if len(clusters) != 1:
-            raise _Invalid(f"Exactly one of existing_cluster_id, new_cluster, environment_key is required, got {clusters}")
+            raise _Invalid(
+                f"Exactly one of existing_cluster_id, new_cluster, environment_key is required, got {clusters}"
+            )
         if task.get("environment_key") and task["environment_key"] not in {
-                e.get("environment_key") for e in body.get("environments") or []}:
+            e.get("environment_key") for e in body.get("environments") or []
+        }:
             raise _Invalid(f"Environment {task['environment_key']!r} is not defined in environments")
         source = task["spark_python_task"].get("source", "WORKSPACE")
         if source not in ("GIT", "WORKSPACE"):
@@ -351,7 +407,9 @@ class DatabricksJobsStandIn:
         if source == "GIT":
             git = body.get("git_source") or {}
             if not git.get("git_url") or sum(bool(git.get(k)) for k in ("git_branch", "git_tag", "git_commit")) != 1:
-                raise _Invalid("A GIT python file needs git_source with git_url and one of git_branch, git_tag, git_commit")
+                raise _Invalid(
+                    "A GIT python file needs git_source with git_url and one of git_branch, git_tag, git_commit"
+                )
         elif not task["spark_python_task"]["python_file"].startswith("/"):
             raise _Invalid("A WORKSPACE python file must be an absolute path")
         token = body.get("idempotency_token")
@@ -359,7 +417,7 @@ class DatabricksJobsStandIn:
             raise _Invalid("idempotency_token must be at most 64 characters")
 
     # ---- HTTPS on loopback ---------------------------------------------------------------------
-    def serve(self) -> "LoopbackServer":
+    def serve(self) -> LoopbackServer:
         return LoopbackServer(self)
 
 
@@ -386,9 +444,17 @@ class LoopbackServer:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.cert, key = _self_signed(standin.work_dir)
-        config = uvicorn.Config(self._asgi, host="127.0.0.1", port=self.port, ssl_certfile=str(self.cert),
-                                ssl_keyfile=str(key), lifespan="off", log_level="warning", access_log=False,
-                                interface="asgi3")
+        config = uvicorn.Config(
+            self._asgi,
+            host="127.0.0.1",
+            port=self.port,
+            ssl_certfile=str(self.cert),
+            ssl_keyfile=str(key),
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            interface="asgi3",
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True, name="databricks-standin")
 
@@ -396,7 +462,7 @@ class LoopbackServer:
     def instance(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def __enter__(self) -> "LoopbackServer":
+    def __enter__(self) -> LoopbackServer:
         self.thread.start()
         deadline = time.monotonic() + 30
         while not self.server.started:
@@ -417,11 +483,20 @@ class LoopbackServer:
             if not message.get("more_body"):
                 break
         query = scope.get("query_string", b"").decode()
-        request = httpx.Request(scope["method"], f"https://{self.instance}{scope['path']}" + (f"?{query}" if query else ""),
-                                headers=[(k.decode(), v.decode()) for k, v in scope["headers"]], content=body)
+        request = httpx.Request(
+            scope["method"],
+            f"https://{self.instance}{scope['path']}" + (f"?{query}" if query else ""),
+            headers=[(k.decode(), v.decode()) for k, v in scope["headers"]],
+            content=body,
+        )
         response = await asyncio.to_thread(self.standin.handle, request)
-        await send({"type": "http.response.start", "status": response.status_code,
-                    "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": response.content})
 
 
@@ -436,15 +511,22 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = folder / "standin-cert.pem", folder / "standin-key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path

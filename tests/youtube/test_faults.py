@@ -26,8 +26,14 @@ def snapshot(recording, folder, rate, seed=11, quota_requests=None):
     faulty = FaultyHttp(inner, rate=rate, seed=seed)
     lander = Lander(LocalLanding(root=str(folder)), run_id="t", source="replay")
     executor = ApiExecutor(sleep=lambda s: None)
-    outcome = fetch_data_api_snapshot(build_data_api(http=LengthCheckedHttp(faulty)), lander, DAY,
-                                      recording.manifest["regions"], recording.manifest["channels"], executor)
+    outcome = fetch_data_api_snapshot(
+        build_data_api(http=LengthCheckedHttp(faulty)),
+        lander,
+        DAY,
+        recording.manifest["regions"],
+        recording.manifest["channels"],
+        executor,
+    )
     pages = {p["request_id"]: (p["table"], p["body"]) for p in read_landed(lander.storage)}
     return outcome, pages, faulty, executor
 
@@ -40,7 +46,7 @@ def test_a_fifth_of_requests_faulted_lands_the_same_pages(sample_recording, tmp_
     assert [f["reason"] for f in outcome.failures] == [f["reason"] for f in clean_outcome.failures]
     injected = sum(faulty.injected.values())
     retries = sum(u.retries for u in executor.usage.values())
-    assert injected > 5 and retries == injected          # every fault cost exactly one retry
+    assert injected > 5 and retries == injected  # every fault cost exactly one retry
     assert max(faulty.attempts.values()) <= 1 + executor.max_retries
 
 
@@ -62,8 +68,15 @@ def test_analytics_under_faults_equals_clean(sample_recording, tmp_path):
     def run(rate, folder):
         faulty = FaultyHttp(ReplayHttp(sample_recording), rate=rate, seed=5)
         lander = Lander(LocalLanding(root=str(folder)), run_id="t", source="replay")
-        result = fetch_analytics(build_analytics_api(http=LengthCheckedHttp(faulty)), lander, DAY, outcome.channels,
-                                 start, end, ApiExecutor(sleep=lambda s: None))
+        result = fetch_analytics(
+            build_analytics_api(http=LengthCheckedHttp(faulty)),
+            lander,
+            DAY,
+            outcome.channels,
+            start,
+            end,
+            ApiExecutor(sleep=lambda s: None),
+        )
         return result, {p["request_id"]: p["body"] for p in read_landed(lander.storage)}, faulty
 
     clean_result, clean, _ = run(0.0, tmp_path / "a")
@@ -76,16 +89,16 @@ def test_quota_exceeded_is_never_retried_among_faults(sample_recording, tmp_path
     outcome, _, faulty, executor = snapshot(sample_recording, tmp_path / "q", rate=0.2, quota_requests=15)
     assert outcome.quota_exhausted
     quota = [f for f in executor.failures if f.reason == "quotaExceeded"]
-    assert len(quota) == 1                                       # fetching stopped at the first one
-    assert len(faulty.inner.served) == 16                       # the 16th reaching the API got quotaExceeded: no more
-    not_sent = sum(faulty.injected.values()) - faulty.injected["cut_short"]     # a cut-short body was sent
+    assert len(quota) == 1  # fetching stopped at the first one
+    assert len(faulty.inner.served) == 16  # the 16th reaching the API got quotaExceeded: no more
+    not_sent = sum(faulty.injected.values()) - faulty.injected["cut_short"]  # a cut-short body was sent
     assert sum(faulty.attempts.values()) == 16 + not_sent
 
 
 def test_a_body_shorter_than_its_length_is_an_incomplete_read():
     class Short:
         def request(self, uri, method="GET", body=None, headers=None, redirections=5, connection_type=None):
-            return httplib2.Response({"status": "200", "content-length": "10"}), b"{\"a\":"
+            return httplib2.Response({"status": "200", "content-length": "10"}), b'{"a":'
 
     with pytest.raises(http.client.IncompleteRead):
         LengthCheckedHttp(Short()).request("https://example.invalid/x")

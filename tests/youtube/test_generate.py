@@ -12,8 +12,15 @@ from tasks.youtube.generate import generate, parse_args
 from tasks.youtube.replay import Recording
 from tasks.youtube.synth import UNKNOWN_TRAFFIC_SOURCE, WorldConfig
 
-SMALL = WorldConfig(seed=3, regions=("US", "BR"), videos_per_channel=(7, 2), snapshot_days=2, analytics_days=3,
-                    trending_pool=260, snapshot_end=date(2026, 1, 10))
+SMALL = WorldConfig(
+    seed=3,
+    regions=("US", "BR"),
+    videos_per_channel=(7, 2),
+    snapshot_days=2,
+    analytics_days=3,
+    trending_pool=260,
+    snapshot_end=date(2026, 1, 10),
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +49,7 @@ def test_bundled_sample_has_the_mess_and_the_change(sample_recording):
     assert any("videoChartNotFound" in b for b in bodies)
     assert any(UNKNOWN_TRAFFIC_SOURCE in b for b in bodies)
     assert any("UNKNOWN_PLATFORM" in b for b in bodies)
-    for text in ("مرحبا", "שלום", "🔥"):      # right-to-left and emoji titles, stored unescaped
+    for text in ("مرحبا", "שלום", "🔥"):  # right-to-left and emoji titles, stored unescaped
         assert any(text in b for b in bodies), text
     videos = [json.loads(b) for b in bodies if '"youtube#videoListResponse"' in b]
     items = [i for doc in videos for i in doc["items"]]
@@ -51,7 +58,7 @@ def test_bundled_sample_has_the_mess_and_the_change(sample_recording):
     retitled, retagged = sample_recording.manifest["notes"]["changed_videos"]
     titles = {i["snippet"]["title"] for i in items if i["id"] == retitled}
     tags = {tuple(i["snippet"].get("tags", [])) for i in items if i["id"] == retagged}
-    assert len(titles) == 2 and len(tags) == 2   # one title change (day 2), one tags change (day 3)
+    assert len(titles) == 2 and len(tags) == 2  # one title change (day 2), one tags change (day 3)
 
 
 def test_bundled_sample_is_small_and_complete(sample_recording):

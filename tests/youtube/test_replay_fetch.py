@@ -31,8 +31,14 @@ def lander(tmp_path):
 def snapshot(sample_recording, tmp_path_factory):
     http = ReplayHttp(sample_recording, as_of=DAY.isoformat())
     lander = Lander(LocalLanding(root=str(tmp_path_factory.mktemp("landing"))), run_id="t", source="replay")
-    outcome = fetch_data_api_snapshot(build_data_api(http=http), lander, DAY, sample_recording.manifest["regions"],
-                                      sample_recording.manifest["channels"], ApiExecutor(sleep=lambda s: None))
+    outcome = fetch_data_api_snapshot(
+        build_data_api(http=http),
+        lander,
+        DAY,
+        sample_recording.manifest["regions"],
+        sample_recording.manifest["channels"],
+        ApiExecutor(sleep=lambda s: None),
+    )
     return http, outcome, lander
 
 
@@ -56,7 +62,7 @@ def test_videos_are_batched_by_fifty_without_max_results(snapshot):
     http, outcome, _ = snapshot
     by_id = [params_of(k) for k in http.served if "/videos?" in k and "id=" in k]
     sizes = sorted(len(p["id"].split(",")) for p in by_id)
-    assert sizes == [2, 4, 50]                   # 52 uploads -> 50 + 2; 4 uploads -> 4
+    assert sizes == [2, 4, 50]  # 52 uploads -> 50 + 2; 4 uploads -> 4
     assert all("maxResults" not in p for p in by_id)
     assert outcome.pages["videos_raw"] == 3
 
@@ -71,7 +77,7 @@ def test_uploads_are_paged_and_channels_resolved(snapshot):
 def test_units_counted_per_endpoint(snapshot):
     _, outcome, _ = snapshot
     usage = {u["endpoint"]: u for u in outcome.usage}
-    assert usage["youtube.videos.list"]["units"] == 12 + 1 + 3   # chart pages, KP's failed call, id batches
+    assert usage["youtube.videos.list"]["units"] == 12 + 1 + 3  # chart pages, KP's failed call, id batches
     assert usage["youtube.videoCategories.list"]["units"] == 4
     assert usage["youtube.channels.list"]["units"] == 2
     assert usage["youtube.playlistItems.list"]["units"] == 3
@@ -84,17 +90,17 @@ def test_every_page_is_landed_as_received(snapshot, sample_recording):
     assert all(p["snapshot_date"] == DAY.isoformat() and p["file"].endswith(".pages.jsonl") for p in landed)
     assert all(f"/{p['table']}/snapshot_date={DAY.isoformat()}/" in p["file"] for p in landed)
     recorded = {sample_recording.find(k, DAY.isoformat()).body for k in http.served}
-    assert {p["body"] for p in landed} <= recorded            # byte for byte what the API answered
+    assert {p["body"] for p in landed} <= recorded  # byte for byte what the API answered
     html = [p for p in landed if p["body"].startswith(b"<html>")]
     assert len(html) == 1 and html[0]["table"] == "video_categories_raw"
 
 
 def test_bodies_that_are_not_utf8_come_back_byte_for_byte(tmp_path):
     lander = Lander(LocalLanding(root=str(tmp_path)), run_id="t", source="test", max_pages=2)
-    bodies = [b'{"a": "\u00e9t\u00e9"}', "{\"b\": \"été 🔥\"}".encode(), b"\xff\xfe not utf-8", b""]
+    bodies = [b'{"a": "\u00e9t\u00e9"}', '{"b": "été 🔥"}'.encode(), b"\xff\xfe not utf-8", b""]
     for i, body in enumerate(bodies):
         lander.land("videos_raw", "youtube.videos.list", {"i": i}, body, DAY)
-    assert len(lander.flush()) == 2                            # two pages a file
+    assert len(lander.flush()) == 2  # two pages a file
     assert [p["body"] for p in read_landed(lander.storage)] == bodies
 
 
@@ -104,9 +110,15 @@ def analytics(sample_recording, snapshot, tmp_path_factory):
     http = ReplayHttp(sample_recording)
     lander = Lander(LocalLanding(root=str(tmp_path_factory.mktemp("landing"))), run_id="t", source="replay")
     m = sample_recording.manifest
-    result = fetch_analytics(build_analytics_api(http=http), lander, DAY, outcome.channels,
-                             date.fromisoformat(m["analytics_start"]), date.fromisoformat(m["analytics_end"]),
-                             ApiExecutor(sleep=lambda s: None))
+    result = fetch_analytics(
+        build_analytics_api(http=http),
+        lander,
+        DAY,
+        outcome.channels,
+        date.fromisoformat(m["analytics_start"]),
+        date.fromisoformat(m["analytics_end"]),
+        ApiExecutor(sleep=lambda s: None),
+    )
     return http, result
 
 
@@ -133,18 +145,20 @@ def test_replay_answers_rejected_shapes_like_the_api(sample_recording):
 
     client = build_analytics_api(http=ReplayHttp(sample_recording))
     with pytest.raises(HttpError) as info:
-        client.reports().query(ids="channel==MINE", startDate="2026-10-01", endDate="2026-10-30",
-                               metrics="views", dimensions="country,day").execute()
+        client.reports().query(
+            ids="channel==MINE", startDate="2026-10-01", endDate="2026-10-30", metrics="views", dimensions="country,day"
+        ).execute()
     assert info.value.resp.status == 400 and b"not supported" in info.value.content
 
 
 def test_quota_exhaustion_keeps_what_was_fetched(sample_recording, lander):
     http = ReplayHttp(sample_recording, as_of=DAY.isoformat(), quota_requests=10)
-    outcome = fetch_data_api_snapshot(build_data_api(http=http), lander, DAY, ["US", "GB", "JP"], ["mine"],
-                                      ApiExecutor(sleep=lambda s: None))
+    outcome = fetch_data_api_snapshot(
+        build_data_api(http=http), lander, DAY, ["US", "GB", "JP"], ["mine"], ApiExecutor(sleep=lambda s: None)
+    )
     assert "quotaExceeded" in outcome.quota_exhausted
-    assert len(http.served) == 11                 # stopped at the first quotaExceeded, never retried
-    assert sum(outcome.pages.values()) == 10      # every page fetched before it is landed
+    assert len(http.served) == 11  # stopped at the first quotaExceeded, never retried
+    assert sum(outcome.pages.values()) == 10  # every page fetched before it is landed
     assert len(list(read_landed(lander.storage))) == 10
 
 
@@ -157,7 +171,7 @@ def test_api_key_is_sent_but_never_matched_or_logged(sample_recording, caplog):
     body = client.videoCategories().list(part="snippet", regionCode="US").execute()
     assert json.loads(body)["items"]
     assert "key=" not in http.served[0]
-    assert "key=<redacted>" in caplog.text          # the library logs the URL; the key is masked
+    assert "key=<redacted>" in caplog.text  # the library logs the URL; the key is masked
     assert "AIza-SECRET-KEY-123" not in caplog.text
 
 
@@ -166,10 +180,17 @@ def _sample_analytics(sample_recording, snapshot, root, workers, quota_requests=
     http = ReplayHttp(sample_recording, quota_requests=quota_requests)
     lander = Lander(LocalLanding(root=str(root)), run_id="t", source="replay")
     m = sample_recording.manifest
-    result = fetch_analytics(build_analytics_api(http=http), lander, DAY, outcome.channels,
-                             date.fromisoformat(m["analytics_start"]), date.fromisoformat(m["analytics_end"]),
-                             ApiExecutor(sleep=lambda s: None), workers=workers,
-                             client_factory=lambda: build_analytics_api(http=http))
+    result = fetch_analytics(
+        build_analytics_api(http=http),
+        lander,
+        DAY,
+        outcome.channels,
+        date.fromisoformat(m["analytics_start"]),
+        date.fromisoformat(m["analytics_end"]),
+        ApiExecutor(sleep=lambda s: None),
+        workers=workers,
+        client_factory=lambda: build_analytics_api(http=http),
+    )
     return http, result, lander
 
 
@@ -185,7 +206,7 @@ def test_concurrent_workers_fetch_and_land_the_same_pages(sample_recording, snap
 def test_quota_stops_every_worker_and_keeps_the_pages(sample_recording, snapshot, tmp_path):
     http, result, lander = _sample_analytics(sample_recording, snapshot, tmp_path, workers=4, quota_requests=50)
     assert "quotaExceeded" in result.quota_exhausted
-    assert 51 <= len(http.served) <= 50 + 4          # each worker stops at its next request at the latest
+    assert 51 <= len(http.served) <= 50 + 4  # each worker stops at its next request at the latest
     assert len(list(read_landed(lander.storage))) == sum(result.pages.values()) == 50
 
 
@@ -202,16 +223,23 @@ def test_workers_take_requests_as_they_go_not_all_up_front(sample_recording, sna
 
     class Watching(ReplayHttp):
         def request(self, *args, **kwargs):
-            ahead.append(made[0] - self.served_count)      # requests made but not yet sent
+            ahead.append(made[0] - self.served_count)  # requests made but not yet sent
             return super().request(*args, **kwargs)
 
     monkeypatch.setattr(analytics_api, "report_requests", counted)
     http = Watching(sample_recording)
     _, outcome, _ = snapshot
     m = sample_recording.manifest
-    fetch_analytics(build_analytics_api(http=http), Lander(LocalLanding(root=str(tmp_path)), run_id="t", source="r"),
-                    DAY, outcome.channels, date.fromisoformat(m["analytics_start"]),
-                    date.fromisoformat(m["analytics_end"]), ApiExecutor(sleep=lambda s: None), workers=4,
-                    client_factory=lambda: build_analytics_api(http=http))
+    fetch_analytics(
+        build_analytics_api(http=http),
+        Lander(LocalLanding(root=str(tmp_path)), run_id="t", source="r"),
+        DAY,
+        outcome.channels,
+        date.fromisoformat(m["analytics_start"]),
+        date.fromisoformat(m["analytics_end"]),
+        ApiExecutor(sleep=lambda s: None),
+        workers=4,
+        client_factory=lambda: build_analytics_api(http=http),
+    )
     assert made[0] == http.served_count > 100
-    assert max(ahead) <= 2 * 4 + 1          # at most two per worker queued beside the one being sent
+    assert max(ahead) <= 2 * 4 + 1  # at most two per worker queued beside the one being sent
