@@ -52,8 +52,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# pytest-xdist: a test module is one unit of work, the modules using the sample run's Prefect record one unit
+# together, longest units first (tests/conftest.py, tests/README.md). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: install lint jars browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 BENCH_SIZE ?= medium
 bench: install jars

@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.monotonic()
     from blocks import LocalDeltaSpark, LocalLanding
     from flows.youtube_lakehouse import youtube_lakehouse
-    from tasks.gold import TARGET_PATH
+    from tasks.gold import target_path
     from tasks.spark.profile import STEPS, profile_table
 
     LocalDeltaSpark(lake_root=str(work / "lake")).save("bench-profile", overwrite=True)
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         "",
         "| kind | nodes | summed execution s |",
         "|---|---:|---:|",
-        *[f"| {k} | {n} | {s:.1f} |" for k, n, s in dbt_nodes(TARGET_PATH / "run_results.json")],
+        *[f"| {k} | {n} | {s:.1f} |" for k, n, s in dbt_nodes(target_path() / "run_results.json")],
         "",
         f"Prefect task runs of the parent run and its subflows: {task_runs(state.state_details.flow_run_id)}.",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,12 @@ if TYPE_CHECKING:
 
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt"
 TARGET_PATH = DBT_DIR / "target"
+
+
+def target_path() -> Path:
+    """dbt's target folder: `DBT_TARGET_PATH` (dbt's own variable) when set, else dbt/target. Processes that run
+    dbt side by side (e.g. the test suite's workers) give each its own, since dbt writes its parse state there."""
+    return Path(os.environ.get("DBT_TARGET_PATH") or TARGET_PATH)
 
 
 @contextmanager
@@ -56,7 +63,7 @@ def interpret_window(window_start: date | None, window_end: date | None, full_re
 def _runner(profiles_dir: Path) -> Any:
     from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
-    settings = PrefectDbtSettings(project_dir=DBT_DIR, profiles_dir=profiles_dir, target_path=TARGET_PATH)
+    settings = PrefectDbtSettings(project_dir=DBT_DIR, profiles_dir=profiles_dir, target_path=target_path())
     return PrefectDbtRunner(settings=settings, raise_on_failure=True)
 
 
@@ -110,11 +117,12 @@ def generate_docs(
     were last generated), "always", or "never"."""
     if when not in ("changed", "always", "never"):
         raise ValueError(f"docs must be 'changed', 'always' or 'never', got {when!r}")
-    index, stamp = TARGET_PATH / "index.html", TARGET_PATH / DOCS_STAMP
+    folder = target_path()
+    index, stamp = folder / "index.html", folder / DOCS_STAMP
     fingerprint = docs_fingerprint(target.name, exclude)
     current = (
         index.is_file()
-        and (TARGET_PATH / "catalog.json").is_file()
+        and (folder / "catalog.json").is_file()
         and stamp.is_file()
         and stamp.read_text().strip() == fingerprint
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 GOLD_COLUMNS = {  # DESIGN.md: the Databricks system's users query these names
@@ -117,18 +119,98 @@ def saved_blocks(prefect_server, spark, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def sample_run(saved_blocks):
+def sample_run(saved_blocks, tmp_path_factory):
+    """The parent flow on the sample, on this worker's Prefect server; its lake is published for other workers."""
     from flows.youtube_lakehouse import youtube_lakehouse
 
-    state = youtube_lakehouse(
-        backend=saved_blocks["backend"],
-        source=saved_blocks["source"],
-        landing=saved_blocks["landing_ref"],
-        return_state=True,
+    try:
+        state = youtube_lakehouse(
+            backend=saved_blocks["backend"],
+            source=saved_blocks["source"],
+            landing=saved_blocks["landing_ref"],
+            return_state=True,
+        )
+        channels = read_delta(saved_blocks["lake"] / "silver" / "silver_channels").to_pylist()
+        mine = next(c["channel_id"] for c in channels if c["title"] == "Lakehouse Labs")  # the sample's 'mine'
+    except BaseException as error:
+        _publish(tmp_path_factory, {"error": repr(error)})
+        raise
+    run = {**saved_blocks, "state": state, "run_id": str(state.state_details.flow_run_id), "mine_channel_id": mine}
+    result = state.result() if state.is_completed() else None
+    _publish(
+        tmp_path_factory,
+        {"run_id": run["run_id"], "mine_channel_id": mine, "completed": state.is_completed(), "result": result},
+        lake=saved_blocks["lake"],
     )
-    channels = read_delta(saved_blocks["lake"] / "silver" / "silver_channels").to_pylist()
-    mine = next(c["channel_id"] for c in channels if c["title"] == "Lakehouse Labs")  # the sample's 'mine'
-    return {**saved_blocks, "state": state, "run_id": str(state.state_details.flow_run_id), "mine_channel_id": mine}
+    return run
+
+
+SAMPLE_LAKE = "sample-lake"
+SAMPLE_WAIT_S = 1800
+
+
+def _publish(tmp_path_factory, info: dict, lake=None) -> None:
+    """Copy the lake as the sample run left it, with what the run returned, where every worker finds it
+    (once: the first copy published stays)."""
+    import json
+    import os
+    import shutil
+    import tempfile
+
+    from tests.conftest import shared_dir
+
+    final = shared_dir(tmp_path_factory) / SAMPLE_LAKE
+    if final.exists():
+        return
+    staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f"{SAMPLE_LAKE}-"))
+    if lake is not None:
+        shutil.copytree(lake, staging / "lake")
+    (staging / "run.json").write_text(json.dumps(info, default=str))
+    try:
+        os.rename(staging, final)
+    except OSError:  # another worker published first
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sample_lake(request, tmp_path_factory):
+    """The lake of the sample run as the run left it, and what the run returned, for tests that need its
+    tables but not its Prefect record. Read-only: copy it (`lake_copy`) to change it. Under pytest-xdist the
+    `sample` unit's worker runs the sample and this waits for it; otherwise the sample runs here."""
+    import json
+    import os
+    import time
+
+    from tests.conftest import SAMPLE_COLLECTED, shared_dir
+
+    final = shared_dir(tmp_path_factory) / SAMPLE_LAKE
+    if os.environ.get("PYTEST_XDIST_WORKER") and request.config.stash.get(SAMPLE_COLLECTED, False):
+        deadline = time.monotonic() + SAMPLE_WAIT_S
+        while not (final / "run.json").exists():
+            if time.monotonic() > deadline:
+                pytest.fail(f"the sample unit published no lake in {SAMPLE_WAIT_S} s (make test runs --dist loadscope)")
+            time.sleep(1)
+    elif not (final / "run.json").exists():
+        request.getfixturevalue("sample_run")
+    info = json.loads((final / "run.json").read_text())
+    if "error" in info:
+        pytest.fail(f"the sample run failed: {info['error']}")
+    return {**info, "lake": final / "lake"}
+
+
+@pytest.fixture
+def lake_copy(sample_lake, saved_blocks, tmp_path):
+    """A private copy of the sample lake (a Delta folder copies in about a second) and a backend block for it."""
+    import shutil
+    import uuid
+
+    from blocks import LocalDeltaSpark
+
+    lake = tmp_path / "lake"
+    shutil.copytree(sample_lake["lake"], lake)
+    name = f"lake-copy-{uuid.uuid4().hex[:8]}"
+    LocalDeltaSpark(lake_root=str(lake), spark_master="local[2]").save(name, overwrite=True)
+    return {**saved_blocks, "lake": lake, "backend": f"local-delta-spark/{name}", "sample": sample_lake}
 
 
 @pytest.fixture(scope="session")

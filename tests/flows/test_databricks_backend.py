@@ -10,7 +10,7 @@ from tests.support.databricks_fixtures import CATALOG, CLUSTER, GIT_URL, TOKEN
 
 
 @pytest.fixture(scope="session")
-def databricks_run(sample_run, standin, standin_server, tmp_path_factory):
+def databricks_run(saved_blocks, standin, standin_server, tmp_path_factory):
     from prefect_databricks import DatabricksCredentials
 
     from blocks import DatabricksCompute, LocalLanding
@@ -35,7 +35,7 @@ def databricks_run(sample_run, standin, standin_server, tmp_path_factory):
     first_run = max(standin.runs, default=0)
     state = youtube_lakehouse(
         backend="databricks-compute/standin",
-        source=sample_run["source"],
+        source=saved_blocks["source"],
         landing="local-landing/databricks-test",
         through="silver",
         return_state=True,
@@ -59,11 +59,11 @@ def test_flow_completes_with_every_job_as_a_databricks_run(databricks_run):
     assert all(run.result_state == "SUCCESS" for run in databricks_run["runs"])
 
 
-def test_silver_equals_the_local_backends(databricks_run, sample_run):
+def test_silver_equals_the_local_backends(databricks_run, sample_lake):
     from tasks.jobs.silver_build import SILVER_TABLES
 
     for table in SILVER_TABLES:
-        local = _values(sample_run["lake"] / "silver" / table)
+        local = _values(sample_lake["lake"] / "silver" / table)
         remote = _values(databricks_run["lake"] / "silver" / table)
         assert remote == local, f"silver.{table}: {len(remote)} rows on Databricks, {len(local)} locally"
 

@@ -58,7 +58,7 @@ def test_write_read_list_locate(s3_landing, tmp_path):
         s3_landing.write_bytes("../outside", b"x")
 
 
-def test_ingest_lands_in_s3_and_bronze_loads_from_there(s3_landing, sample_run, tmp_path_factory):
+def test_ingest_lands_in_s3_and_bronze_loads_from_there(s3_landing, saved_blocks, sample_lake, tmp_path_factory):
     """The sample's ingest with S3 landing gives the same Bronze rows as with local landing."""
     from blocks import LocalDeltaSpark
     from flows.ingest import ingest
@@ -67,8 +67,8 @@ def test_ingest_lands_in_s3_and_bronze_loads_from_there(s3_landing, sample_run, 
     lake = tmp_path_factory.mktemp("s3-landing-lake")
     LocalDeltaSpark(lake_root=str(lake), spark_master="local[2]").save("s3-test", overwrite=True)
     s3_landing.save("test", overwrite=True)
-    summary = ingest(backend="local-delta-spark/s3-test", source=sample_run["source"], landing="s3-landing/test")
-    local = sample_run["state"].result()["ingest"]
+    summary = ingest(backend="local-delta-spark/s3-test", source=saved_blocks["source"], landing="s3-landing/test")
+    local = sample_lake["result"]["ingest"]
     assert summary["bronze_rows"] == local["bronze_rows"] and summary["quarantined"] == local["quarantined"] == 1
     assert summary["landing_location"] == f"s3://{BUCKET}/landing/run_id={summary['run_id']}"
     run_keys = s3_landing.list_files(f"run_id={summary['run_id']}")
