@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bench.cpu import tree_cpu_seconds
 from bench.delta_rows import rows_written_since
 from bench.rss import TreeSampler, tree_rss, tree_rss_by_process
 from bench.run import bench_config, phase_windows, report
@@ -42,6 +43,23 @@ def test_tree_rss_counts_child_processes():
         child.kill()
         child.wait()
     assert tree_rss(child.pid) == 0  # gone: nothing to count
+
+
+def test_tree_cpu_counts_live_and_reaped_children():
+    burn = "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass\n"
+    before = tree_cpu_seconds(os.getpid())
+    child = subprocess.Popen(
+        [sys.executable, "-c", burn + "print('done', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout.readline().strip() == "done"
+        assert tree_cpu_seconds(os.getpid()) - before >= 0.5  # the live child's own CPU
+    finally:
+        child.kill()
+        child.wait()
+    reaped = tree_cpu_seconds(os.getpid())
+    subprocess.run([sys.executable, "-c", burn], check=True)
+    assert tree_cpu_seconds(os.getpid()) - reaped >= 0.5  # an ended, waited-for child: in our own count
 
 
 def test_rows_written_come_from_the_delta_log(tmp_path):
