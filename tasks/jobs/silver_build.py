@@ -16,7 +16,7 @@ from typing import Any
 from tasks.jobs.bronze_load import bootstrap as bronze_bootstrap
 from tasks.jobs.bronze_tables import REPORTS_RAW
 from tasks.jobs.quarantine import quarantine
-from tasks.silver import analytics, data_api, dims, file_drops, reporting
+from tasks.silver import analytics, data_api, dims, file_drops, report_specs, reporting
 from tasks.silver.checks import split_good_bad
 from tasks.silver.increments import bytes_since, clear_watermarks, new_rows, read_watermarks, write_watermarks
 from tasks.silver.merge import merge_latest, replace_all, replace_slices
@@ -41,7 +41,7 @@ SILVER_TABLES: tuple[str, ...] = (
     "fact_video_traffic_source_metrics",
     "fact_video_country_metrics",
     "fact_video_device_metrics",
-    *reporting.REPORT_TABLES,
+    *report_specs.REPORT_TABLES,
 )
 GRAINS: dict[str, list[str]] = {
     "silver_channels": ["channel_id"],
@@ -55,7 +55,7 @@ GRAINS: dict[str, list[str]] = {
     "dim_country": ["country_code"],
     "dim_device": ["device_type"],
     **{name: spec.grain for name, spec in analytics.FACTS.items()},
-    **reporting.GRAINS,
+    **report_specs.GRAINS,
 }
 SCD2_ATTRIBUTES = (
     "channel_id",
@@ -308,12 +308,12 @@ def _reports(run: _Run, metrics: dict[str, Any]) -> tuple[dict[str, Any], list[s
     if rows.isEmpty():
         return {}, [], cached
     days = [r[0] for r in rows.select("snapshot_date").distinct().collect()]
-    stored = {t: reporting.stored_create_times(spark, lake, t, days) for t in reporting.REPORT_TABLES}
+    stored = {t: reporting.stored_create_times(spark, lake, t, days) for t in report_specs.REPORT_TABLES}
     winners, warnings = reporting.winning_reports(rows, stored)
     rows = rows.filter(F.col("report_id").isin(*sorted(winners)))
     warnings += reporting.unknown_columns(rows)
     full_grain: dict[str, Any] = {}
-    for fam, spec in reporting.SPECS.items():
+    for fam, spec in report_specs.SPECS.items():
         good, bad = reporting.typed_rows(rows.filter(F.col("report_family") == fam), spec)
         run.reject(bad, spec.table, "record_json")
         good = good.drop("request", "landing_path", "record_json").persist()
@@ -323,16 +323,16 @@ def _reports(run: _Run, metrics: dict[str, Any]) -> tuple[dict[str, Any], list[s
                 spark, lake, spec.table, good, spec.grain, observed=run.observed.setdefault(spec.table, {})
             )
         full_grain[fam] = good
-    good, bad = reporting.generic_rows(rows.filter(~F.col("report_family").isin(*reporting.SPECS)))
-    run.reject(bad, reporting.GENERIC_TABLE, "record_json")
-    metrics[reporting.GENERIC_TABLE] = replace_slices(
+    good, bad = reporting.generic_rows(rows.filter(~F.col("report_family").isin(*report_specs.SPECS)))
+    run.reject(bad, report_specs.GENERIC_TABLE, "record_json")
+    metrics[report_specs.GENERIC_TABLE] = replace_slices(
         spark,
         lake,
-        reporting.GENERIC_TABLE,
+        report_specs.GENERIC_TABLE,
         good.drop("request", "landing_path", "record_json"),
-        reporting.GENERIC_GRAIN,
+        report_specs.GENERIC_GRAIN,
         slice_columns=("report_family", "channel_id", "date"),
-        observed=run.observed.setdefault(reporting.GENERIC_TABLE, {}),
+        observed=run.observed.setdefault(report_specs.GENERIC_TABLE, {}),
     )
     facts = reporting.facts_from_reports(
         full_grain["channel_basic"], full_grain["channel_traffic_source"], full_grain["channel_device_os"]

@@ -13,125 +13,20 @@ those channel-days are removed: the two sources never double-count a day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from tasks.silver.checks import BIGINT_LIMIT, finite_number, reasons, split_good_bad
+from tasks.silver.report_specs import (
+    FRAME_COLUMNS,
+    GENERIC_TABLE,
+    KNOWN_DIMENSIONS,
+    SPECS,
+    ReportSpec,
+)
 from tasks.youtube.analytics_sources import family
 from tasks.youtube.reporting_codes import mapping_rows, unknown_key
 
-BASE_DIMENSIONS = ("video_id", "live_or_on_demand", "subscribed_status", "country_code")
-WATCH = {
-    "views": "bigint",
-    "watch_time_minutes": "double",
-    "average_view_duration_seconds": "double",
-    "average_view_duration_percentage": "double",
-    "red_views": "bigint",
-    "red_watch_time_minutes": "double",
-}
-# columns no report carries as a dimension or metric of its own: the report's identity and the row's date
-FRAME_COLUMNS = ("date", "channel_id")
-# dimensions of reports this project does not model (for the generic table: the rest are metrics)
-KNOWN_DIMENSIONS = frozenset(
-    BASE_DIMENSIONS
-    + FRAME_COLUMNS
-    + (
-        "traffic_source_type",
-        "traffic_source_detail",
-        "device_type",
-        "operating_system",
-        "playback_location_type",
-        "playback_location_detail",
-        "age_group",
-        "gender",
-        "sharing_service",
-        "province_code",
-        "subtitle_language",
-        "subtitle_language_autotranslated",
-        "annotation_type",
-        "annotation_id",
-        "card_type",
-        "card_id",
-        "playlist_id",
-        "uploader_type",
-        "claimed_status",
-        "asset_id",
-        "is_latest_version",
-        "content_type",
-    )
-)
-
-
-@dataclass(frozen=True)
-class ReportSpec:
-    family: str
-    table: str
-    dimensions: tuple[str, ...]  # besides date and channel_id
-    metrics: dict[str, str]  # column -> Spark type
-    codes: dict[str, str] = field(default_factory=dict)  # coded column -> column of its reports.query key
-
-    @property
-    def grain(self) -> list[str]:
-        return ["channel_id", "date", *self.dimensions]
-
-
-SPECS: dict[str, ReportSpec] = {
-    s.family: s
-    for s in (
-        ReportSpec(
-            "channel_basic",
-            "silver_report_channel_basic",
-            BASE_DIMENSIONS,
-            {
-                "views": "bigint",
-                "comments": "bigint",
-                "likes": "bigint",
-                "dislikes": "bigint",
-                "shares": "bigint",
-                "watch_time_minutes": "double",
-                "average_view_duration_seconds": "double",
-                "average_view_duration_percentage": "double",
-                "subscribers_gained": "bigint",
-                "subscribers_lost": "bigint",
-                "engaged_views": "bigint",
-                "red_views": "bigint",
-                "red_watch_time_minutes": "double",
-            },
-        ),
-        ReportSpec(
-            "channel_traffic_source",
-            "silver_report_traffic_source",
-            BASE_DIMENSIONS + ("traffic_source_type", "traffic_source_detail"),
-            WATCH,
-            {"traffic_source_type": "traffic_source"},
-        ),
-        ReportSpec(
-            "channel_device_os",
-            "silver_report_device_os",
-            BASE_DIMENSIONS + ("device_type", "operating_system"),
-            WATCH,
-            {"device_type": "device", "operating_system": "operating_system_name"},
-        ),
-        ReportSpec(
-            "channel_playback_location",
-            "silver_report_playback_location",
-            BASE_DIMENSIONS + ("playback_location_type", "playback_location_detail"),
-            WATCH,
-            {"playback_location_type": "playback_location"},
-        ),
-        ReportSpec(
-            "channel_demographics",
-            "silver_report_demographics",
-            BASE_DIMENSIONS + ("age_group", "gender"),
-            {"views_percentage": "double"},
-        ),
-    )
-}
-GENERIC_TABLE = "silver_report_rows_generic"
-GENERIC_GRAIN = ["report_family", "channel_id", "date", "dimension_key"]
-REPORT_TABLES: tuple[str, ...] = tuple(s.table for s in SPECS.values()) + (GENERIC_TABLE,)
-GRAINS: dict[str, list[str]] = {**{s.table: s.grain for s in SPECS.values()}, GENERIC_TABLE: GENERIC_GRAIN}
 IDENTITY = ("report_type", "report_id", "report_create_time")
 LINEAGE = ("ingest_ts_utc", "run_id", "source_request_id")
 
@@ -227,17 +122,21 @@ def winning_reports(rows: Any, stored: dict[str, dict[tuple[str, Any], Any]]) ->
     return winners, notes
 
 
-def _number(raw: Any, kind: str, name: str) -> tuple[list[tuple[Any, str]], Any]:
-    """(checks, value) of a metric given as text: non-numeric (NaN and Infinity too), negative or, for a
-    bigint, past its range is a reason."""
+def _number(raw: Any, kind: str, name: str, fraction: bool = False) -> tuple[list[tuple[Any, str]], Any]:
+    """(checks, value) of a metric given as text: non-numeric (NaN and Infinity too), negative, for a bigint
+    fractional or past its range, for a fraction above 1, is a reason."""
     from pyspark.sql import functions as F
 
     as_double, numeric = finite_number(F.trim(raw))
     blank = raw.isNull() | (F.trim(raw) == "")
     checks = [(~blank & ~numeric, f"non-numeric {name}"), (numeric & (as_double < 0), f"negative {name}")]
     usable = numeric & (as_double >= 0)
+    if fraction:
+        checks.append((numeric & (as_double > 1), f"{name} above 1 (a fraction 0..1)"))
+        usable = usable & (as_double <= 1)
     if kind == "bigint":
         checks.append((numeric & (as_double >= BIGINT_LIMIT), f"{name} out of range"))
+        checks.append((numeric & (as_double < BIGINT_LIMIT) & (as_double != F.floor(as_double)), f"fractional {name}"))
         return checks, F.when(usable & (as_double < BIGINT_LIMIT), F.round(as_double).cast("bigint"))
     return checks, F.when(usable, as_double)
 
@@ -290,8 +189,10 @@ def typed_rows(rows: Any, spec: ReportSpec) -> tuple[Any, Any]:
         )
     metrics = []
     for name, kind in spec.metrics.items():
-        more, value = _number(rec[name], kind, name)
+        more, value = _number(rec[name], kind, name, fraction=name in spec.fractions)
         checks += more
+        if name in spec.required:
+            checks.append((F.trim(F.coalesce(rec[name], F.lit(""))) == "", f"missing {name}"))
         metrics.append(value.alias(name))
     known = set(FRAME_COLUMNS) | set(spec.dimensions) | set(spec.metrics)
     extra = sorted_map(F.map_filter(rec, lambda k, _: ~k.isin(*sorted(known))))

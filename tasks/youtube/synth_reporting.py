@@ -45,6 +45,8 @@ OFFERED: tuple[tuple[str, str], ...] = (
     ("channel_demographics_a1", "Viewer demographics"),
     ("channel_sharing_service_a1", "Sharing services"),
     ("channel_province_a3", "User activity by province"),
+    ("channel_reach_basic_a1", "Reach: thumbnail impressions and click-through rate"),
+    ("channel_reach_combined_a1", "Reach by traffic source, operating system and device type"),
 )
 DEFAULT_JOBS = (
     "channel_basic_a3",
@@ -78,6 +80,9 @@ WATCH_METRICS = [
     "red_views",
     "red_watch_time_minutes",
 ]
+# Reach reports have no live/subscribed/country split (and are not in DEFAULT_JOBS: a test creates their jobs)
+REACH_BASE = ["date", "channel_id", "video_id"]
+REACH_METRICS = ["video_thumbnail_impressions", "video_thumbnail_impressions_ctr"]
 HEADERS: dict[str, list[str]] = {
     "channel_basic_a3": BASE_COLUMNS + BASIC_METRICS,
     "channel_basic_a2": BASE_COLUMNS + [m for m in BASIC_METRICS if m != "engaged_views"],
@@ -88,6 +93,10 @@ HEADERS: dict[str, list[str]] = {
     + WATCH_METRICS,
     "channel_demographics_a1": BASE_COLUMNS + ["age_group", "gender", "views_percentage"],
     "channel_sharing_service_a1": BASE_COLUMNS + ["sharing_service", "shares"],
+    "channel_reach_basic_a1": REACH_BASE + REACH_METRICS,
+    "channel_reach_combined_a1": REACH_BASE
+    + ["traffic_source_type", "traffic_source_detail", "operating_system", "device_type"]
+    + REACH_METRICS,
 }
 OPERATING_SYSTEMS = {
     "MOBILE": ("ANDROID", "IOS"),
@@ -244,6 +253,10 @@ def report_rows(
             continue
         if preliminary:  # the first report of a restated day: lower, preliminary counts
             base = {k: (v if k == "averageViewDuration" else v * 9 // 10) for k, v in base.items()}
+        if report_type.startswith("channel_reach_"):
+            for cells in _reach_rows(world, video, day, base["views"], report_type):
+                yield [stamp, channel.id, video.id] + [str(c) for c in cells]
+            continue
         live = "live" if int(_digest("live", video.id)[:4], 16) % 11 == 0 else "on_demand"
         for cells in _video_rows(world, video, day, base, report_type):
             country, extra = cells[0], cells[1:]
@@ -346,6 +359,38 @@ def _video_rows(world: World, video: Video, day: date, base: dict[str, int], rep
         for service, n in zip(SHARING_SERVICES, _part(shares, key, len(SHARING_SERVICES)), strict=True):
             if n:
                 yield [country, "subscribed", service, n]
+
+
+def reach_totals(video_id: str, day: date, views: int) -> tuple[int, int]:
+    """(thumbnail impressions, clicks from them) of a video-day: 4-15 impressions a view, and 30-70 % of the
+    views coming from a click on an impression (so clicks never exceed the day's views)."""
+    h = int(_digest("reach", video_id, day)[:8], 16)
+    return views * (4 + h % 12), views * (30 + (h >> 8) % 41) // 100
+
+
+def _ctr(clicks: int, impressions: int) -> str:
+    return f"{clicks / impressions:.6f}".rstrip("0").rstrip(".")
+
+
+def _reach_rows(world: World, video: Video, day: date, views: int, report_type: str) -> Iterator[list[Any]]:
+    """[<columns after video_id>...] rows of one video-day of a reach report."""
+    impressions, clicks = reach_totals(video.id, day, views)
+    if report_type.startswith("channel_reach_basic"):
+        yield [impressions, _ctr(clicks, impressions)]
+        return
+    key = f"{video.id}|{day}|reach"
+    sources = sorted(world.breakdown("insightTrafficSourceType", video, day, views)) or ["NO_LINK_OTHER"]
+    devices = sorted(world.breakdown("deviceType", video, day, views)) or ["UNKNOWN_PLATFORM"]
+    cells = [(s, d) for s in sources for d in devices]
+    # the same weights for impressions and clicks: a cell's clicks stay below its impressions
+    for (source, device), shown, clicked in zip(
+        cells, _part(impressions, key, len(cells)), _part(clicks, key, len(cells)), strict=True
+    ):
+        if shown:
+            code = code_of("traffic_source_type", source) or UNKNOWN_TRAFFIC_CODE
+            detail = "example.com" if source == "EXT_URL" else ""
+            os_code = code_of("operating_system", OPERATING_SYSTEMS[device][0])
+            yield [code, detail, os_code, code_of("device_type", device), shown, _ctr(min(clicked, shown), shown)]
 
 
 def _watch_rows(

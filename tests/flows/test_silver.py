@@ -21,7 +21,7 @@ def silver(run, table):
 
 
 def test_every_silver_table_is_non_empty_and_unique_on_its_grain(sample_run):
-    from tasks.silver.reporting import REPORT_TABLES
+    from tasks.silver.report_specs import REPORT_TABLES
 
     for table in SILVER_TABLES:
         rows = silver(sample_run, table)

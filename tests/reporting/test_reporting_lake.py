@@ -36,7 +36,11 @@ TYPES = [
     "channel_playback_location_a3",
     "channel_demographics_a1",
     "channel_sharing_service_a1",
+    "channel_reach_basic_a1",
+    "channel_reach_combined_a1",
 ]
+REACH = ["channel_reach_basic_a1", "channel_reach_combined_a1"]
+HAND_DAY = date(2026, 10, 22)  # its reach report replaced by two rows whose CTRs a reader can check by hand
 FACTS = (
     "fact_channel_daily_metrics",
     "fact_video_daily_metrics",
@@ -128,6 +132,54 @@ def add_unknown_column_and_a_bad_row(landing: Path, run_id: str, day: date) -> N
     meta_path.write_text(json.dumps(meta))
 
 
+def create_reach_jobs(world: World) -> None:
+    """The synthetic channel has no reach jobs yet: created as a source with create_reporting_jobs does."""
+    from tasks.youtube.clients import build_reporting_api
+    from tasks.youtube.executor import ApiExecutor
+    from tasks.youtube.reporting_api import ReportingContext, ensure_jobs
+
+    ctx = ReportingContext(build_reporting_api(http=SynthHttp(world, AS_OF)), ApiExecutor(sleep=lambda s: None))
+    assert set(ensure_jobs(ctx, REACH, create=True)) == set(REACH)
+
+
+def _report(landing: Path, run_id: str, report_type: str, day: date) -> tuple[Path, list[list[str]]]:
+    folder = landing / f"run_id={run_id}" / "reporting" / report_type / f"start_date={day.isoformat()}"
+    report = next(folder.glob("*.csv"))
+    return report, list(csv.reader(io.StringIO(report.read_text())))
+
+
+def _write(report: Path, rows: list[list[str]]) -> None:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    report.write_text(out.getvalue())
+    meta_path = next(report.parent.glob("*.meta.json"))
+    meta = json.loads(meta_path.read_text())
+    meta["header"] = ",".join(rows[0])
+    meta_path.write_text(json.dumps(meta))
+
+
+def break_reach_reports(landing: Path, run_id: str, channel_id: str) -> dict[str, str]:
+    """10-20's basic reach report gets three bad rows beside its good ones; 10-19's combined report loses its CTR
+    column; 10-22's basic report becomes two rows: 1,000 impressions at 10 % and 10 at 50 %."""
+    report, rows = _report(landing, run_id, "channel_reach_basic_a1", date(2026, 10, 20))
+    stamp = rows[1][0]
+    rows += [
+        [stamp, channel_id, "ctrtoohigh1", "100", "1.7"],
+        [stamp, channel_id, "negimpress1", "-5", "0.1"],
+        [stamp, channel_id, "fracimpress", "12.5", "0.1"],
+    ]
+    _write(report, rows)
+    report, rows = _report(landing, run_id, "channel_reach_combined_a1", date(2026, 10, 19))
+    drop = rows[0].index("video_thumbnail_impressions_ctr")
+    _write(report, [r[:drop] + r[drop + 1 :] for r in rows])
+    report, rows = _report(landing, run_id, "channel_reach_basic_a1", HAND_DAY)
+    videos = [rows[1][2], rows[2][2]]
+    stamp = rows[1][0]
+    hand = [[stamp, channel_id, videos[0], "1000", "0.1"], [stamp, channel_id, videos[1], "10", "0.5"]]
+    _write(report, [rows[0], *hand])
+    return {"big": videos[0], "small": videos[1]}
+
+
 def load(spark, lake: Path, landing: Path, run_id: str) -> None:
     from tasks.jobs import bronze_load
 
@@ -153,6 +205,7 @@ def lakes(spark, tmp_path_factory):
     load(spark, q_lake, landing, "q1")
     silver(spark, q_lake)
 
+    create_reach_jobs(world)
     land_preliminary(world, landing, "r0", root)
     load(spark, r_lake, landing, "r0")
     load(spark, r_lake, landing, "q1")
@@ -161,6 +214,7 @@ def lakes(spark, tmp_path_factory):
 
     fetched = land_latest(world, landing, "r1")
     add_unknown_column_and_a_bad_row(landing, "r1", date(2026, 10, 20))
+    hand = break_reach_reports(landing, "r1", world.channels[0].id)
     load(spark, r_lake, landing, "r1")
     second = silver(spark, r_lake)
     settled = {t: sorted(table(spark, r_lake, t), key=repr) for t in FACTS + ("silver_report_channel_basic",)}
@@ -177,6 +231,7 @@ def lakes(spark, tmp_path_factory):
         "fetched": fetched,
         "preliminary": preliminary,
         "settled": settled,
+        "hand": hand,
     }
 
 
@@ -348,3 +403,92 @@ def test_the_same_gold_numbers_from_reports_and_from_query(spark, gold_lakes):
             row.views,
             row.estimated_minutes_watched,
         )
+
+
+def _reach_truth(world: World, day: date) -> dict[str, tuple[int, int]]:
+    """video id -> (impressions, clicks) of the synthetic world's reach for the day (videos with views)."""
+    from tasks.youtube.synth_reporting import reach_totals
+
+    out = {}
+    for video_id in world.channels[0].video_ids:
+        views = world.video_day(world.videos[video_id], day).get("views", 0)
+        if views:
+            out[video_id] = reach_totals(video_id, day, views)
+    return out
+
+
+def test_reach_reports_reach_silver_and_bad_rows_are_quarantined_with_reasons(spark, lakes):
+    world = lakes["world"]
+    basic = table(spark, lakes["r"], "silver_report_reach_basic")
+    day20 = {r.video_id: r for r in basic if r.date == date(2026, 10, 20)}
+    truth = _reach_truth(world, date(2026, 10, 20))
+    assert set(day20) == set(truth)  # the good rows beside the bad ones all loaded
+    for video_id, (impressions, clicks) in truth.items():
+        assert day20[video_id].video_thumbnail_impressions == impressions
+        assert day20[video_id].video_thumbnail_impressions_ctr == pytest.approx(clicks / impressions, abs=1e-6)
+    quarantined = [
+        q
+        for q in spark.read.format("delta").load(str(lakes["r"] / "bronze" / "quarantine")).collect()
+        if q.target_table in ("silver_report_reach_basic", "silver_report_reach_combined")
+    ]
+    reasons = {(q.target_table, q.reason) for q in quarantined}
+    for video_id, reason in (
+        ("ctrtoohigh1", "video_thumbnail_impressions_ctr above 1 (a fraction 0..1)"),
+        ("negimpress1", "negative video_thumbnail_impressions"),
+        ("fracimpress", "fractional video_thumbnail_impressions"),
+    ):
+        assert any(reason in q.reason and video_id in q.record for q in quarantined), reason
+    # a report without its CTR column: every row quarantined with the reason, none loaded with a NULL rate
+    assert ("silver_report_reach_combined", "missing video_thumbnail_impressions_ctr") in reasons
+    combined = table(spark, lakes["r"], "silver_report_reach_combined")
+    assert combined and date(2026, 10, 19) not in {r.date for r in combined}
+    counted = lakes["second"]["tables"]  # what the run's summary adds up
+    assert counted["silver_report_reach_basic"]["quarantined"] == 3
+    assert counted["silver_report_reach_combined"]["quarantined"] == sum(
+        1 for q in quarantined if q.target_table == "silver_report_reach_combined"
+    )
+    # the combined report's codes mapped to the keys of the traffic-source and device models
+    assert {"YT_SEARCH", "RELATED_VIDEO"} & {r.traffic_source for r in combined}
+    assert {r.device for r in combined} <= {"MOBILE", "TABLET", "DESKTOP", "TV", "GAME_CONSOLE", "UNKNOWN_PLATFORM"}
+
+
+def test_a_restated_reach_day_is_replaced_not_added_to(spark, lakes):
+    rows = [r for r in table(spark, lakes["r"], "silver_report_reach_basic") if r.date == RESTATED]
+    assert len({r.report_id for r in rows}) == 1
+    assert {r.report_create_time.date() for r in rows} == {RESTATED + timedelta(days=5)}
+    final = _reach_truth(lakes["world"], RESTATED)
+    assert sum(r.video_thumbnail_impressions for r in rows) == sum(i for i, _ in final.values())
+
+
+def test_channel_ctr_is_weighted_by_impressions_never_an_average_of_rates(spark, gold_lakes):
+    channel = gold_lakes["world"].channels[0].id
+    daily = by_key(gold(spark, gold_lakes["r"], "gold_channel_reach_daily"), "channel_id", "date")
+    hand = daily[(channel, HAND_DAY)]
+    assert hand.impressions == 1010
+    assert hand.impressions_ctr == pytest.approx((1000 * 0.1 + 10 * 0.5) / 1010)  # 0.10396, not (0.1 + 0.5) / 2
+    assert abs(hand.impressions_ctr - 0.3) > 0.1
+    basic = by_key(gold(spark, gold_lakes["r"], "gold_channel_daily_summary"), "channel_id", "date")
+    assert hand.views == basic[(channel, HAND_DAY)].views  # the basic report's views of the same day
+    for day in (date(2026, 10, 21), date(2026, 10, 20)):
+        truth = _reach_truth(gold_lakes["world"], day)
+        impressions, clicks = sum(i for i, _ in truth.values()), sum(c for _, c in truth.values())
+        assert daily[(channel, day)].impressions == impressions
+        assert daily[(channel, day)].impressions_ctr == pytest.approx(clicks / impressions, abs=1e-6)
+        assert daily[(channel, day)].views >= clicks  # views from impressions never exceed the day's views
+    assert not gold(spark, gold_lakes["q"], "gold_channel_reach_daily")  # query-only lake: no reach at all
+
+
+def test_video_reach_has_every_dimension_of_the_report_and_the_traffic_source_keys(spark, gold_lakes):
+    rows = gold(spark, gold_lakes["r"], "gold_video_reach_daily")
+    keys = [(r.video_id, r.date, r.source_id, r.device_type, r.operating_system) for r in rows]
+    assert rows and len(keys) == len(set(keys))
+    assert date(2026, 10, 19) not in {r.date for r in rows}  # that day's report was quarantined whole
+    truth = _reach_truth(gold_lakes["world"], date(2026, 10, 21))
+    for video_id, (impressions, clicks) in truth.items():
+        mine = [r for r in rows if r.video_id == video_id and r.date == date(2026, 10, 21)]
+        assert sum(r.impressions for r in mine) == impressions
+        weighted = sum(r.impressions * r.impressions_ctr for r in mine) / impressions
+        assert weighted == pytest.approx(clicks / impressions, abs=1e-5)
+    sources = {r.source_id for r in gold(spark, gold_lakes["r"], "gold_video_traffic_source_daily_summary")}
+    assert {r.source_id for r in rows} <= sources | {"TRAFFIC_SOURCE_TYPE_CODE_99"}
+    assert all(0 <= r.impressions_ctr <= 1 for r in rows)

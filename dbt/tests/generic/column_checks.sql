@@ -1,7 +1,8 @@
 {# A model's column rules in one scan instead of one query per column: each `not_null` column has no
-   NULL, each `non_negative` column no value below zero. A failure lists every broken rule with its
-   number of failing rows, and the test's failure count is the sum of those rows. #}
-{% test column_checks(model, not_null=[], non_negative=[]) %}
+   NULL, each `non_negative` column no value below zero, each `fraction` column no value above one. A failure
+   lists every broken rule with its number of failing rows, and the test's failure count is the sum of those
+   rows. #}
+{% test column_checks(model, not_null=[], non_negative=[], fraction=[]) %}
 {{ config(fail_calc='coalesce(sum(failing_rows), 0)') }}
 {%- set rules = [] -%}
 {%- for column in not_null -%}
@@ -9,6 +10,9 @@
 {%- endfor -%}
 {%- for column in non_negative -%}
   {%- do rules.append(("non_negative(" ~ column ~ ")", adapter.quote(column) ~ " < 0")) -%}
+{%- endfor -%}
+{%- for column in fraction -%}
+  {%- do rules.append(("fraction(" ~ column ~ ")", adapter.quote(column) ~ " > 1")) -%}
 {%- endfor %}
 select rule, failing_rows
 from (
