@@ -88,6 +88,11 @@ class YouTubeSource(Block, abc.ABC):
         description="Reporting API report types to load; any type beyond these lands in Bronze and in "
         "silver.silver_report_rows_generic.",
     )
+    reach_report_types: list[str] = Field(
+        default_factory=lambda: ["channel_reach_basic_a1", "channel_reach_combined_a1"],
+        description="Reporting API reach reports (thumbnail impressions and their click-through rate, which no "
+        "reports.query gives), fetched for the authorised channel whatever analytics_source says; [] for none.",
+    )
     create_reporting_jobs: bool = Field(
         default=False,
         description="Create a missing reporting job (one per report type, never a second); off for "

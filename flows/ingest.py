@@ -34,20 +34,24 @@ def fetch_channel_analytics(
     end: date,
 ) -> list[dict[str, Any]]:
     """Channel analytics of the window, each channel-day from the source its channel is set to use
-    (bulk reports, reports.query, or `auto`: reports where they cover the day, reports.query elsewhere)."""
+    (bulk reports, reports.query, or `auto`: reports where they cover the day, reports.query elsewhere),
+    and the reach reports of the channels the reporting jobs cover, whatever their source."""
     from tasks.ingestion import fetch_analytics, fetch_reporting
     from tasks.youtube.analytics_sources import plan_sources, reported_channel_ids
 
     modes = {cid: src.analytics_source_for(info["ref"], cid) for cid, info in channel_videos.items()}
+    reported = reported_channel_ids(channel_videos, src.content_owner_id)
     outcomes: list[dict[str, Any]] = []
     report_days: dict[str, list[str]] = {}
-    if any(mode != "query" for mode in modes.values()):
-        reporting = fetch_reporting(source, landing, run_id, start, end)
+    analytics_types = list(src.report_types) if any(mode != "query" for mode in modes.values()) else []
+    reach_types = [t for t in src.reach_report_types if t not in analytics_types] if reported else []
+    if analytics_types or reach_types:
+        reporting = fetch_reporting(source, landing, run_id, start, end, analytics_types + reach_types)
         outcomes.append(reporting)
         report_days = reporting["report_days"]
-        if reporting["quota_exhausted"]:
+        if reporting["quota_exhausted"] and analytics_types:
             return outcomes
-    plan = plan_sources(modes, reported_channel_ids(channel_videos, src.content_owner_id), report_days, start, end)
+    plan = plan_sources(modes, reported, report_days, start, end)
     for warning in plan.warnings:
         get_run_logger().warning(warning)
     if plan.warnings:

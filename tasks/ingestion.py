@@ -90,8 +90,10 @@ def fetch_analytics(
 
 
 @task(name="fetch-reporting", task_run_name="reporting-{start}-{end}", **FETCH_CACHE)
-def fetch_reporting(source: str, landing: str, run_id: str, start: date, end: date) -> dict[str, Any]:
-    """The Reporting API's bulk reports of the window (every configured report type), landed as served."""
+def fetch_reporting(
+    source: str, landing: str, run_id: str, start: date, end: date, report_types: list[str] | None = None
+) -> dict[str, Any]:
+    """The Reporting API's bulk reports of the window (`report_types`, default the source's), landed as served."""
     from blocks.resolve import load_landing, load_source
     from tasks.youtube.ingest_plan import fetch_reporting as fetch
     from tasks.youtube.reporting_state import read_watermarks
@@ -103,7 +105,7 @@ def fetch_reporting(source: str, landing: str, run_id: str, start: date, end: da
         storage,
         run_id,
         src.kind,
-        list(src.report_types),
+        list(src.report_types if report_types is None else report_types),
         src.create_reporting_jobs,
         src.content_owner_id,
         start,

@@ -4,7 +4,8 @@ Each report file has a meta file beside it (report id and type, job, day, create
 are read by Spark in groups of the same header, each cell kept as text under its header name (a
 report version that adds or renames columns loads as it is; Silver reads by name). A line that does
 not parse keeps its text in `malformed_line` for Silver to quarantine. Idempotent: a run's rows of a
-report replace that run's earlier rows of the same report (Delta `replaceWhere`, one commit).
+report replace that run's earlier rows of the same report (Delta `replaceWhere`, one commit); the rows
+counted as inserted are those beyond what the table held of them.
 """
 
 from __future__ import annotations
@@ -129,15 +130,21 @@ def load_reports(
     runs = sorted({m["run_id"] for m in metas})
     reports = sorted({m["report_id"] for m in metas})
     where = f"run_id IN ({', '.join(map(_quote, runs))}) AND report_id IN ({', '.join(map(_quote, reports))})"
+    path = table_path(lake_root, "bronze", REPORTS_RAW)
     batch = batch.persist()
     try:
         n = batch.count()
-        (
-            batch.write.format("delta")
-            .mode("overwrite")
-            .option("replaceWhere", where)
-            .save(table_path(lake_root, "bronze", REPORTS_RAW))
-        )
+        held = _held(spark, path, where)
+        batch.write.format("delta").mode("overwrite").option("replaceWhere", where).save(path)
     finally:
         batch.unpersist()
-    return {"rows": n, "reports": len(reports)}
+    return {"rows": max(n - held, 0), "reports": len(reports)}
+
+
+def _held(spark: Any, path: str, where: str) -> int:
+    """Rows the table holds already of these runs' reports (a reload replaces them: they are not new)."""
+    from delta.tables import DeltaTable
+
+    if not DeltaTable.isDeltaTable(spark, path):
+        return 0
+    return spark.read.format("delta").load(path).filter(where).count()

@@ -65,6 +65,8 @@ RECORDED_REPORT_TYPES = (
     "channel_playback_location_a3",
     "channel_demographics_a1",
     "channel_sharing_service_a1",
+    "channel_reach_basic_a1",
+    "channel_reach_combined_a1",
 )
 
 
@@ -117,6 +119,20 @@ def generate(out: str | Path, config: WorldConfig, windows: list[tuple[date, dat
                     end,
                     executor,
                     chunk_bytes=1 << 30,
+                )
+                fetch_reporting(  # what a re-run of the window asks too: reports created after its watermarks
+                    build_reporting_api(http=http),
+                    lander.storage,
+                    "generate",
+                    "synth",
+                    list(RECORDED_REPORT_TYPES),
+                    False,
+                    None,
+                    start,
+                    end,
+                    executor,
+                    chunk_bytes=1 << 30,
+                    watermarks=fetched.report_watermarks,
                 )
                 mine = {cid: info for cid, info in channels_on[as_of].items() if info["ref"] == "mine"}
                 plan = plan_sources({cid: "auto" for cid in mine}, set(mine), fetched.report_days, start, end)

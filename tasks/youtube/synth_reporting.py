@@ -55,6 +55,8 @@ DEFAULT_JOBS = (
     "channel_playback_location_a3",
     "channel_demographics_a1",
     "channel_sharing_service_a1",
+    "channel_reach_basic_a1",
+    "channel_reach_combined_a1",
 )
 BASE_COLUMNS = ["date", "channel_id", "video_id", "live_or_on_demand", "subscribed_status", "country_code"]
 BASIC_METRICS = [
@@ -80,7 +82,7 @@ WATCH_METRICS = [
     "red_views",
     "red_watch_time_minutes",
 ]
-# Reach reports have no live/subscribed/country split (and are not in DEFAULT_JOBS: a test creates their jobs)
+# Reach reports have no live/subscribed/country split
 REACH_BASE = ["date", "channel_id", "video_id"]
 REACH_METRICS = ["video_thumbnail_impressions", "video_thumbnail_impressions_ctr"]
 HEADERS: dict[str, list[str]] = {

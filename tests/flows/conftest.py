@@ -79,6 +79,18 @@ GOLD_COLUMNS = {  # DESIGN.md: the Databricks system's users query these names
         "likes",
         "comments",
     ],
+    "gold_video_reach_daily": [
+        "video_id",
+        "channel_id",
+        "date",
+        "source_id",
+        "source_name",
+        "device_type",
+        "operating_system",
+        "impressions",
+        "impressions_ctr",
+    ],
+    "gold_channel_reach_daily": ["channel_id", "date", "impressions", "impressions_ctr", "views"],
 }
 GOLD_GRAINS = {
     "gold_channel_daily_summary": ["channel_id", "date"],
@@ -88,6 +100,8 @@ GOLD_GRAINS = {
     "gold_video_traffic_source_daily_summary": ["video_id", "date", "source_id"],
     "gold_trending_videos": ["region", "snapshot_date", "video_id"],
     "gold_trending_category_daily": ["region", "snapshot_date", "category_id"],
+    "gold_video_reach_daily": ["video_id", "date", "source_id", "device_type", "operating_system"],
+    "gold_channel_reach_daily": ["channel_id", "date"],
 }
 SECRETS = {
     "api_key": "AIzaTEST-api-key-7f3e9b21",

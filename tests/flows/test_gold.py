@@ -46,6 +46,24 @@ def test_net_subscribers(sample_run):
     assert all(r["net_subscribers"] == r["subscribers_gained"] - r["subscribers_lost"] for r in rows)
 
 
+def test_the_sample_has_reach_beside_its_views(sample_run):
+    """The sample's reach reports (fetched though the run takes analytics from reports.query): each day's
+    clicks from impressions stay within the day's views, and the combined report adds up to the basic one."""
+    mine = sample_run["mine_channel_id"]
+    channel = [r for r in gold(sample_run, "gold_channel_reach_daily").to_pylist() if r["channel_id"] == mine]
+    assert len(channel) >= 14
+    for r in channel:
+        assert 0 < r["impressions_ctr"] < 1 and r["views"] is not None
+        assert r["impressions"] * r["impressions_ctr"] <= r["views"] + 1, r
+    basic = defaultdict(int)
+    for r in read_delta(sample_run["lake"] / "silver" / "silver_report_reach_basic").to_pylist():
+        basic[(r["video_id"], r["date"])] += r["video_thumbnail_impressions"]
+    combined = defaultdict(int)
+    for r in gold(sample_run, "gold_video_reach_daily").to_pylist():
+        combined[(r["video_id"], r["date"])] += r["impressions"]
+    assert basic and combined == basic
+
+
 def test_trending_category_videos_add_up_to_silver_trending(sample_run):
     per_day = defaultdict(int)
     for r in gold(sample_run, "gold_trending_category_daily").to_pylist():

@@ -55,10 +55,12 @@ def test_the_bulk_reports_reach_bronze_and_the_api_counts(auto_run):
         "channel_device_os_a3",
         "channel_playback_location_a3",
         "channel_demographics_a1",
+        "channel_reach_basic_a1",
+        "channel_reach_combined_a1",
     }
     usage = auto_run["state"].result()["ingest"]["usage"]
     downloads = usage["youtubereporting.media.download"]["requests"]
-    assert downloads == 5 * 20 and usage["youtubereporting.media.download"]["units"] == 0
+    assert downloads == 7 * 20 and usage["youtubereporting.media.download"]["units"] == 0
     assert usage["youtubereporting.jobs.list"]["requests"] == 1
 
 

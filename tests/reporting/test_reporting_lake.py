@@ -132,16 +132,6 @@ def add_unknown_column_and_a_bad_row(landing: Path, run_id: str, day: date) -> N
     meta_path.write_text(json.dumps(meta))
 
 
-def create_reach_jobs(world: World) -> None:
-    """The synthetic channel has no reach jobs yet: created as a source with create_reporting_jobs does."""
-    from tasks.youtube.clients import build_reporting_api
-    from tasks.youtube.executor import ApiExecutor
-    from tasks.youtube.reporting_api import ReportingContext, ensure_jobs
-
-    ctx = ReportingContext(build_reporting_api(http=SynthHttp(world, AS_OF)), ApiExecutor(sleep=lambda s: None))
-    assert set(ensure_jobs(ctx, REACH, create=True)) == set(REACH)
-
-
 def _report(landing: Path, run_id: str, report_type: str, day: date) -> tuple[Path, list[list[str]]]:
     folder = landing / f"run_id={run_id}" / "reporting" / report_type / f"start_date={day.isoformat()}"
     report = next(folder.glob("*.csv"))
@@ -205,7 +195,6 @@ def lakes(spark, tmp_path_factory):
     load(spark, q_lake, landing, "q1")
     silver(spark, q_lake)
 
-    create_reach_jobs(world)
     land_preliminary(world, landing, "r0", root)
     load(spark, r_lake, landing, "r0")
     load(spark, r_lake, landing, "q1")

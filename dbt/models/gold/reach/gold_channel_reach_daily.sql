@@ -1,6 +1,7 @@
 {# A channel's thumbnail impressions and click-through rate per day, over its videos (channel_reach_basic_a1):
    the CTR is sum(impressions x ctr) / sum(impressions), never an average of the videos' rates. `views` is the
-   day's total from the basic report (channel_basic_a3) beside it, NULL when that report has no such day. #}
+   channel's views that day from its daily facts: the basic report (channel_basic_a3) where reports cover the
+   day, reports.query elsewhere; NULL when neither has the day. #}
 {{ config(materialized='table') }}
 
 with reach as (
@@ -8,23 +9,22 @@ with reach as (
         channel_id,
         date,
         sum(video_thumbnail_impressions) as impressions,
-        sum(video_thumbnail_impressions * video_thumbnail_impressions_ctr) as clicks
+        {{ weighted_ctr('video_thumbnail_impressions', 'video_thumbnail_impressions_ctr') }} as impressions_ctr
     from {{ source('silver', 'silver_report_reach_basic') }}
     group by channel_id, date
 ),
 
-basic as (
-    select channel_id, date, sum(views) as views
-    from {{ source('silver', 'silver_report_channel_basic') }}
-    group by channel_id, date
+daily as (
+    select channel_id, date, views
+    from {{ source('silver', 'fact_channel_daily_metrics') }}
 )
 
 select
     reach.channel_id,
     reach.date,
     reach.impressions,
-    case when reach.impressions > 0 then reach.clicks / reach.impressions end as impressions_ctr,
-    basic.views
+    reach.impressions_ctr,
+    daily.views
 from reach
-left join basic
-    on basic.channel_id = reach.channel_id and basic.date = reach.date
+left join daily
+    on daily.channel_id = reach.channel_id and daily.date = reach.date

@@ -12,9 +12,7 @@ select
     r.device as device_type,
     r.operating_system_name as operating_system,
     sum(r.video_thumbnail_impressions) as impressions,
-    case when sum(r.video_thumbnail_impressions) > 0
-        then sum(r.video_thumbnail_impressions * r.video_thumbnail_impressions_ctr) / sum(r.video_thumbnail_impressions)
-    end as impressions_ctr
+    {{ weighted_ctr('r.video_thumbnail_impressions', 'r.video_thumbnail_impressions_ctr') }} as impressions_ctr
 from {{ source('silver', 'silver_report_reach_combined') }} as r
 left join {{ source('silver', 'dim_traffic_source') }} as d
     on d.source_id = r.traffic_source
