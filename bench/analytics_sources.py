@@ -12,6 +12,9 @@ synthetic world computing answers), landing to a scratch folder:
 - `reporting`: jobs.list, reports.list, and the media downloads of the window's reports;
 - `auto`: the reports, plus reports.query for the days no report covers yet (about 48 h late).
 
+Every mode also fetches the two reach reports (impressions and CTR, which no reports.query gives), as the
+ingest flow does for the authorised channel.
+
 Prints requests per endpoint, wall time, bytes landed and the days each source covers; nothing is
 asserted. The whole-pipeline figures stay in `bench.run`.
 """
@@ -35,6 +38,8 @@ REPORT_TYPES = (
     "channel_playback_location_a3",
     "channel_demographics_a1",
 )
+# fetched by every daily run for the authorised channel, whatever its analytics source (flows/ingest.py)
+REACH_TYPES = ("channel_reach_basic_a1", "channel_reach_combined_a1")
 
 
 def _channels(world: Any, as_of: date, scratch: Path) -> dict[str, dict[str, Any]]:
@@ -80,7 +85,7 @@ def record(world: Any, as_of: date, channels: dict[str, dict[str, Any]], start: 
         landing,
         "rec",
         "synth",
-        list(REPORT_TYPES),
+        list(REPORT_TYPES + REACH_TYPES),
         False,
         None,
         start,
@@ -126,22 +131,21 @@ def run_source(
     analytics = lambda: build_analytics_api(http=ReplayHttp(recording))  # noqa: E731 - one client per worker
     lander = Lander(landing, f"bench-{mode}", "replay")
     started = time.perf_counter()
-    report_days: dict[str, list[str]] = {}
     query_ranges: list[tuple[date, date]] = []
-    if mode in ("reporting", "auto"):
-        fetched = fetch_reporting(
-            build_reporting_api(http=ReplayHttp(recording)),
-            landing,
-            f"bench-{mode}",
-            "replay",
-            list(REPORT_TYPES),
-            False,
-            None,
-            start,
-            end,
-            executor,
-        )
-        report_days = fetched.report_days
+    # the reach reports in every mode; the analytics report types under reporting and auto
+    fetched = fetch_reporting(
+        build_reporting_api(http=ReplayHttp(recording)),
+        landing,
+        f"bench-{mode}",
+        "replay",
+        list((REPORT_TYPES if mode in ("reporting", "auto") else ()) + REACH_TYPES),
+        False,
+        None,
+        start,
+        end,
+        executor,
+    )
+    report_days = fetched.report_days
     if mode == "query":
         query_ranges = [(start, end)]
     elif mode == "auto":
@@ -165,7 +169,7 @@ def run_source(
         "units": sum(row["units"] for row in usage.values()),
         "files": len(files),
         "bytes": sum(p.stat().st_size for p in files),
-        "report_days": sorted({d for days in report_days.values() for d in days}),
+        "report_days": sorted({d for kind, days in report_days.items() if kind in REPORT_TYPES for d in days}),
         "query_ranges": [(a.isoformat(), b.isoformat()) for a, b in query_ranges],
     }
 
