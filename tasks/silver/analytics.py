@@ -51,6 +51,7 @@ FACTS: dict[str, FactSpec] = {
                 "averageViewDuration": "average_view_duration_seconds",
                 "subscribersGained": "subscribers_gained",
                 "subscribersLost": "subscribers_lost",
+                "engagedViews": "engaged_views",
             },
         ),
         FactSpec(
@@ -64,6 +65,7 @@ FACTS: dict[str, FactSpec] = {
                 "likes": "likes",
                 "comments": "comments",
                 "averageViewDuration": "average_view_duration_seconds",
+                "engagedViews": "engaged_views",
             },
         ),
         FactSpec(

@@ -290,9 +290,10 @@ def facts_from_reports(basic: Any | None, traffic: Any | None, device: Any | Non
     out: dict[str, Any] = {}
     if basic is not None:
         counts = [F.sum("views").alias("views"), F.sum("likes").alias("likes"), F.sum("comments").alias("comments")]
+        engaged = F.sum("engaged_views").alias("engaged_views")  # NULL where the report version has none
         out["fact_video_daily_metrics"] = (
             basic.groupBy("video_id", "channel_id", "date")
-            .agg(*counts, minutes, _weighted_avg(F), *_lineage(F))
+            .agg(*counts, minutes, _weighted_avg(F), engaged, *_lineage(F))
             .withColumn("metrics_source", source)
         )
         out["fact_channel_daily_metrics"] = (
@@ -303,6 +304,7 @@ def facts_from_reports(basic: Any | None, traffic: Any | None, device: Any | Non
                 _weighted_avg(F),
                 F.sum("subscribers_gained").alias("subscribers_gained"),
                 F.sum("subscribers_lost").alias("subscribers_lost"),
+                engaged,
                 *_lineage(F),
             )
             .withColumn("metrics_source", source)

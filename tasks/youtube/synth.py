@@ -343,6 +343,7 @@ class World:
             "averageViewDuration": avg,
             "subscribersGained": views // r.randint(80, 200),
             "subscribersLost": views // r.randint(400, 900),
+            "engagedViews": views * r.randint(70, 95) // 100,  # drawn last: the other values stay as they were
         }
 
     def breakdown(self, dim: str, video: Video, day: date, views: int) -> dict[str, int]:

@@ -287,7 +287,7 @@ def _video_rows(world: World, video: Video, day: date, base: dict[str, int], rep
         countries = _by_country(world, video, day, base)
         totals = {
             m: _part(base[m], f"{key}|{m}", len(countries))
-            for m in ("likes", "comments", "subscribersGained", "subscribersLost")
+            for m in ("likes", "comments", "subscribersGained", "subscribersLost", "engagedViews")
         }
         shares = _part(base["views"] // 500, f"{key}|shares", len(countries))
         for i, (country, cell) in enumerate(sorted(countries.items())):
@@ -308,7 +308,7 @@ def _video_rows(world: World, video: Video, day: date, base: dict[str, int], rep
                     "average_view_duration_percentage": _fmt(pct),
                     "subscribers_gained": split(totals["subscribersGained"][i], "g"),
                     "subscribers_lost": split(totals["subscribersLost"][i], "x"),
-                    "engaged_views": views * 4 // 5,
+                    "engaged_views": split(totals["engagedViews"][i], "e"),
                     "red_views": views // 20,
                     "red_watch_time_minutes": minutes // 20,
                 }

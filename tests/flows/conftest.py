@@ -17,6 +17,7 @@ GOLD_COLUMNS = {  # DESIGN.md: the Databricks system's users query these names
         "subscribers_gained",
         "subscribers_lost",
         "net_subscribers",
+        "engaged_views",
     ],
     "gold_video_daily_summary": [
         "video_id",
@@ -27,6 +28,7 @@ GOLD_COLUMNS = {  # DESIGN.md: the Databricks system's users query these names
         "comments",
         "estimated_minutes_watched",
         "average_view_duration_seconds",
+        "engaged_views",
     ],
     "gold_video_country_daily_summary": [
         "video_id",

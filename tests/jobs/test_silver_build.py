@@ -76,20 +76,23 @@ class Lake:
         }
 
 
-def daily(vid, start, end, rows):
+DAILY = ("views", "likes", "comments", "estimatedMinutesWatched", "averageViewDuration")
+
+
+def daily(vid, start, end, rows, metrics=DAILY):
     params = {
         "ids": "channel==MINE",
         "startDate": start,
         "endDate": end,
         "dimensions": "day",
         "filters": f"video=={vid}",
-        "metrics": "views,likes,comments,estimatedMinutesWatched,averageViewDuration",
+        "metrics": ",".join(metrics),
     }
     return (
         "analytics_video_daily_raw",
         "youtubeAnalytics.reports.query",
         params,
-        report(["day", "views", "likes", "comments", "estimatedMinutesWatched", "averageViewDuration"], rows),
+        report(["day", *metrics], rows),
         {"channel_id": CH},
     )
 
@@ -145,6 +148,13 @@ def crafted(spark, tmp_path_factory):
                     ["2026-10-05", -4, 0, 0, 1, 10],
                     ["2026-10-06", 1],
                 ],
+            ),
+            daily(  # asked with engagedViews: 0 is a value, not a missing one
+                "engaged0001",
+                "2026-10-01",
+                "2026-10-02",
+                [["2026-10-01", 50, 1, 0, 100, 120, 0], ["2026-10-02", 60, 1, 0, 100, 120, 41]],
+                (*DAILY, "engagedViews"),
             ),
             country("good0000001", "2026-10-02", "2026-10-02", [["US", 12, 24], ["DE", 8, 16]]),
             country("good0000001", "2026-10-01", "2026-10-03", [["US", 99, 99]]),
@@ -211,6 +221,14 @@ def test_missing_optional_fields_are_null(spark, crafted):
     assert by_id["nostats0001"].view_count is None and by_id["nostats0001"].duration_seconds is None
     assert by_id["good0000001"].duration_seconds == 3723 and by_id["good0000001"].category_id == 24
     assert by_id["newfield001"].view_count == 100
+
+
+def test_engaged_views_are_null_where_the_source_gave_none_never_zero(spark, crafted):
+    lake, _ = crafted
+    engaged = {(r.video_id, r.date.day): r.engaged_views for r in lake.rows(spark, "fact_video_daily_metrics")}
+    assert engaged[("engaged0001", 1)] == 0 and engaged[("engaged0001", 2)] == 41
+    older = [v for (video_id, _), v in engaged.items() if video_id == "good0000001"]
+    assert older and all(v is None for v in older)  # a page asked without engagedViews
 
 
 def test_country_rows_carry_their_one_requested_day(spark, crafted):

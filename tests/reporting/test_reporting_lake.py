@@ -233,12 +233,27 @@ def test_reports_and_query_give_the_same_daily_numbers(spark, lakes):
         (
             "fact_video_daily_metrics",
             ("video_id", "date"),
-            ("views", "likes", "comments", "estimated_minutes_watched", "average_view_duration_seconds"),
+            (
+                "views",
+                "likes",
+                "comments",
+                "estimated_minutes_watched",
+                "average_view_duration_seconds",
+                "engaged_views",
+            ),
         ),
         (
             "fact_channel_daily_metrics",
             ("channel_id", "date"),
-            ("views", "likes", "comments", "estimated_minutes_watched", "subscribers_gained", "subscribers_lost"),
+            (
+                "views",
+                "likes",
+                "comments",
+                "estimated_minutes_watched",
+                "subscribers_gained",
+                "subscribers_lost",
+                "engaged_views",
+            ),
         ),
         ("fact_video_device_metrics", ("video_id", "date", "device_type"), ("views", "estimated_minutes_watched")),
     ):
@@ -363,12 +378,21 @@ def test_the_same_gold_numbers_from_reports_and_from_query(spark, gold_lakes):
                 "subscribers_gained",
                 "subscribers_lost",
                 "net_subscribers",
+                "engaged_views",
             ),
         ),
         (
             "gold_video_daily_summary",
             ("video_id", "date"),
-            ("channel_id", "views", "likes", "comments", "estimated_minutes_watched", "average_view_duration_seconds"),
+            (
+                "channel_id",
+                "views",
+                "likes",
+                "comments",
+                "estimated_minutes_watched",
+                "average_view_duration_seconds",
+                "engaged_views",
+            ),
         ),
         (
             "gold_video_device_daily_summary",
