@@ -72,8 +72,13 @@ def test_ingest_lands_in_s3_and_bronze_loads_from_there(s3_landing, saved_blocks
     assert summary["bronze_rows"] == local["bronze_rows"] and summary["quarantined"] == local["quarantined"] == 1
     assert summary["landing_location"] == f"s3://{BUCKET}/landing/run_id={summary['run_id']}"
     run_keys = s3_landing.list_files(f"run_id={summary['run_id']}")
-    assert run_keys and all(k.endswith(".pages.jsonl") for k in run_keys)
-    assert sum(len(s3_landing.read_bytes(k).splitlines()) for k in run_keys) == sum(summary["pages"].values())
+    page_keys = [k for k in run_keys if "/reporting/" not in k]  # the bulk reports: a file and its meta each
+    report_keys = [k for k in run_keys if "/reporting/" in k]
+    assert page_keys and all(k.endswith(".pages.jsonl") for k in page_keys)
+    pages = {t: n for t, n in summary["pages"].items() if t != "reporting_reports_raw"}
+    assert sum(len(s3_landing.read_bytes(k).splitlines()) for k in page_keys) == sum(pages.values())
+    metas = [k for k in report_keys if k.endswith(".meta.json")]
+    assert len(metas) == summary["pages"]["reporting_reports_raw"] > 0 and len(report_keys) == 2 * len(metas)
     paths = read_delta(lake / "bronze" / "videos_raw").column("landing_path").to_pylist()
     assert paths and all(p.startswith(f"{summary['landing_location']}/videos_raw/snapshot_date=") for p in paths)
     assert not (lake / "_staging" / f"run_id={summary['run_id']}").exists()
