@@ -12,6 +12,7 @@ exactly the requests the pipeline makes. Same options, same bytes.
 from __future__ import annotations
 
 import argparse
+import functools
 import tempfile
 from dataclasses import asdict
 from datetime import date, timedelta
@@ -107,7 +108,8 @@ def generate(out: str | Path, config: WorldConfig, windows: list[tuple[date, dat
             kept.update(((r.as_of, r.key), r) for r in http.kept)
             if config.reporting_history_days:  # the bulk reports, and what `auto` asks reports.query for
                 http = RecordingHttp(SynthHttp(world, as_of))
-                fetched = fetch_reporting(
+                reports = functools.partial(
+                    fetch_reporting,
                     build_reporting_api(http=http),
                     lander.storage,
                     "generate",
@@ -120,20 +122,8 @@ def generate(out: str | Path, config: WorldConfig, windows: list[tuple[date, dat
                     executor,
                     chunk_bytes=1 << 30,
                 )
-                fetch_reporting(  # what a re-run of the window asks too: reports created after its watermarks
-                    build_reporting_api(http=http),
-                    lander.storage,
-                    "generate",
-                    "synth",
-                    list(RECORDED_REPORT_TYPES),
-                    False,
-                    None,
-                    start,
-                    end,
-                    executor,
-                    chunk_bytes=1 << 30,
-                    watermarks=fetched.report_watermarks,
-                )
+                fetched = reports()
+                reports(watermarks=fetched.report_watermarks)  # a re-run asks too: reports created since
                 mine = {cid: info for cid, info in channels_on[as_of].items() if info["ref"] == "mine"}
                 plan = plan_sources({cid: "auto" for cid in mine}, set(mine), fetched.report_days, start, end)
                 for first, last, ids in plan.query_calls():
