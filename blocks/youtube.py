@@ -93,6 +93,13 @@ class YouTubeSource(Block, abc.ABC):
         description="Reporting API reach reports (thumbnail impressions and their click-through rate, which no "
         "reports.query gives), fetched for the authorised channel whatever analytics_source says; [] for none.",
     )
+    retention_top_videos: int = Field(
+        default=10,
+        ge=0,
+        le=200,
+        description="Audience retention curves are fetched for this many of the window's most viewed videos of "
+        "each channel (one reports.query each, plus one for the top list); 0 for none.",
+    )
     create_reporting_jobs: bool = Field(
         default=False,
         description="Create a missing reporting job (one per report type, never a second); off for "

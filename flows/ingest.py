@@ -32,11 +32,13 @@ def fetch_channel_analytics(
     channel_videos: dict[str, dict[str, Any]],
     start: date,
     end: date,
+    retention_videos: int,
 ) -> list[dict[str, Any]]:
     """Channel analytics of the window, each channel-day from the source its channel is set to use
     (bulk reports, reports.query, or `auto`: reports where they cover the day, reports.query elsewhere),
-    and the reach reports of the channels the reporting jobs cover, whatever their source."""
-    from tasks.ingestion import fetch_analytics, fetch_reporting
+    the reach reports of the channels the reporting jobs cover, whatever their source, and what only
+    reports.query gives (content types, retention) for every channel analytics is fetched for."""
+    from tasks.ingestion import fetch_analytics, fetch_insights, fetch_reporting
     from tasks.youtube.analytics_sources import plan_sources, reported_channel_ids
 
     modes = {cid: src.analytics_source_for(info["ref"], cid) for cid, info in channel_videos.items()}
@@ -60,7 +62,10 @@ def fetch_channel_analytics(
         outcome = fetch_analytics(source, landing, run_id, as_of, {c: channel_videos[c] for c in ids}, first, last)
         outcomes.append(outcome)
         if outcome["quota_exhausted"]:
-            break
+            return outcomes
+    insight_channels = {c: v for c, v in channel_videos.items() if c in reported or modes[c] != "reporting"}
+    if insight_channels:
+        outcomes.append(fetch_insights(source, landing, run_id, as_of, insight_channels, start, end, retention_videos))
     return outcomes
 
 
@@ -78,6 +83,7 @@ def ingest(
     include_analytics: bool = True,
     run_id: str | None = None,
     downstream: Literal["events", "parent"] = "events",
+    retention_videos: int | None = None,
 ) -> dict[str, Any]:
     """Fetch the window from the source into landing, then load the run's pages into Bronze.
 
@@ -87,7 +93,9 @@ def ingest(
     `backend`, `source` and `landing` are block references (`<block-type-slug>/<name>`). Regions and
     channels default to the source's; `channels` takes 'mine' or channel ids. Analytics covers
     [start_date, end_date] (default: the last `lookback_days` days); the Data API is fetched for
-    each snapshot day the source has in that window (today, for the live APIs).
+    each snapshot day the source has in that window (today, for the live APIs). `retention_videos`: how
+    many of each channel's most viewed videos get audience retention curves (default: the source's
+    `retention_top_videos`).
     """
     from blocks.resolve import load_landing, load_source
     from flows.window import gold_since, resolve_window
@@ -135,8 +143,11 @@ def ingest(
             logger.warning("no channel videos known for this run; Analytics is limited to channel reports")
             channel_videos = {c: {"ref": c, "video_ids": []} for c in channels if c != "mine"}
         as_of = snapshot_days[-1] if snapshot_days else window.end
+        top = src.retention_top_videos if retention_videos is None else retention_videos
+        if top < 0:
+            raise ValueError(f"retention_videos must be 0 or more, got {top}")
         outcomes += fetch_channel_analytics(
-            src, source, landing, run_id, as_of, channel_videos, window.start, window.end
+            src, source, landing, run_id, as_of, channel_videos, window.start, window.end, top
         )
     summary = combine_outcomes(outcomes)
     if summary["quota_exhausted"]:

@@ -51,12 +51,15 @@ def youtube_lakehouse(
     end_date: date | None = None,
     lookback_days: int = 7,
     through: Literal["bronze", "silver", "gold"] = "gold",
+    retention_videos: int | None = None,
 ) -> Any:
     """ingest -> bronze_to_silver -> gold for a window, recorded in `bronze.run_context_log` whatever happens.
 
     Runs that write the same lake take turns (`tasks.lake_lock`): a run waits while another holds the lake.
 
     `through` stops after that layer (e.g. "silver" while the SQL warehouse Gold runs on is unavailable).
+    `retention_videos`: how many of each channel's most viewed videos get retention curves (default: the
+    source block's `retention_top_videos`).
     """
     from prefect.states import Failed
 
@@ -80,6 +83,7 @@ def youtube_lakehouse(
         "end_date": end_date,
         "lookback_days": lookback_days,
         "through": through,
+        "retention_videos": retention_videos,
     }
     with hold_lake(backend):
         opened = run_spark_job(
@@ -119,6 +123,7 @@ def youtube_lakehouse(
                 lookback_days=lookback_days,
                 run_id=run_id,
                 downstream="parent",
+                retention_videos=retention_videos,
             )
             silver = built = {"warnings": [], "tables": {}, "changed": [], "models": []}
             if through in ("silver", "gold"):

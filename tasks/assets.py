@@ -42,6 +42,10 @@ SILVER_UPSTREAM: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "fact_video_country_metrics": (("bronze", "analytics_video_country_daily_raw"), ("bronze", REPORTS_RAW)),
     "fact_video_device_metrics": (("bronze", "analytics_video_device_daily_raw"), ("bronze", REPORTS_RAW)),
+    "fact_channel_content_type_daily": (("bronze", "analytics_channel_content_type_daily_raw"),),
+    "fact_video_content_type_daily": (("bronze", "analytics_video_content_type_daily_raw"),),
+    "fact_video_audience_retention": (("bronze", "analytics_video_audience_retention_raw"),),
+    "dim_content_type": (("silver", "fact_channel_content_type_daily"), ("silver", "fact_video_content_type_daily")),
     "dim_date": (
         ("silver", "fact_channel_daily_metrics"),
         ("silver", "fact_video_daily_metrics"),

@@ -89,6 +89,38 @@ def fetch_analytics(
     return outcome
 
 
+@task(name="fetch-insights", task_run_name="insights-{start}-{end}", **FETCH_CACHE)
+def fetch_insights(
+    source: str,
+    landing: str,
+    run_id: str,
+    as_of: date,
+    channels: dict[str, dict[str, Any]],
+    start: date,
+    end: date,
+    top_videos: int,
+) -> dict[str, Any]:
+    """Views by content type (channel and videos) and the `top_videos` most viewed videos' retention curves."""
+    from blocks.resolve import load_source
+    from tasks.youtube.ingest_plan import fetch_insights as fetch
+
+    src = load_source(source)
+    outcome = fetch(
+        src.analytics_api(),
+        _lander(landing, run_id, src.kind),
+        as_of,
+        channels,
+        start,
+        end,
+        top_videos,
+        executor=src.executor(),
+        workers=src.analytics_workers,
+        client_factory=src.analytics_api,
+    ).as_dict()
+    _log_outcome(outcome)
+    return outcome
+
+
 @task(name="fetch-reporting", task_run_name="reporting-{start}-{end}", **FETCH_CACHE)
 def fetch_reporting(
     source: str, landing: str, run_id: str, start: date, end: date, report_types: list[str] | None = None

@@ -18,6 +18,10 @@ RAW_TABLES: tuple[str, ...] = (
     "analytics_video_traffic_source_daily_raw",
     "analytics_video_country_daily_raw",
     "analytics_video_device_daily_raw",
+    "analytics_channel_content_type_daily_raw",
+    "analytics_video_content_type_daily_raw",
+    "analytics_top_videos_raw",
+    "analytics_video_audience_retention_raw",
 )
 REPORTS_RAW = "reporting_reports_raw"  # Reporting API bulk reports: one row per report CSV row
 RUN_LOG = "run_context_log"

@@ -16,7 +16,7 @@ from typing import Any
 from tasks.jobs.bronze_load import bootstrap as bronze_bootstrap
 from tasks.jobs.bronze_tables import REPORTS_RAW
 from tasks.jobs.quarantine import quarantine
-from tasks.silver import analytics, data_api, dims, file_drops, report_specs, reporting
+from tasks.silver import analytics, audience_retention, data_api, dims, file_drops, report_specs, reporting
 from tasks.silver.checks import split_good_bad
 from tasks.silver.increments import bytes_since, clear_watermarks, new_rows, read_watermarks, write_watermarks
 from tasks.silver.merge import merge_latest, replace_all, replace_slices
@@ -41,6 +41,10 @@ SILVER_TABLES: tuple[str, ...] = (
     "fact_video_traffic_source_metrics",
     "fact_video_country_metrics",
     "fact_video_device_metrics",
+    "fact_channel_content_type_daily",
+    "fact_video_content_type_daily",
+    "fact_video_audience_retention",
+    "dim_content_type",
     *report_specs.REPORT_TABLES,
 )
 GRAINS: dict[str, list[str]] = {
@@ -54,6 +58,8 @@ GRAINS: dict[str, list[str]] = {
     "dim_traffic_source": ["source_id"],
     "dim_country": ["country_code"],
     "dim_device": ["device_type"],
+    "dim_content_type": ["content_type"],
+    "fact_video_audience_retention": ["video_id", "as_of_date", "elapsed_video_time_ratio"],
     **{name: spec.grain for name, spec in analytics.FACTS.items()},
     **report_specs.GRAINS,
 }
@@ -106,6 +112,7 @@ SILVER_INPUTS: tuple[str, ...] = (
     "channels_raw",
     "video_categories_raw",
     REPORTS_RAW,
+    audience_retention.BRONZE_TABLE,
 ) + tuple(spec.bronze_table for spec in analytics.FACTS.values())
 
 
@@ -384,7 +391,11 @@ def _merge_fact(
             done = replace_slices(run.spark, run.lake_root, name, reported[name], spec.grain, observed=parts[-1])
             counts = {k: counts[k] + done.get(k, 0) for k in counts}
         span = facts.select(F.min("date"), F.max("date")).first()
-        taken = reporting.reporting_slices(run.spark, run.lake_root, name, span[0], span[1])
+        taken = (
+            reporting.reporting_slices(run.spark, run.lake_root, name, span[0], span[1])
+            if name in analytics.REPORT_FED
+            else None
+        )
         if taken is not None:
             facts = facts.join(F.broadcast(taken), ["channel_id", "date"], "left_anti")
         parts.append({"columns": columns})
@@ -395,10 +406,32 @@ def _merge_fact(
     run.observed[name] = _union_observed(parts)
 
 
-DIMENSION_SOURCES = {  # dimension -> (fact table whose batches name its members, id column)
-    "dim_traffic_source": ("fact_video_traffic_source_metrics", "source_id"),
-    "dim_device": ("fact_video_device_metrics", "device_type"),
-    "dim_country": ("fact_video_country_metrics", "country_code"),
+def _retention_curves(run: _Run, metrics: dict[str, Any]) -> None:
+    """Audience retention points of the pages read, MERGEd on (video, as-of date, elapsed ratio)."""
+    name = audience_retention.SILVER_TABLE
+    typed, bad_pages = audience_retention.typed_curve_rows(run.bronze(audience_retention.BRONZE_TABLE))
+    typed = typed.persist()
+    try:
+        good, bad = split_good_bad(typed)
+        run.reject(bad_pages, name, "record")
+        with run.timed(name):
+            metrics[name] = merge_latest(
+                run.spark,
+                run.lake_root,
+                name,
+                good.drop("request", "landing_path", "record_json"),
+                audience_retention.GRAIN,
+            )
+            run.reject(bad, name, "record_json", now=True)
+    finally:
+        typed.unpersist()
+
+
+DIMENSION_SOURCES = {  # dimension -> (fact tables whose batches name its members, id column)
+    "dim_traffic_source": (("fact_video_traffic_source_metrics",), "source_id"),
+    "dim_device": (("fact_video_device_metrics",), "device_type"),
+    "dim_country": (("fact_video_country_metrics",), "country_code"),
+    "dim_content_type": (("fact_channel_content_type_daily", "fact_video_content_type_daily"), "content_type"),
 }
 
 
@@ -416,9 +449,12 @@ def _dimensions(run: _Run, metrics: dict[str, Any], workers: int = PARALLEL_STEP
         return spark.read.format("delta").load(path) if DeltaTable.isDeltaTable(spark, path) else None
 
     def members(dim: str) -> list[str]:
-        fact, id_col = DIMENSION_SOURCES[dim]
-        column = analytics.FACTS[fact].dimension_column
-        seen = set(run.observed.get(fact, {}).get("distinct", {}).get(column, []))
+        facts, id_col = DIMENSION_SOURCES[dim]
+        seen = {
+            value
+            for fact in facts
+            for value in run.observed.get(fact, {}).get("distinct", {}).get(analytics.FACTS[fact].dimension_column, [])
+        }
         table = stored(dim)
         if table is not None:
             seen |= {r[0] for r in table.filter(~F.col("is_known")).select(id_col).collect()}
@@ -452,6 +488,7 @@ def _dimensions(run: _Run, metrics: dict[str, Any], workers: int = PARALLEL_STEP
         [
             lambda: enum("dim_traffic_source", dims.TRAFFIC_SOURCES, "source_id", "source_name", "traffic source"),
             lambda: enum("dim_device", dims.DEVICES, "device_type", "device_name", "device type"),
+            lambda: enum("dim_content_type", dims.CONTENT_TYPES, "content_type", "content_type_name", "content type"),
             country,
             calendar,
         ],
@@ -505,7 +542,8 @@ def _build(spark: Any, state: _Run, metrics: dict[str, Any], workers: int) -> di
     def reports_and_facts() -> list[str]:  # the facts need the reports only, not the Data API tables
         reported, report_warnings, cached = _reports(state, metrics)
         try:
-            in_parallel([lambda name=name: _fact(state, metrics, reported, name) for name in analytics.FACTS], workers)
+            steps = [lambda name=name: _fact(state, metrics, reported, name) for name in analytics.FACTS]
+            in_parallel([*steps, lambda: _retention_curves(state, metrics)], workers)
         finally:
             for frame in cached:
                 frame.unpersist()
@@ -521,7 +559,7 @@ def _build(spark: Any, state: _Run, metrics: dict[str, Any], workers: int) -> di
     )
     dims_missing = not all(
         DeltaTable.isDeltaTable(spark, table_path(lake, "silver", t))
-        for t in ("dim_traffic_source", "dim_device", "dim_country", "dim_date")
+        for t in ("dim_traffic_source", "dim_device", "dim_country", "dim_content_type", "dim_date")
     )
     with state.timed("dimensions"):
         warnings = report_warnings + (_dimensions(state, metrics, workers) if batches_read or dims_missing else [])

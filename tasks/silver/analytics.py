@@ -27,6 +27,7 @@ class FactSpec:
     dimension_column: str | None  # its Silver column name
     metrics: dict[str, str]  # API metric name -> Silver column
     day_from_request: bool = False  # country: no `day` dimension exists
+    camel_case_values: bool = False  # values may come as `videoOnDemand` as well as VIDEO_ON_DEMAND
 
     @property
     def grain(self) -> list[str]:
@@ -88,8 +89,38 @@ FACTS: dict[str, FactSpec] = {
             COUNTS,
             day_from_request=True,
         ),
+        FactSpec(
+            "analytics_channel_content_type_daily_raw",
+            "fact_channel_content_type_daily",
+            False,
+            "creatorContentType",
+            "content_type",
+            {
+                **COUNTS,
+                "engagedViews": "engaged_views",
+                "subscribersGained": "subscribers_gained",
+            },
+            camel_case_values=True,
+        ),
+        FactSpec(
+            "analytics_video_content_type_daily_raw",
+            "fact_video_content_type_daily",
+            True,
+            "creatorContentType",
+            "content_type",
+            {"views": "views"},
+            camel_case_values=True,
+        ),
     )
 }
+# The facts bulk reports can feed (tasks/silver/reporting.facts_from_reports); the others come from queries only.
+REPORT_FED = (
+    "fact_channel_daily_metrics",
+    "fact_video_daily_metrics",
+    "fact_video_traffic_source_metrics",
+    "fact_video_country_metrics",
+    "fact_video_device_metrics",
+)
 
 
 def report_rows(pages: Any) -> tuple[Any, Any]:
@@ -154,8 +185,11 @@ def typed_fact_rows(rows: Any, spec: FactSpec) -> Any:
         checks.append((video.isNull(), "missing video id"))
     if spec.dimension:
         checks.append((rec[spec.dimension].isNull() | (F.trim(rec[spec.dimension]) == ""), f"missing {spec.dimension}"))
-        keys.append(F.upper(F.trim(rec[spec.dimension])).alias(spec.dimension_column))
-        grain.append(F.upper(F.trim(rec[spec.dimension])))
+        label = F.trim(rec[spec.dimension])
+        if spec.camel_case_values:  # liveStream -> LIVE_STREAM
+            label = F.regexp_replace(label, "([a-z0-9])([A-Z])", "$1_$2")
+        keys.append(F.upper(label).alias(spec.dimension_column))
+        grain.append(F.upper(label))
     checks.append((F.col("channel_id").isNull(), "missing channel id"))
     checks.append((F.col("_repeat"), "duplicate row for the same key in page (the first is kept)"))
     rows = rows.withColumn("_repeat", repeats_in_page(grain, "_pos")).withColumn(

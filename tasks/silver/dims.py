@@ -43,6 +43,14 @@ DEVICES: dict[str, str] = {
     "UNKNOWN_PLATFORM": "Unknown platform",
 }
 
+CONTENT_TYPES: dict[str, str] = {  # the Analytics API's creatorContentType values
+    "LIVE_STREAM": "Live streams",
+    "SHORTS": "Shorts",
+    "STORY": "Stories",
+    "VIDEO_ON_DEMAND": "Videos",
+    "UNSPECIFIED": "Unspecified",
+}
+
 
 def readable(code: str) -> str:
     return code.replace("_", " ").capitalize()

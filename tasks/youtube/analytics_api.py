@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tasks.youtube.data_api import DataApiContext
+from tasks.youtube.shapes import MAX_TOP_VIDEOS
 
 ENDPOINT = "youtubeAnalytics.reports.query"
 
@@ -28,6 +29,7 @@ class ReportSpec:
     per_video: bool
     one_day_per_query: bool = False
     sort: str | None = None
+    max_results: int | None = None
 
 
 REPORTS: dict[str, ReportSpec] = {
@@ -82,8 +84,44 @@ REPORTS: dict[str, ReportSpec] = {
             per_video=True,
             one_day_per_query=True,
         ),
+        # Creator insights: no bulk report carries these, so they are asked in every mode (see
+        # `insight_requests`). `creatorContentType` is an optional dimension of the video reports.
+        ReportSpec(
+            "channel_content_type",
+            "analytics_channel_content_type_daily_raw",
+            "day,creatorContentType",
+            ("views", "engagedViews", "estimatedMinutesWatched", "subscribersGained"),
+            per_video=False,
+            sort="day",
+        ),
+        ReportSpec(
+            "video_content_type",
+            "analytics_video_content_type_daily_raw",
+            "day,creatorContentType",
+            ("views",),
+            per_video=True,
+            sort="day",
+        ),
+        ReportSpec(
+            "top_videos",
+            "analytics_top_videos_raw",
+            "video",
+            ("views",),
+            per_video=False,
+            sort="-views",
+            max_results=10,
+        ),
+        ReportSpec(
+            "retention",
+            "analytics_video_audience_retention_raw",
+            "elapsedVideoTimeRatio",
+            ("audienceWatchRatio", "relativeRetentionPerformance"),
+            per_video=True,
+        ),
     )
 }
+DAILY_REPORTS: tuple[str, ...] = ("channel_daily", "video_daily", "traffic_source", "device", "country")
+CONTENT_TYPE_REPORTS: tuple[str, ...] = ("channel_content_type", "video_content_type")
 
 
 @dataclass
@@ -95,7 +133,7 @@ class AnalyticsPlan:
     video_ids: list[str]
     start: date
     end: date
-    reports: tuple[str, ...] = tuple(REPORTS)
+    reports: tuple[str, ...] = DAILY_REPORTS
     video_batch_size: int = 1  # >1 asks video daily as dimensions=day,video with several ids
     skipped: list[str] = field(default_factory=list)
 
@@ -116,6 +154,8 @@ def report_requests(spec: ReportSpec, plan: AnalyticsPlan) -> Iterator[dict[str,
     base = {"ids": plan.ids_param, "metrics": ",".join(spec.metrics), "dimensions": spec.dimensions}
     if spec.sort:
         base["sort"] = spec.sort
+    if spec.max_results:
+        base["maxResults"] = spec.max_results
     windows = [(d, d) for d in _days(plan.start, plan.end)] if spec.one_day_per_query else [(plan.start, plan.end)]
     if not spec.per_video:
         for start, end in windows:
@@ -180,3 +220,45 @@ def fetch_reports(
 def _fetch_one(ctx: DataApiContext, client: Any, spec: ReportSpec, params: dict[str, Any], plan: AnalyticsPlan) -> int:
     doc = ctx.call(ENDPOINT, spec.table, client.reports().query(**params), params, channel_id=plan.channel_id)
     return int(doc is not None)
+
+
+def top_video_ids(doc: dict[str, Any] | None, limit: int) -> list[str]:
+    """Video ids of a top-videos page in the order served (most viewed first), at most `limit`;
+    rows without a video id are skipped."""
+    if not isinstance(doc, dict):
+        return []
+    headers = [h.get("name") if isinstance(h, dict) else None for h in doc.get("columnHeaders") or []]
+    if "video" not in headers or not isinstance(doc.get("rows"), list):
+        return []
+    at = headers.index("video")
+    ids: list[str] = []
+    for row in doc["rows"]:
+        video = row[at] if isinstance(row, list) and len(row) == len(headers) else None
+        if isinstance(video, str) and video and video not in ids:
+            ids.append(video)
+    return ids[:limit]
+
+
+def fetch_insights(
+    ctx: DataApiContext,
+    plan: AnalyticsPlan,
+    top_videos: int,
+    workers: int = 1,
+    client_factory: Callable[[], Any] | None = None,
+) -> int:
+    """What no bulk report carries, over the plan's window: the channel's and each video's views by content
+    type, then the audience retention curves of the `top_videos` most viewed videos (one top-videos query,
+    then one query per video). The number of pages landed."""
+    from dataclasses import replace
+
+    landed = fetch_reports(ctx, replace(plan, reports=CONTENT_TYPE_REPORTS), workers, client_factory)
+    if top_videos <= 0:
+        return landed
+    spec = replace(REPORTS["top_videos"], max_results=min(top_videos, MAX_TOP_VIDEOS))
+    params = next(report_requests(spec, plan))
+    doc = ctx.call(ENDPOINT, spec.table, ctx.client.reports().query(**params), params, channel_id=plan.channel_id)
+    ids = top_video_ids(doc, top_videos)
+    if doc is not None and not ids:
+        ctx.warnings.append(f"channel {plan.channel_id}: no video with views in the window; no retention fetched")
+    retention = replace(plan, video_ids=ids, reports=("retention",))
+    return landed + int(doc is not None) + fetch_reports(ctx, retention, workers, client_factory)

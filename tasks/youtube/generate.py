@@ -69,6 +69,7 @@ RECORDED_REPORT_TYPES = (
     "channel_reach_basic_a1",
     "channel_reach_combined_a1",
 )
+RECORDED_RETENTION_VIDEOS = 10  # the source block's default `retention_top_videos`
 
 
 def generate(out: str | Path, config: WorldConfig, windows: list[tuple[date, date]] | None = None) -> Path:
@@ -83,7 +84,7 @@ def generate(out: str | Path, config: WorldConfig, windows: list[tuple[date, dat
     from tasks.youtube.analytics_sources import plan_sources
     from tasks.youtube.clients import build_analytics_api, build_data_api, build_reporting_api
     from tasks.youtube.executor import ApiExecutor
-    from tasks.youtube.ingest_plan import fetch_analytics, fetch_data_api_snapshot, fetch_reporting
+    from tasks.youtube.ingest_plan import fetch_analytics, fetch_data_api_snapshot, fetch_insights, fetch_reporting
     from tasks.youtube.replay import RecordingHttp, write_recording
     from tasks.youtube.synth import SynthHttp, World
 
@@ -104,7 +105,9 @@ def generate(out: str | Path, config: WorldConfig, windows: list[tuple[date, dat
         for start, end in windows:
             as_of = max((d for d in config.snapshot_dates if start <= d <= end), default=config.snapshot_dates[-1])
             http = RecordingHttp(SynthHttp(world, as_of))
-            fetch_analytics(build_analytics_api(http=http), lander, as_of, channels_on[as_of], start, end, executor)
+            client = build_analytics_api(http=http)
+            fetch_analytics(client, lander, as_of, channels_on[as_of], start, end, executor)
+            fetch_insights(client, lander, as_of, channels_on[as_of], start, end, RECORDED_RETENTION_VIDEOS, executor)
             kept.update(((r.as_of, r.key), r) for r in http.kept)
             if config.reporting_history_days:  # the bulk reports, and what `auto` asks reports.query for
                 http = RecordingHttp(SynthHttp(world, as_of))

@@ -101,6 +101,34 @@ def fetch_analytics(
     return _finish(outcome, ctx)
 
 
+def fetch_insights(
+    client: Any,
+    lander: Lander,
+    as_of: date,
+    channels: dict[str, dict[str, Any]],
+    start: date,
+    end: date,
+    top_videos: int,
+    executor: ApiExecutor | None = None,
+    workers: int = 1,
+    client_factory: Callable[[], Any] | None = None,
+) -> FetchOutcome:
+    """Content types and the top videos' retention curves of each channel over [start, end]
+    (`analytics_api.fetch_insights`), whatever source the channel's daily facts come from."""
+    ctx = data_api.DataApiContext(client, executor or ApiExecutor(), lander, as_of)
+    outcome = FetchOutcome()
+    try:
+        for channel_id, info in channels.items():
+            plan = analytics_api.AnalyticsPlan(info["ref"], channel_id, list(info["video_ids"]), start, end)
+            analytics_api.fetch_insights(ctx, plan, top_videos, workers=workers, client_factory=client_factory)
+    except QuotaExhaustedError as exc:
+        outcome.quota_exhausted = str(exc)
+        logger.error("%s; keeping the %d pages fetched so far", exc, sum(lander.pages.values()))
+    finally:
+        lander.flush()
+    return _finish(outcome, ctx)
+
+
 REPORTS_TABLE = "reporting_reports_raw"
 
 

@@ -57,6 +57,10 @@ def analytics_shape_error(params: Mapping[str, str]) -> str | None:
         return None
     if shape == {"country"}:
         return None
+    if shape == {"day", "creatorContentType"}:  # an optional dimension of the video reports
+        return None if len(ids) <= 1 else "The query is not supported: one video per content-type query"
+    if shape == {"elapsedVideoTimeRatio"}:
+        return None if len(ids) == 1 else "The query is not supported: audience retention needs one video filter"
     if shape == {"video"}:
         sort = params.get("sort", "")
         if not sort.startswith("-"):

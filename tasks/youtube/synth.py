@@ -55,6 +55,7 @@ TRAFFIC_SOURCES = (
 )
 UNKNOWN_TRAFFIC_SOURCE = "IMMERSIVE_FEED"  # not in the documented list: must pass through, flagged
 DEVICES = ("MOBILE", "DESKTOP", "TV", "TABLET", "GAME_CONSOLE")
+RETENTION_POINTS = 100  # elapsedVideoTimeRatio 0.01 .. 1.00
 COUNTRIES = ("US", "GB", "IN", "BR", "DE", "JP", "CA", "MX", "FR", "AU", "IL", "SA", "EG", "KR")
 MESSY_TITLES = (
     "🔥 Best of the week 🔥 #shorts",
@@ -146,6 +147,7 @@ class Video:
     language: str = "en"
     missing_statistics: bool = False
     hidden_likes: bool = False
+    content_type: str = "VIDEO_ON_DEMAND"  # as the Analytics API's creatorContentType names it
     title_changes: dict[int, str] = field(default_factory=dict)  # snapshot index -> new title
     tag_changes: dict[int, list[str]] = field(default_factory=dict)
 
@@ -183,6 +185,7 @@ class World:
                 age = rng.randint(-config.analytics_days + 2, 700) if v % 9 == 4 else rng.randint(10, 700)
                 video = self._video(rng, cid, title, first_day - timedelta(days=age, hours=rng.randint(0, 23)))
                 channel.video_ids.append(video.id)
+                self._content_type(video, v)
             self.channels.append(channel)
         for _ in range(config.trending_pool):
             cid = "UC" + _ident(rng, 22)
@@ -230,6 +233,15 @@ class World:
         )
         self.videos[vid] = video
         return video
+
+    @staticmethod
+    def _content_type(video: Video, index: int) -> None:
+        """Every channel a mix: a third Shorts (short, as Shorts are), some live streams, the rest on demand."""
+        if index % 3 == 1:
+            video.content_type = "SHORTS"
+            video.duration_s = 15 + video.duration_s % 166
+        elif index % 7 == 5:
+            video.content_type = "LIVE_STREAM"
 
     # --- Data API resources -------------------------------------------------------------
     def snapshot_index(self, as_of: date) -> int:
@@ -359,6 +371,22 @@ class World:
         else:
             labels = r.sample(COUNTRIES, r.randint(3, 8))
         return self.split(views, labels, r)
+
+    def retention(self, video: Video, start: date, end: date) -> list[tuple[float, float, float]]:
+        """(elapsedVideoTimeRatio, audienceWatchRatio, relativeRetentionPerformance) at each hundredth of the
+        video: the share watching decays (faster for long videos), Shorts are rewatched (above 1 at first)."""
+        r = _rng("retention", self.config.seed, video.id, start, end)
+        shorts = video.content_type == "SHORTS"
+        start_ratio = r.uniform(1.05, 1.6) if shorts else r.uniform(0.75, 1.0)
+        decay = r.uniform(0.2, 0.6) if shorts else r.uniform(0.8, 2.5) * (1 + min(video.duration_s, 3600) / 3600)
+        relative = r.uniform(0.2, 0.8)
+        points = []
+        for i in range(1, RETENTION_POINTS + 1):
+            x = i / RETENTION_POINTS
+            watch = start_ratio * (2.718281828 ** (-decay * x)) * r.uniform(0.97, 1.03)
+            rel = min(1.0, max(0.0, relative + r.uniform(-0.05, 0.05)))
+            points.append((round(x, 2), round(watch, 4), round(rel, 4)))
+        return points
 
     def split(self, total: int, labels: list[str], rng: random.Random) -> dict[str, int]:
         weights = [rng.random() + 0.05 for _ in labels]
@@ -542,6 +570,8 @@ class SynthHttp:
             if filt.startswith("video==")
             else [self.world.videos[v] for v in channel.video_ids]
         )
+        if dims == ["elapsedVideoTimeRatio"]:
+            return self._retention(videos[0] if videos else None, metrics, days[0], days[-1])
         rows: dict[tuple, dict[str, int]] = {}
         for video in videos:
             for day in days:
@@ -558,6 +588,25 @@ class SynthHttp:
         doc: dict[str, Any] = {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers}
         if rows:
             doc["rows"] = [list(k) + [v[m] for m in metrics] for k, v in sorted(rows.items())]
+            sort = params.get("sort", "")
+            if sort.startswith("-") and sort[1:] in metrics:
+                at = len(dims) + metrics.index(sort[1:])
+                doc["rows"].sort(key=lambda row: (-row[at], row[0]))
+            if params.get("maxResults"):
+                doc["rows"] = doc["rows"][: int(params["maxResults"])]
+        return self._resp(200, doc)
+
+    def _retention(self, video: Video | None, metrics: list[str], start: date, end: date):
+        headers = [{"name": "elapsedVideoTimeRatio", "columnType": "DIMENSION", "dataType": "FLOAT"}] + [
+            {"name": m, "columnType": "METRIC", "dataType": "FLOAT"} for m in metrics
+        ]
+        doc: dict[str, Any] = {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers}
+        if video is not None and video.published.date() <= end:
+            values = {"audienceWatchRatio": 1, "relativeRetentionPerformance": 2}
+            doc["rows"] = [
+                [p[0]] + [p[values[m]] if m in values else 0 for m in metrics]
+                for p in self.world.retention(video, start, end)
+            ]
         return self._resp(200, doc)
 
     def _breakdown(self, dims: list[str], video: Video, day: date, base: dict[str, int]):
@@ -567,6 +616,9 @@ class SynthHttp:
             yield self._labels(dims, video, day, None), base
             return
         (dim,) = dim_set
+        if dim == "creatorContentType":
+            yield self._labels(dims, video, day, video.content_type), base
+            return
         for label, v in self.world.breakdown(dim, video, day, base["views"]).items():
             share = {"views": v, "estimatedMinutesWatched": v * base["averageViewDuration"] // 60}
             yield self._labels(dims, video, day, label), share

@@ -1,11 +1,12 @@
 {{ config(materialized='incremental', incremental_strategy='merge', unique_key=['video_id', 'date', 'country_code'],
           partition_by=['date'], incremental_predicates=gold_target_since('date'),
-          delete_missing_in_window=true) }}
+          delete_missing_in_window=true, on_schema_change='append_new_columns') }}
 
 select
     f.video_id,
     f.channel_id,
     f.date,
+    coalesce(t.content_type, 'UNSPECIFIED') as content_type,
     f.country_code as country_code,
     coalesce(d.country_name, f.country_code) as country_name,
     f.views,
@@ -13,6 +14,8 @@ select
 from {{ source('silver', 'fact_video_country_metrics') }} as f
 left join {{ source('silver', 'dim_country') }} as d
     on d.country_code = f.country_code
+left join {{ ref('video_content_type') }} as t
+    on t.video_id = f.video_id
 {% if is_incremental() %}
 where f.date >= {{ gold_since() }}
 {% endif %}

@@ -7,6 +7,7 @@ select
     r.video_id,
     r.channel_id,
     r.date,
+    coalesce(t.content_type, 'UNSPECIFIED') as content_type,
     r.traffic_source as source_id,
     coalesce(d.source_name, r.traffic_source) as source_name,
     r.device as device_type,
@@ -16,4 +17,7 @@ select
 from {{ source('silver', 'silver_report_reach_combined') }} as r
 left join {{ source('silver', 'dim_traffic_source') }} as d
     on d.source_id = r.traffic_source
-group by r.video_id, r.channel_id, r.date, r.traffic_source, d.source_name, r.device, r.operating_system_name
+left join {{ ref('video_content_type') }} as t
+    on t.video_id = r.video_id
+group by r.video_id, r.channel_id, r.date, t.content_type, r.traffic_source, d.source_name, r.device,
+    r.operating_system_name

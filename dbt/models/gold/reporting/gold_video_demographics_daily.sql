@@ -27,11 +27,13 @@ select
     s.video_id,
     s.channel_id,
     s.date,
+    coalesce(c.content_type, 'UNSPECIFIED') as content_type,
     s.age_group,
     s.gender,
     round(sum(s.views * s.views_percentage) / t.views, 2) as views_percentage,
     round(sum(s.views * s.views_percentage) / 100, 1) as estimated_views
 from shares as s
 join totals as t on t.video_id = s.video_id and t.channel_id = s.channel_id and t.date = s.date
+left join {{ ref('video_content_type') }} as c on c.video_id = s.video_id
 where t.views > 0
-group by s.video_id, s.channel_id, s.date, s.age_group, s.gender, t.views
+group by s.video_id, s.channel_id, s.date, c.content_type, s.age_group, s.gender, t.views

@@ -4,11 +4,14 @@
 {{ config(materialized='table') }}
 
 select
-    video_id,
-    channel_id,
-    date,
-    playback_location,
-    sum(views) as views,
-    cast(round(sum(watch_time_minutes)) as bigint) as estimated_minutes_watched
-from {{ source('silver', 'silver_report_playback_location') }}
-group by video_id, channel_id, date, playback_location
+    p.video_id,
+    p.channel_id,
+    p.date,
+    coalesce(t.content_type, 'UNSPECIFIED') as content_type,
+    p.playback_location,
+    sum(p.views) as views,
+    cast(round(sum(p.watch_time_minutes)) as bigint) as estimated_minutes_watched
+from {{ source('silver', 'silver_report_playback_location') }} as p
+left join {{ ref('video_content_type') }} as t
+    on t.video_id = p.video_id
+group by p.video_id, p.channel_id, p.date, t.content_type, p.playback_location
