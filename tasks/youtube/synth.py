@@ -377,7 +377,7 @@ class World:
         video: the share watching decays (faster for long videos), Shorts are rewatched (above 1 at first)."""
         r = _rng("retention", self.config.seed, video.id, start, end)
         shorts = video.content_type == "SHORTS"
-        start_ratio = r.uniform(1.05, 1.6) if shorts else r.uniform(0.75, 1.0)
+        start_ratio = r.uniform(1.05, 1.6) if shorts else r.uniform(0.7, 0.95)
         decay = r.uniform(0.2, 0.6) if shorts else r.uniform(0.8, 2.5) * (1 + min(video.duration_s, 3600) / 3600)
         relative = r.uniform(0.2, 0.8)
         points = []

@@ -64,6 +64,51 @@ def test_the_sample_has_reach_beside_its_views(sample_run):
     assert basic and combined == basic
 
 
+def test_content_types_add_up_to_each_channel_day_and_follow_the_api(sample_run):
+    """Views (and engaged views) summed over content types equal the channel's day; every video-level Gold
+    table labels a video with the type the API gave it (the synthetic world's), each channel a mix."""
+    from tasks.youtube.synth import World, WorldConfig
+
+    channel = {(r["channel_id"], r["date"]): r for r in gold(sample_run, "gold_channel_daily_summary").to_pylist()}
+    split = defaultdict(lambda: [0, 0])
+    types = defaultdict(set)
+    for r in gold(sample_run, "gold_channel_content_type_daily").to_pylist():
+        split[(r["channel_id"], r["date"])][0] += r["views"]
+        split[(r["channel_id"], r["date"])][1] += r["engaged_views"]
+        types[r["channel_id"]].add(r["content_type"])
+    assert split.keys() == channel.keys()
+    for key, (views, engaged) in split.items():
+        assert (views, engaged) == (channel[key]["views"], channel[key]["engaged_views"]), key
+    assert all({"SHORTS", "VIDEO_ON_DEMAND"} <= t for t in types.values()) and len(types) == 2
+    world = World(WorldConfig())
+    for table in ("gold_video_daily_summary", "gold_video_traffic_source_daily_summary", "gold_video_reach_daily"):
+        labels = {(r["video_id"], r["content_type"]) for r in gold(sample_run, table).to_pylist()}
+        assert labels and all(world.videos[v].content_type == t for v, t in labels), table
+
+
+def test_retention_curves_of_each_channels_most_viewed_videos(sample_run):
+    """Ten curves for the channel with more than ten videos, one per video of the small one; 100 points each,
+    ordered by the elapsed ratio, Shorts rewatched above 1 at the start; the top by the window's views."""
+    curves = defaultdict(list)
+    for r in gold(sample_run, "gold_video_retention").to_pylist():
+        curves[(r["channel_id"], r["video_id"])].append(r)
+    per_channel = Counter(channel for channel, _ in curves)
+    assert sorted(per_channel.values()) == [4, 10]
+    views = defaultdict(int)
+    for r in gold(sample_run, "gold_video_daily_summary").to_pylist():
+        views[(r["channel_id"], r["video_id"])] += r["views"]
+    for channel in per_channel:
+        ranked = sorted((k for k in views if k[0] == channel and views[k] > 0), key=lambda k: -views[k])
+        assert {k for k in curves if k[0] == channel} == set(ranked[:10])
+    for points in curves.values():
+        assert [p["elapsed_video_time_ratio"] for p in sorted(points, key=lambda p: p["elapsed_video_time_ratio"])] == [
+            round(i / 100, 2) for i in range(1, 101)
+        ]
+        assert all(0 <= p["relative_retention_performance"] <= 1 for p in points)
+        first = min(points, key=lambda p: p["elapsed_video_time_ratio"])
+        assert (first["audience_watch_ratio"] > 1) == (first["content_type"] == "SHORTS")
+
+
 def test_trending_category_videos_add_up_to_silver_trending(sample_run):
     per_day = defaultdict(int)
     for r in gold(sample_run, "gold_trending_category_daily").to_pylist():

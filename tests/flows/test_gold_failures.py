@@ -35,7 +35,8 @@ def test_a_failing_data_test_fails_the_run_and_is_logged(lake_copy):
 
 
 def test_column_checks_fail_on_a_negative_metric(lake_copy):
-    """The model's combined column test fails when one row breaks one rule, naming the test."""
+    """The model's combined column test fails when one row breaks one rule, naming the test; and content-type
+    views that no longer add up to the channel's views fail the sums test (same run)."""
     from delta.tables import DeltaTable
 
     from flows.gold import gold as gold_flow
@@ -47,9 +48,17 @@ def test_column_checks_fail_on_a_negative_metric(lake_copy):
     DeltaTable.forPath(spark, path).update(
         f"date = DATE'{row['date'].isoformat()}' AND video_id = '{row['video_id']}'", {"likes": "-1"}
     )
+    split = str(lake_copy["lake"] / "silver" / "fact_channel_content_type_daily")
+    one = spark.read.format("delta").load(split).orderBy("date", "channel_id", "content_type").first()
+    DeltaTable.forPath(spark, split).update(
+        f"date = DATE'{one['date'].isoformat()}' AND channel_id = '{one['channel_id']}' "
+        f"AND content_type = '{one['content_type']}'",
+        {"views": "views + 1"},
+    )
     state = gold_flow(backend=lake_copy["backend"], **WINDOW, return_state=True)
     assert state.is_failed()
     assert "column_checks_gold_video_daily_summary" in state.message
+    assert "sums_to_gold_channel_content_type_daily" in state.message
     assert "column_checks_gold_channel_daily_summary" not in state.message
 
 

@@ -115,6 +115,28 @@ def country(vid, start, end, rows):
     )
 
 
+def analytics_page(table, dimensions, metrics, rows, filters=None, start="2026-10-01", end="2026-10-03"):
+    params = {"ids": "channel==MINE", "startDate": start, "endDate": end, "dimensions": dimensions}
+    params |= {"metrics": ",".join(metrics)} | ({"filters": filters} if filters else {})
+    body = report([*dimensions.split(","), *metrics], rows)
+    return (table, "youtubeAnalytics.reports.query", params, body, {"channel_id": CH})
+
+
+CONTENT_TYPES = analytics_page(  # the API's names, camelCase as some answers have them, a type added later
+    "analytics_channel_content_type_daily_raw",
+    "day,creatorContentType",
+    ("views", "engagedViews", "estimatedMinutesWatched", "subscribersGained"),
+    [
+        ["2026-10-01", "SHORTS", 100, 80, 50, 2],
+        ["2026-10-01", "videoOnDemand", 200, 150, 400, 5],
+        ["2026-10-01", "HOLOGRAM", 3, 3, 1, 0],
+        ["2026-10-02", "liveStream", -1, 0, 0, 0],
+    ],
+)
+RETENTION = "analytics_video_audience_retention_raw", "elapsedVideoTimeRatio"
+CURVE = ("audienceWatchRatio", "relativeRetentionPerformance")
+
+
 @pytest.fixture(scope="module")
 def crafted(spark, tmp_path_factory):
     lake = Lake(tmp_path_factory.mktemp("silver"))
@@ -172,6 +194,21 @@ def crafted(spark, tmp_path_factory):
                 {"error": "not a report"},
                 {"channel_id": CH},
             ),
+            CONTENT_TYPES,
+            analytics_page(
+                *RETENTION,
+                CURVE,
+                [
+                    [0.01, 1.2, 0.5],
+                    [0.02, 0.9, 0.45],
+                    [1.5, 0.5, 0.5],
+                    [0.03, -0.1, 0.5],
+                    [0.04, 0.8, 1.7],
+                    [0.05, "x", 0.5],
+                ],
+                filters="video==good0000001",
+            ),
+            analytics_page(*RETENTION, CURVE, [[0.01, 1.0, 0.5]]),  # no video filter: whose curve?
         ],
     )
     return lake, first
@@ -198,8 +235,33 @@ def test_each_bad_record_kind_is_quarantined_with_its_reason(spark, crafted):
         ("fact_video_daily_metrics", "negative views"),
         ("fact_video_daily_metrics", "row length does not match columnHeaders"),
         ("fact_video_device_metrics", "unexpected payload shape: no columnHeaders"),
+        ("fact_channel_content_type_daily", "negative views"),
+        ("fact_video_audience_retention", "elapsedVideoTimeRatio outside 0.0..1.0"),
+        ("fact_video_audience_retention", "audienceWatchRatio outside >= 0.0"),
+        ("fact_video_audience_retention", "relativeRetentionPerformance outside 0.0..1.0"),
+        ("fact_video_audience_retention", "non-numeric audienceWatchRatio"),
+        ("fact_video_audience_retention", "missing video id: a retention query filters one video"),
     ]:
         assert expected in reasons, expected
+
+
+def test_content_types_are_named_as_the_api_names_them_and_an_unknown_one_is_kept_and_flagged(spark, crafted):
+    lake, first = crafted
+    split = {(r.date.day, r.content_type): r.views for r in lake.rows(spark, "fact_channel_content_type_daily")}
+    assert split == {(1, "SHORTS"): 100, (1, "VIDEO_ON_DEMAND"): 200, (1, "HOLOGRAM"): 3}
+    flags = {r.content_type: r.is_known for r in lake.rows(spark, "dim_content_type")}
+    assert flags["HOLOGRAM"] is False and flags["VIDEO_ON_DEMAND"] and flags["SHORTS"] and flags["UNSPECIFIED"]
+    assert any("HOLOGRAM" in w and "is_known=false" in w for w in first["warnings"])
+
+
+def test_retention_points_are_typed_and_bad_points_quarantined_beside_them(spark, crafted):
+    lake, _ = crafted
+    points = [
+        (r.video_id, r.as_of_date, r.window_start, r.elapsed_video_time_ratio, r.audience_watch_ratio)
+        for r in lake.rows(spark, "fact_video_audience_retention")
+    ]
+    start, end = date(2026, 10, 1), date(2026, 10, 3)
+    assert points == [("good0000001", end, start, 0.01, 1.2), ("good0000001", end, start, 0.02, 0.9)]
 
 
 def test_quarantine_rows_point_at_their_source(spark, crafted):
