@@ -13,7 +13,10 @@ synthetic world computing answers), landing to a scratch folder:
 - `auto`: the reports, plus reports.query for the days no report covers yet (about 48 h late).
 
 Every mode also fetches the two reach reports (impressions and CTR, which no reports.query gives), as the
-ingest flow does for the authorised channel.
+ingest flow does for the authorised channel, and what only reports.query gives: the channel's views by
+content type, each video's content type (asked once per video: a daily run asks the videos no earlier run
+typed, here those published in the window), the top videos and their retention curves (10). The row
+`insights, first run` is that last part for a lake whose first run types every video.
 
 Prints requests per endpoint, wall time, bytes landed and the days each source covers; nothing is
 asserted. The whole-pipeline figures stay in `bench.run`.
@@ -40,6 +43,7 @@ REPORT_TYPES = (
 )
 # fetched by every daily run for the authorised channel, whatever its analytics source (flows/ingest.py)
 REACH_TYPES = ("channel_reach_basic_a1", "channel_reach_combined_a1")
+RETENTION_VIDEOS = 10  # the source block's default
 
 
 def _channels(world: Any, as_of: date, scratch: Path) -> dict[str, dict[str, Any]]:
@@ -70,7 +74,7 @@ def record(world: Any, as_of: date, channels: dict[str, dict[str, Any]], start: 
     from tasks.youtube.analytics_sources import plan_sources
     from tasks.youtube.clients import build_analytics_api, build_reporting_api
     from tasks.youtube.executor import ApiExecutor
-    from tasks.youtube.ingest_plan import fetch_analytics, fetch_reporting
+    from tasks.youtube.ingest_plan import fetch_analytics, fetch_insights, fetch_reporting
     from tasks.youtube.replay import Recording, RecordingHttp
     from tasks.youtube.synth import SynthHttp
 
@@ -79,6 +83,16 @@ def record(world: Any, as_of: date, channels: dict[str, dict[str, Any]], start: 
     http = RecordingHttp(SynthHttp(world, as_of))
     fetch_analytics(
         build_analytics_api(http=http), Lander(landing, "rec", "synth"), as_of, channels, start, end, executor
+    )
+    fetch_insights(
+        build_analytics_api(http=http),
+        Lander(landing, "rec", "synth"),
+        as_of,
+        channels,
+        start,
+        end,
+        RETENTION_VIDEOS,
+        executor,
     )
     fetched = fetch_reporting(
         build_reporting_api(http=http),
@@ -116,14 +130,16 @@ def run_source(
     end: date,
     landing_root: Path,
     workers: int,
+    typed_videos: set[str],
 ) -> dict[str, Any]:
-    """One source's fetch of the window, timed; its requests per endpoint and what it landed."""
+    """One source's fetch of the window, timed; its requests per endpoint and what it landed. Mode
+    `insights-first` fetches only the content types (every video) and retention."""
     from blocks.landing import LocalLanding
     from tasks.landing import Lander
     from tasks.youtube.analytics_sources import plan_sources
     from tasks.youtube.clients import build_analytics_api, build_reporting_api
     from tasks.youtube.executor import ApiExecutor
-    from tasks.youtube.ingest_plan import fetch_analytics, fetch_reporting
+    from tasks.youtube.ingest_plan import fetch_analytics, fetch_insights, fetch_reporting
     from tasks.youtube.replay import ReplayHttp
 
     executor = ApiExecutor(max_retries=0, sleep=lambda s: None)
@@ -132,6 +148,12 @@ def run_source(
     lander = Lander(landing, f"bench-{mode}", "replay")
     started = time.perf_counter()
     query_ranges: list[tuple[date, date]] = []
+    insights = lambda typed: fetch_insights(  # noqa: E731
+        analytics(), lander, as_of, channels, start, end, RETENTION_VIDEOS, executor, workers, analytics, typed
+    )
+    if mode == "insights-first":
+        insights(set())
+        return _result(mode, started, landing_root, executor, {}, [])
     # the reach reports in every mode; the analytics report types under reporting and auto
     fetched = fetch_reporting(
         build_reporting_api(http=ReplayHttp(recording)),
@@ -155,6 +177,18 @@ def run_source(
         fetch_analytics(
             analytics(), lander, as_of, channels, first, last, executor, workers=workers, client_factory=analytics
         )
+    insights(typed_videos)
+    return _result(mode, started, landing_root, executor, report_days, query_ranges)
+
+
+def _result(
+    mode: str,
+    started: float,
+    landing_root: Path,
+    executor: Any,
+    report_days: dict[str, list[str]],
+    query_ranges: list[tuple[date, date]],
+) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     files = [p for p in (landing_root / mode).rglob("*") if p.is_file()]
     usage = {row["endpoint"]: row for row in executor.usage_rows()}
@@ -262,8 +296,12 @@ def main(argv: list[str] | None = None) -> None:
         recording = record(world, end, channels, start, end, scratch)
         print(f"  {len(recording.responses):,} responses in {time.monotonic() - began:.0f} s", flush=True)
         results = []
-        for mode in ("query", "reporting", "auto"):
-            results.append(run_source(mode, recording, end, channels, start, end, scratch / "landing", args.workers))
+        # what earlier daily runs typed: every video published before the window
+        typed = {v for c in channels.values() for v in c["video_ids"] if world.videos[v].published.date() < start}
+        for mode in ("query", "reporting", "auto", "insights-first"):
+            results.append(
+                run_source(mode, recording, end, channels, start, end, scratch / "landing", args.workers, typed)
+            )
             r = results[-1]
             print(f"  {mode}: {r['requests']:,} requests, {r['seconds']:.1f} s", flush=True)
     text = report(args.size, (start, end), videos, results, args.workers)

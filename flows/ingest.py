@@ -105,6 +105,7 @@ def ingest(
     from tasks.lake_lock import hold_lake
     from tasks.landing import run_prefix
     from tasks.reporting import emit_landing_written, emit_quota_exhausted, ingest_summary_rows, publish_ingest_summary
+    from tasks.youtube.content_type_state import write_content_types
     from tasks.youtube.reporting_state import write_watermarks
 
     logger = get_run_logger()
@@ -138,11 +139,11 @@ def ingest(
         if outcome["quota_exhausted"]:
             break
     quota = next((o["quota_exhausted"] for o in outcomes if o["quota_exhausted"]), None)
+    as_of = snapshot_days[-1] if snapshot_days else window.end
     if include_analytics and channels and not quota:
         if not channel_videos:
             logger.warning("no channel videos known for this run; Analytics is limited to channel reports")
             channel_videos = {c: {"ref": c, "video_ids": []} for c in channels if c != "mine"}
-        as_of = snapshot_days[-1] if snapshot_days else window.end
         top = src.retention_top_videos if retention_videos is None else retention_videos
         if top < 0:
             raise ValueError(f"retention_videos must be 0 or more, got {top}")
@@ -162,6 +163,9 @@ def ingest(
         seen = {job: t for o in outcomes for job, t in o.get("report_watermarks", {}).items()}
         if seen:  # only once the reports are in Bronze: a run that dies before asks for them again
             write_watermarks(landing_block, seen)
+        write_content_types(
+            landing_block, {v: t for o in outcomes for v, t in o.get("content_types", {}).items()}, as_of
+        )
     record_bronze_assets(backend, landing_block.location(), loaded["rows_inserted"], loaded["quarantined"])
     if restated:
         logger.info("bulk reports for %d day(s) before the window (re-issued or late): %s", len(restated), restated)

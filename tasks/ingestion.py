@@ -100,11 +100,15 @@ def fetch_insights(
     end: date,
     top_videos: int,
 ) -> dict[str, Any]:
-    """Views by content type (channel and videos) and the `top_videos` most viewed videos' retention curves."""
-    from blocks.resolve import load_source
+    """Views by content type (the channel's, and each video's whose type is not known yet) and the `top_videos`
+    most viewed videos' retention curves."""
+    from blocks.resolve import load_landing, load_source
+    from tasks.youtube.content_type_state import read_content_types, typed_videos
     from tasks.youtube.ingest_plan import fetch_insights as fetch
 
     src = load_source(source)
+    videos = [v for info in channels.values() for v in info["video_ids"]]
+    known = typed_videos(read_content_types(load_landing(landing)), videos, as_of)
     outcome = fetch(
         src.analytics_api(),
         _lander(landing, run_id, src.kind),
@@ -116,6 +120,7 @@ def fetch_insights(
         executor=src.executor(),
         workers=src.analytics_workers,
         client_factory=src.analytics_api,
+        typed_videos=known,
     ).as_dict()
     _log_outcome(outcome)
     return outcome

@@ -7,8 +7,9 @@ cannot be combined with `day` and a multi-day total must never be labelled with 
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -171,8 +172,15 @@ def report_requests(spec: ReportSpec, plan: AnalyticsPlan) -> Iterator[dict[str,
             yield {**params, "startDate": start.isoformat(), "endDate": end.isoformat()}
 
 
+PageHook = Callable[[dict[str, Any], dict[str, Any]], None]
+
+
 def fetch_reports(
-    ctx: DataApiContext, plan: AnalyticsPlan, workers: int = 1, client_factory: Callable[[], Any] | None = None
+    ctx: DataApiContext,
+    plan: AnalyticsPlan,
+    workers: int = 1,
+    client_factory: Callable[[], Any] | None = None,
+    on_page: PageHook | None = None,
 ) -> int:
     """Fetch and land every report of the plan; the number of pages landed.
 
@@ -180,10 +188,11 @@ def fetch_reports(
     worker builds its own client) up to `workers` requests are in flight at once. A quota or
     authentication error stops every worker; pages already fetched stay landed. Requests are made
     as they are needed, never listed up front: a year of a large channel is ~750,000 of them.
+    `on_page(params, page)` sees each page fetched (from the worker threads).
     """
     requests = ((REPORTS[name], params) for name in plan.reports for params in report_requests(REPORTS[name], plan))
     if workers <= 1 or client_factory is None:
-        return sum(_fetch_one(ctx, ctx.client, spec, params, plan) for spec, params in requests)
+        return sum(_fetch_one(ctx, ctx.client, spec, params, plan, on_page) for spec, params in requests)
     local = threading.local()
     stop = threading.Event()
 
@@ -193,7 +202,7 @@ def fetch_reports(
         if not hasattr(local, "client"):
             local.client = client_factory()
         try:
-            return _fetch_one(ctx, local.client, item[0], item[1], plan)
+            return _fetch_one(ctx, local.client, item[0], item[1], plan, on_page)
         except BaseException:
             stop.set()
             raise
@@ -217,8 +226,17 @@ def fetch_reports(
     return landed
 
 
-def _fetch_one(ctx: DataApiContext, client: Any, spec: ReportSpec, params: dict[str, Any], plan: AnalyticsPlan) -> int:
+def _fetch_one(
+    ctx: DataApiContext,
+    client: Any,
+    spec: ReportSpec,
+    params: dict[str, Any],
+    plan: AnalyticsPlan,
+    on_page: PageHook | None = None,
+) -> int:
     doc = ctx.call(ENDPOINT, spec.table, client.reports().query(**params), params, channel_id=plan.channel_id)
+    if doc is not None and on_page is not None:
+        on_page(params, doc)
     return int(doc is not None)
 
 
@@ -239,26 +257,61 @@ def top_video_ids(doc: dict[str, Any] | None, limit: int) -> list[str]:
     return ids[:limit]
 
 
+def content_type_name(value: str) -> str:
+    """`videoOnDemand` (as some answers have it) -> VIDEO_ON_DEMAND, the name the API documents."""
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", value.strip()).upper()
+
+
+def main_content_type(doc: dict[str, Any]) -> str | None:
+    """The content type with most of the views on a content-type page (ties: the first name), None when
+    the page has no views (the video was not watched in the window)."""
+    headers = [h.get("name") if isinstance(h, dict) else None for h in doc.get("columnHeaders") or []]
+    if "creatorContentType" not in headers or "views" not in headers or not isinstance(doc.get("rows"), list):
+        return None
+    kind, views = headers.index("creatorContentType"), headers.index("views")
+    totals: dict[str, float] = {}
+    for row in doc["rows"]:
+        if not (isinstance(row, list) and len(row) == len(headers) and isinstance(row[kind], str)):
+            continue
+        try:
+            count = float(row[views])
+        except (TypeError, ValueError):
+            continue
+        if count > 0:
+            name = content_type_name(row[kind])
+            totals[name] = totals.get(name, 0) + count
+    return min(totals, key=lambda name: (-totals[name], name)) if totals else None
+
+
 def fetch_insights(
     ctx: DataApiContext,
     plan: AnalyticsPlan,
     top_videos: int,
     workers: int = 1,
     client_factory: Callable[[], Any] | None = None,
-) -> int:
-    """What no bulk report carries, over the plan's window: the channel's and each video's views by content
-    type, then the audience retention curves of the `top_videos` most viewed videos (one top-videos query,
-    then one query per video). The number of pages landed."""
+    typed_videos: Collection[str] = (),
+) -> dict[str, str | None]:
+    """What no bulk report carries, over the plan's window: the channel's views by content type, each video's
+    (except `typed_videos`, whose type is already known: a video's type does not change), then the audience
+    retention curves of the `top_videos` most viewed videos (one top-videos query, then one query per video).
+    Returns the content type found for each video asked (None: no views in the window)."""
     from dataclasses import replace
 
-    landed = fetch_reports(ctx, replace(plan, reports=CONTENT_TYPE_REPORTS), workers, client_factory)
+    found: dict[str, str | None] = {}
+
+    def note(params: dict[str, Any], doc: dict[str, Any]) -> None:
+        found[params["filters"][len("video==") :]] = main_content_type(doc)
+
+    fetch_reports(ctx, replace(plan, reports=("channel_content_type",)), workers, client_factory)
+    untyped = [v for v in plan.video_ids if v not in set(typed_videos)]
+    fetch_reports(ctx, replace(plan, video_ids=untyped, reports=("video_content_type",)), workers, client_factory, note)
     if top_videos <= 0:
-        return landed
+        return found
     spec = replace(REPORTS["top_videos"], max_results=min(top_videos, MAX_TOP_VIDEOS))
     params = next(report_requests(spec, plan))
     doc = ctx.call(ENDPOINT, spec.table, ctx.client.reports().query(**params), params, channel_id=plan.channel_id)
     ids = top_video_ids(doc, top_videos)
     if doc is not None and not ids:
         ctx.warnings.append(f"channel {plan.channel_id}: no video with views in the window; no retention fetched")
-    retention = replace(plan, video_ids=ids, reports=("retention",))
-    return landed + int(doc is not None) + fetch_reports(ctx, retention, workers, client_factory)
+    fetch_reports(ctx, replace(plan, video_ids=ids, reports=("retention",)), workers, client_factory)
+    return found

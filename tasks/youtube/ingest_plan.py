@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -29,6 +29,7 @@ class FetchOutcome:
     report_days: dict[str, list[str]] = field(default_factory=dict)  # report type -> days with a report
     restated_days: dict[str, list[str]] = field(default_factory=dict)  # report type -> earlier days re-issued
     report_watermarks: dict[str, str] = field(default_factory=dict)  # job id -> latest createTime seen
+    content_types: dict[str, str | None] = field(default_factory=dict)  # video id -> type found (None: no views)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,15 +113,19 @@ def fetch_insights(
     executor: ApiExecutor | None = None,
     workers: int = 1,
     client_factory: Callable[[], Any] | None = None,
+    typed_videos: Collection[str] = (),
 ) -> FetchOutcome:
-    """Content types and the top videos' retention curves of each channel over [start, end]
-    (`analytics_api.fetch_insights`), whatever source the channel's daily facts come from."""
+    """Content types (of the videos not in `typed_videos`) and the top videos' retention curves of each
+    channel over [start, end] (`analytics_api.fetch_insights`), whatever source the channel's daily facts
+    come from."""
     ctx = data_api.DataApiContext(client, executor or ApiExecutor(), lander, as_of)
     outcome = FetchOutcome()
     try:
         for channel_id, info in channels.items():
             plan = analytics_api.AnalyticsPlan(info["ref"], channel_id, list(info["video_ids"]), start, end)
-            analytics_api.fetch_insights(ctx, plan, top_videos, workers=workers, client_factory=client_factory)
+            outcome.content_types |= analytics_api.fetch_insights(
+                ctx, plan, top_videos, workers=workers, client_factory=client_factory, typed_videos=typed_videos
+            )
     except QuotaExhaustedError as exc:
         outcome.quota_exhausted = str(exc)
         logger.error("%s; keeping the %d pages fetched so far", exc, sum(lander.pages.values()))

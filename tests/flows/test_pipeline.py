@@ -39,6 +39,10 @@ def test_run_completes(sample_run):
     assert sample_run["state"].is_completed(), sample_run["state"].message
 
 
+# content types: 2 channels + 56 videos; retention: 2 top-videos lists, 10 + 4 curves
+INSIGHTS = 2 + 56 + 2 + 14
+
+
 def test_a_small_run_is_evaluated_interpreted_from_silver_through_gold(sample_run):
     """The sample is a few thousand rows over a 30-day window: Silver decides by what it reads, Gold follows."""
     result = sample_run["state"].result()
@@ -79,7 +83,9 @@ def test_run_context_log_is_finalised_completed(sample_run):
     assert row["window_start"] == date(2026, 10, 1) and row["window_end"] == date(2026, 10, 30)
     assert json.loads(row["parameters"])["source"] == sample_run["source"]
     units = json.loads(row["api_units"])
-    assert units["youtube.videos.list"] == 3 * (12 + 1 + 3) and units["youtubeAnalytics.reports.query"] == 1850
+    assert (
+        units["youtube.videos.list"] == 3 * (12 + 1 + 3) and units["youtubeAnalytics.reports.query"] == 1850 + INSIGHTS
+    )
     assert row["failed_requests"] == 3 and row["quarantined_rows"] == 1  # the sample's bad page
     assert "IMMERSIVE_FEED" in row["message"]  # Silver's warning reaches the run log
     assert json.loads(row["rows_written"])["bronze.trending_videos_raw"] == 36

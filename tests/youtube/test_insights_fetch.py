@@ -132,3 +132,56 @@ def test_top_video_ids_reads_by_header_and_skips_bad_rows():
 
 def _cid(info: dict, channels: dict) -> str:
     return next(cid for cid, other in channels.items() if other is info)
+
+
+def test_the_main_content_type_of_a_page_reads_headers_and_api_spellings():
+    from tasks.youtube.analytics_api import main_content_type
+
+    def page(rows):
+        headers = [{"name": "day"}, {"name": "creatorContentType"}, {"name": "views"}]
+        return {"columnHeaders": headers, "rows": rows}
+
+    assert main_content_type(page([["d1", "liveStream", 5], ["d2", "videoOnDemand", 9], ["d3", "LIVE_STREAM", 6]])) == (
+        "LIVE_STREAM"
+    )
+    assert main_content_type(page([["d1", "SHORTS", 0], ["d2", None, 9], ["d3", "STORY", "x"]])) is None
+    assert main_content_type(page([])) is None and main_content_type({"columnHeaders": []}) is None
+
+
+def test_a_known_type_is_not_asked_again_and_an_unwatched_video_a_week_later(insights, tmp_path):
+    from tasks.youtube.content_type_state import read_content_types, typed_videos, write_content_types
+
+    _, outcome, channels, _, _ = insights
+    videos = [v for info in channels.values() for v in info["video_ids"]]
+    found = outcome.content_types
+    assert set(found) == set(videos) and {"SHORTS", "VIDEO_ON_DEMAND"} <= set(found.values())
+    storage = LocalLanding(root=str(tmp_path))
+    write_content_types(storage, found, DAY)
+    state = read_content_types(storage)
+    unwatched = {v for v, t in found.items() if t is None}
+    assert typed_videos(state, videos + ["brandnew001"], DAY) == set(videos)
+    later = date.fromordinal(DAY.toordinal() + 7)
+    assert typed_videos(state, videos, later) == set(videos) - unwatched
+    write_content_types(storage, {v: None for v in videos}, later)  # no views later: the type stays known
+    assert {v: e["type"] for v, e in read_content_types(storage).items()} == found
+
+
+def test_videos_of_known_type_are_skipped(sample_recording, tmp_path):
+    m = sample_recording.manifest
+    lander = Lander(LocalLanding(root=str(tmp_path)), run_id="t", source="replay")
+    channels = fetch_data_api_snapshot(
+        build_data_api(http=ReplayHttp(sample_recording, as_of=DAY.isoformat())), lander, DAY, [], m["channels"]
+    ).channels
+    videos = [v for info in channels.values() for v in info["video_ids"]]
+    http = ReplayHttp(sample_recording)
+    start, end = date.fromisoformat(m["analytics_start"]), date.fromisoformat(m["analytics_end"])
+    outcome = fetch_insights(
+        build_analytics_api(http=http), lander, DAY, channels, start, end, 0, typed_videos=set(videos[1:])
+    )
+    asked = [params_of(k) for k in http.served]
+    assert [p.get("filters") for p in asked if p["dimensions"] == "day,creatorContentType"] == [
+        None,
+        f"video=={videos[0]}",
+        None,
+    ] and set(outcome.content_types) == {videos[0]}
+    assert all(p["dimensions"] == "day,creatorContentType" for p in asked)  # top 0: no retention
