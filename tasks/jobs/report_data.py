@@ -27,6 +27,10 @@ FRESHNESS = (
     ("gold_video_traffic_source_daily_summary", "date"),
     ("gold_video_demographics_daily", "date"),
     ("gold_video_playback_location_daily", "date"),
+    ("gold_video_reach_daily", "date"),
+    ("gold_channel_reach_daily", "date"),
+    ("gold_channel_content_type_daily", "date"),
+    ("gold_video_retention", "as_of_date"),
     ("gold_trending_videos", "snapshot_date"),
     ("gold_trending_category_daily", "snapshot_date"),
 )
@@ -231,6 +235,94 @@ def channels(spark: Any, params: dict[str, Any], start: date, end: date) -> dict
     return out
 
 
+def _titled(spark: Any, params: dict[str, Any], df: Any) -> Any:
+    """`df` with each video's `title` (its id where the title is unknown)."""
+    from pyspark.sql import functions as F
+
+    titles = _table(spark, params, "silver", "silver_videos")
+    if titles is None or "title" not in titles.columns:
+        return df.withColumn("title", F.col("video_id"))
+    named = df.join(titles.select("video_id", F.col("title").alias("_title")), "video_id", "left")
+    return named.withColumn("title", F.coalesce("_title", "video_id")).drop("_title")
+
+
+def creators(spark: Any, params: dict[str, Any], start: date, end: date) -> dict[str, Any]:
+    """What creators look at first: impressions and their click-through rate (daily per channel, and the top
+    videos by impressions), views by content type, and the retention curves of the most viewed videos."""
+    from pyspark.sql import functions as F
+
+    gold = lambda name: _table(spark, params, "gold", name)  # noqa: E731
+    out: dict[str, Any] = {k: [] for k in ("reach_daily", "reach_top_videos", "content_types", "content_type_daily")}
+    out["retention"] = []
+    reach = gold("gold_channel_reach_daily")
+    if reach is not None:
+        out["reach_daily"] = _records(
+            reach.filter(_between("date", start, end))
+            .select("channel_id", "date", "impressions", F.col("impressions_ctr").cast("double").alias("ctr"))
+            .orderBy("channel_id", "date")
+        )
+    videos = gold("gold_video_reach_daily")
+    if videos is not None:
+        top = (
+            videos.filter(_between("date", start, end))
+            .groupBy("video_id")
+            .agg(
+                F.sum("impressions").alias("impressions"),
+                F.sum(F.col("impressions") * F.col("impressions_ctr")).cast("double").alias("clicks"),
+            )
+            .filter(F.col("impressions") > 0)
+            .orderBy(F.desc("impressions"), "video_id")
+            .limit(TOP_VIDEOS)
+        )
+        out["reach_top_videos"] = _records(
+            _titled(spark, params, top)
+            .select("video_id", "title", "impressions", (F.col("clicks") / F.col("impressions")).alias("ctr"))
+            .orderBy(F.desc("impressions"), "video_id")
+        )
+    types = gold("gold_channel_content_type_daily")
+    if types is not None:
+        window = types.filter(_between("date", start, end))
+        out["content_types"] = _records(
+            window.groupBy("content_type")
+            .agg(
+                F.sum("views").alias("views"),
+                F.sum("engaged_views").alias("engaged_views"),
+                F.sum("estimated_minutes_watched").alias("minutes"),
+                F.sum("subscribers_gained").alias("subscribers_gained"),
+            )
+            .orderBy(F.desc("views"), "content_type")
+        )
+        out["content_type_daily"] = _records(
+            window.groupBy("date", "content_type").agg(F.sum("views").alias("views")).orderBy("date", "content_type")
+        )
+    curves = gold("gold_video_retention")
+    if curves is not None:
+        latest = curves.filter(F.col("as_of_date") <= F.lit(end)).agg(F.max("as_of_date")).first()[0]
+        if latest is not None:
+            shown = curves.filter(F.col("as_of_date") == F.lit(latest))
+            views = gold("gold_video_daily_summary")
+            ranked = shown.select("video_id").distinct()
+            if views is not None:
+                totals = views.filter(_between("date", start, end)).groupBy("video_id").agg(F.sum("views").alias("v"))
+                ranked = ranked.join(totals, "video_id", "left")
+            else:
+                ranked = ranked.withColumn("v", F.lit(None).cast("long"))
+            top_ids = ranked.orderBy(F.desc_nulls_last("v"), "video_id").limit(TOP_VIDEOS)
+            out["retention"] = _records(
+                _titled(spark, params, shown.join(top_ids.select("video_id"), "video_id"))
+                .select(
+                    "video_id",
+                    "title",
+                    "content_type",
+                    F.col("elapsed_video_time_ratio").alias("elapsed"),
+                    F.col("audience_watch_ratio").alias("watching"),
+                    F.col("relative_retention_performance").alias("relative"),
+                )
+                .orderBy("video_id", "elapsed")
+            )
+    return out
+
+
 def health(spark: Any, params: dict[str, Any], end: date) -> dict[str, Any]:
     from pyspark.sql import functions as F
 
@@ -286,11 +378,12 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
         [
             lambda: trending(spark, params, start, end),
             lambda: channels(spark, params, start, end),
+            lambda: creators(spark, params, start, end),
             lambda: health(spark, params, end),
         ]
     )
     return {
         "window_start": start.isoformat(),
         "window_end": end.isoformat(),
-        **dict(zip(("trending", "channels", "health"), sections, strict=True)),
+        **dict(zip(("trending", "channels", "creators", "health"), sections, strict=True)),
     }

@@ -8,6 +8,7 @@ from tasks.report.formatting import truncate
 
 WIDTH = 640
 COUNT = ",.0f"  # d3 format: thousands separators, no decimals
+PERCENT = ".1%"
 DAY = "%-d %b"
 
 
@@ -80,12 +81,15 @@ def channel_daily(records: list[dict[str, Any]]) -> dict[str, Any]:
 def ranked_bars(
     records: list[dict[str, Any]], label: str, label_title: str, value: str = "views", value_title: str = "Views"
 ) -> dict[str, Any]:
-    """Horizontal bars, largest first, with watch time in the tooltip when the records have it."""
+    """Horizontal bars, largest first, with watch time (or a click-through rate) in the tooltip when the
+    records have it."""
     alt = _alt()
     rows = [{**r, "_label": truncate(str(r.get(label) or "(unknown)"), 48)} for r in records]
     tooltip = [alt.Tooltip(f"{label}:N", title=label_title), alt.Tooltip(f"{value}:Q", title=value_title, format=COUNT)]
     if rows and "minutes" in rows[0]:
         tooltip.append(alt.Tooltip("hours:Q", title="Watch time (hours)", format=",.1f"))
+    if rows and "ctr" in rows[0]:
+        tooltip.append(alt.Tooltip("ctr:Q", title="Impressions CTR", format=PERCENT))
     chart = alt.Chart(alt.Data(values=rows))
     if rows and "minutes" in rows[0]:
         chart = chart.transform_calculate(hours="datum.minutes / 60")
@@ -118,5 +122,71 @@ def demographics(records: list[dict[str, Any]]) -> dict[str, Any]:
             ],
         )
         .properties(width=WIDTH - 260, height=alt.Step(22))
+        .to_dict()
+    )
+
+
+def reach_daily(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Thumbnail impressions and their click-through rate per channel by day, one panel each."""
+    alt = _alt()
+    base = alt.Chart(alt.Data(values=records)).encode(
+        x=alt.X("date:T", title=None, axis=alt.Axis(format=DAY, tickCount="day", labelOverlap=True)),
+        color=alt.Color("channel:N", title="Channel"),
+    )
+    tooltip = [alt.Tooltip("channel:N"), alt.Tooltip("date:T", format="%-d %b %Y")]
+    impressions = base.mark_line(point=True).encode(
+        y=alt.Y("impressions:Q", title="Impressions", axis=_count_axis(alt)),
+        tooltip=[*tooltip, alt.Tooltip("impressions:Q", format=COUNT), alt.Tooltip("ctr:Q", format=PERCENT)],
+    )
+    ctr = base.mark_line(point=True).encode(
+        y=alt.Y("ctr:Q", title="Impressions CTR", axis=alt.Axis(format=PERCENT, tickCount=5)),
+        tooltip=[*tooltip, alt.Tooltip("ctr:Q", title="CTR", format=PERCENT)],
+    )
+    return alt.vconcat(
+        impressions.properties(width=WIDTH - 160, height=140), ctr.properties(width=WIDTH - 160, height=140)
+    ).to_dict()
+
+
+def content_type_daily(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Views per day stacked by content type (Shorts, videos, live streams ...)."""
+    alt = _alt()
+    return (
+        alt.Chart(alt.Data(values=records))
+        .mark_bar()
+        .encode(
+            x=alt.X("date:O", timeUnit="yearmonthdate", title=None, axis=alt.Axis(format=DAY, labelAngle=-45)),
+            y=alt.Y("sum(views):Q", title="Views", axis=_count_axis(alt)),
+            color=alt.Color("content_type:N", title="Content type"),
+            tooltip=[
+                alt.Tooltip("date:T", format="%-d %b %Y"),
+                alt.Tooltip("content_type:N", title="content type"),
+                alt.Tooltip("sum(views):Q", title="views", format=COUNT),
+            ],
+        )
+        .properties(width=WIDTH - 160, height=180)
+        .to_dict()
+    )
+
+
+def retention_curves(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Share of viewers still watching at each point of the video, one line per video."""
+    alt = _alt()
+    rows = [{**r, "video": truncate(str(r.get("title") or r.get("video_id")), 40)} for r in records]
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_line()
+        .encode(
+            x=alt.X("elapsed:Q", title="Point of the video", axis=alt.Axis(format="%", tickCount=5)),
+            y=alt.Y("watching:Q", title="Audience watching", axis=alt.Axis(format="%", tickCount=5)),
+            color=alt.Color("video:N", title="Video"),
+            tooltip=[
+                alt.Tooltip("video:N"),
+                alt.Tooltip("content_type:N", title="content type"),
+                alt.Tooltip("elapsed:Q", title="point", format="%"),
+                alt.Tooltip("watching:Q", title="watching", format=PERCENT),
+                alt.Tooltip("relative:Q", title="vs similar videos (0.5 = median)", format=".2f"),
+            ],
+        )
+        .properties(width=WIDTH - 260, height=220)
         .to_dict()
     )

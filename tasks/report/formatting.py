@@ -25,6 +25,11 @@ def signed(value: float | int | None) -> str:
     return "–" if value is None else f"{value:+,.0f}" if value else "0"
 
 
+def percent(fraction: float | None) -> str:
+    """0.0512 -> '5.1%'; None -> '–'."""
+    return "–" if fraction is None else f"{fraction * 100:.1f}%"
+
+
 def day(iso: str | None) -> str:
     """'2026-10-30' -> '30 Oct 2026'."""
     return "–" if not iso else date.fromisoformat(iso[:10]).strftime("%-d %b %Y")

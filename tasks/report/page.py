@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from tasks.report import charts
-from tasks.report.formatting import day, hours, number, rank_change, signed, truncate
+from tasks.report.formatting import day, hours, number, percent, rank_change, signed, truncate
 
 STYLE = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; margin: 0; }
@@ -142,6 +142,82 @@ def channels_section(page: Page, data: dict[str, Any]) -> None:
         page.empty("No demographics in the window: they come from the Reporting API's bulk reports.")
 
 
+def weighted_ctr(rows: list[dict[str, Any]]) -> float | None:
+    """sum(impressions x ctr) / sum(impressions): the rate of several rows, never an average of rates."""
+    impressions = sum(r["impressions"] or 0 for r in rows if r["ctr"] is not None)
+    return (
+        sum(r["impressions"] * r["ctr"] for r in rows if r["impressions"] and r["ctr"] is not None) / impressions
+        if impressions
+        else None
+    )
+
+
+def reach_section(page: Page, data: dict[str, Any], names: dict[str, str]) -> None:
+    _section(page, "reach", "Reach: impressions and click-through rate")
+    if not data["reach_daily"] and not data["reach_top_videos"]:
+        page.empty("No reach in this window: impressions come from the Reporting API's reach reports.")
+        return
+    if data["reach_daily"]:
+        page.add("<h3>Impressions and impressions CTR by day</h3>")
+        rows = [{**r, "channel": names.get(r["channel_id"], r["channel_id"])} for r in data["reach_daily"]]
+        page.chart("reach-daily", charts.reach_daily(rows))
+    if data["reach_top_videos"]:
+        page.add("<h3>Top videos by impressions, with their CTR</h3>")
+        page.chart(
+            "reach-top-videos",
+            charts.ranked_bars(
+                data["reach_top_videos"], "title", "Video", value="impressions", value_title="Impressions"
+            ),
+        )
+        page.add(
+            _table(
+                ["video", "impressions", "CTR"],
+                [
+                    [truncate(r["title"], 70), number(r["impressions"]), percent(r["ctr"])]
+                    for r in data["reach_top_videos"]
+                ],
+                numeric={1, 2},
+            )
+        )
+
+
+def content_type_section(page: Page, data: dict[str, Any]) -> None:
+    _section(page, "content-types", "Shorts, videos and live streams")
+    if not data["content_types"]:
+        page.empty("No content-type split in this window.")
+        return
+    page.add("<h3>Views by content type and day</h3>")
+    page.chart("content-type-daily", charts.content_type_daily(data["content_type_daily"]))
+    page.add(
+        "<p>Since 31 Mar 2025 a Shorts view counts every start; engaged views keep the older meaning, so compare "
+        "the types by engaged views.</p>"
+    )
+    page.add(
+        _table(
+            ["content type", "views", "engaged views", "watch time", "subscribers gained"],
+            [
+                [
+                    r["content_type"],
+                    number(r["views"]),
+                    number(r["engaged_views"]),
+                    hours(r["minutes"]),
+                    number(r["subscribers_gained"]),
+                ]
+                for r in data["content_types"]
+            ],
+            numeric={1, 2, 3, 4},
+        )
+    )
+
+
+def retention_section(page: Page, data: dict[str, Any]) -> None:
+    _section(page, "retention", "Retention of the most viewed videos")
+    if not data["retention"]:
+        page.empty("No retention curves in this window.")
+        return
+    page.chart("retention-curves", charts.retention_curves(data["retention"]))
+
+
 def health_section(page: Page, data: dict[str, Any], api_units: dict[str, int] | None) -> None:
     _section(page, "health", "Data health")
     counts = data["table_counts"]
@@ -223,11 +299,14 @@ def headline(data: dict[str, Any], api_units: dict[str, int] | None) -> list[tup
     """The figures at the top of the page and in the markdown artifact."""
     daily = data["channels"]["daily"]
     trending = data["trending"]["top_videos"]
+    reach = data["creators"]["reach_daily"]
     quarantined = sum(r["this_run"] for r in data["health"]["quarantine"])
     figures = [
         ("Channel views", number(sum(r["views"] or 0 for r in daily)) if daily else "–"),
         ("Watch time", hours(sum(r["minutes"] or 0 for r in daily)) if daily else "–"),
         ("Net subscribers", signed(sum(r["net_subscribers"] or 0 for r in daily)) if daily else "–"),
+        ("Impressions", number(sum(r["impressions"] or 0 for r in reach)) if reach else "–"),
+        ("Impressions CTR", percent(weighted_ctr(reach))),
         ("Trending regions", number(len({r["region"] for r in trending})) if trending else "–"),
         ("Quarantined this run", number(quarantined)),
     ]
@@ -267,6 +346,10 @@ def render(
     )
     trending_section(page, data["trending"])
     channels_section(page, data["channels"])
+    names = {r["channel_id"]: r["channel"] for r in data["channels"]["daily"]}
+    reach_section(page, data["creators"], names)
+    content_type_section(page, data["creators"])
+    retention_section(page, data["creators"])
     health_section(page, data["health"], api_units)
     window = f"{day(data['window_start'])} – {day(data['window_end'])}"
     run = f"run {html.escape(run_id)}" if run_id else "no run (an existing lake)"
@@ -275,7 +358,8 @@ def render(
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>YouTube Lakehouse report {html.escape(data["window_end"])}</title><style>{STYLE}</style></head>
 <body><header><h1>YouTube Lakehouse report</h1><p>{window} · {run}{generated}</p></header>
-<nav><a href="#trending">Trending</a><a href="#channels">Channels</a><a href="#health">Data health</a></nav>
+<nav><a href="#trending">Trending</a><a href="#channels">Channels</a><a href="#reach">Reach</a>
+<a href="#content-types">Content types</a><a href="#retention">Retention</a><a href="#health">Data health</a></nav>
 <main>{"".join(page.parts)}</main>
 {_script(page.specs)}
 </body></html>

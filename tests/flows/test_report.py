@@ -42,6 +42,15 @@ def test_the_run_wrote_its_report_under_the_lake_and_published_it(sample_run):
     assert gold
     assert f"| Channel views | {sum(r['views'] for r in gold):,} |" in headline
     assert f"| Net subscribers | {sum(r['net_subscribers'] for r in gold):+,} |" in headline
+    reach = [
+        r
+        for r in read_delta(sample_run["lake"] / "gold" / "gold_channel_reach_daily").to_pylist()
+        if start <= r["date"] <= end
+    ]
+    impressions = sum(r["impressions"] for r in reach)
+    ctr = sum(r["impressions"] * float(r["impressions_ctr"]) for r in reach) / impressions
+    assert f"| Impressions | {impressions:,} |" in headline
+    assert f"| Impressions CTR | {ctr * 100:.1f}% |" in headline
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium on PATH (make browser installs it)")
@@ -57,6 +66,10 @@ def test_every_chart_of_the_sample_report_renders_in_chromium(sample_run, tmp_pa
         "devices",
         "countries",
         "quarantine",
+        "reach-daily",
+        "reach-top-videos",
+        "content-type-daily",
+        "retention-curves",
     } <= names
     assert (tmp_path / "report.png").stat().st_size > 50_000
 

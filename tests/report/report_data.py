@@ -67,6 +67,52 @@ def sample_data(days: int = 5, empty: tuple[str, ...] = ()) -> dict[str, Any]:
             ],
             "playback_locations": ranked("playback_location", ["WATCH", "EMBEDDED"]),
         },
+        "creators": {
+            "reach_daily": [
+                {"channel_id": "UC1", "date": d, "impressions": 20_000 + 100 * i, "ctr": 0.04 + i / 1000}
+                for i, d in enumerate(dates)
+            ],
+            "reach_top_videos": [
+                {"video_id": "v1", "title": "Video 1", "impressions": 9000, "ctr": 0.061},
+                {"video_id": "v2", "title": "Video 2", "impressions": 4000, "ctr": 0.023},
+            ],
+            "content_types": [
+                {
+                    "content_type": "SHORTS",
+                    "views": 3000,
+                    "engaged_views": 1200,
+                    "minutes": 900,
+                    "subscribers_gained": 4,
+                },
+                {
+                    "content_type": "VIDEO_ON_DEMAND",
+                    "views": 2000,
+                    "engaged_views": 1900,
+                    "minutes": 9000,
+                    "subscribers_gained": 9,
+                },
+            ],
+            "content_type_daily": [
+                {"date": d, "content_type": t, "views": v + i}
+                for i, d in enumerate(dates)
+                for t, v in (("SHORTS", 600), ("VIDEO_ON_DEMAND", 400))
+            ],
+            "retention": [
+                {
+                    "video_id": vid,
+                    "title": title,
+                    "content_type": kind,
+                    "elapsed": k / 100,
+                    "watching": start * (1 - k / 250),
+                    "relative": 0.5,
+                }
+                for vid, title, kind, start in (
+                    ("v1", "Video 1", "SHORTS", 1.3),
+                    ("v2", "Video 2", "VIDEO_ON_DEMAND", 0.9),
+                )
+                for k in range(1, 101)
+            ],
+        },
         "health": {
             "table_counts": {"bronze": {"videos_raw": 10}, "silver": {"silver_videos": 5}, "gold": {"g": 3}},
             "quarantine": [

@@ -16,6 +16,16 @@ from tests.report.report_data import sample_data
 browser = pytest.mark.skipif(find_chromium() is None, reason="no Chromium on PATH (make browser installs it)")
 
 
+def test_the_headline_ctr_is_weighted_by_impressions():
+    from tasks.report.page import headline, weighted_ctr
+
+    rows = [{"impressions": 1000, "ctr": 0.10}, {"impressions": 10, "ctr": 0.50}, {"impressions": 5, "ctr": None}]
+    assert round(weighted_ctr(rows), 5) == 0.10396 and weighted_ctr([]) is None  # not (0.10 + 0.50) / 2
+    data = sample_data()
+    data["creators"]["reach_daily"] = rows[:2]
+    assert ("Impressions CTR", "10.4%") in headline(data, None) and ("Impressions", "1,010") in headline(data, None)
+
+
 def test_numbers_and_changes_for_people():
     assert number(1234567) == "1,234,567" and number(None) == "–" and number(2.25) == "2.2"
     assert hours(90) == "1.5 h" and hours(123456) == "2,058 h"
@@ -30,7 +40,7 @@ def test_the_page_is_self_contained_and_escapes_what_it_shows(tmp_path):
     assert "Video 1 &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in page  # the table
     assert page.count("</script>") == 2  # the bundle's and the charts'
     specs = json.loads(page.split("const specs = ", 1)[1].split(";\nfor (", 1)[0].replace("<\\/", "</"))
-    assert len(specs) == 10
+    assert len(specs) == 14
     assert write_pages(tmp_path, "run-1", page) == tmp_path / "run-1" / "index.html"
     assert (tmp_path / "latest" / "index.html").read_text() == page
 
@@ -46,7 +56,9 @@ def test_every_chart_renders_offline_in_chromium(tmp_path):
     path = write_pages(tmp_path, "run-1", render(sample_data(), "run-1", {"youtube.videos.list": 3}))
     result = check_page(path, tmp_path / "shot.png")
     assert result["problems"] == []
-    assert len(result["charts"]) == 10 and all(c["marks"] > 0 for c in result["charts"])
+    assert len(result["charts"]) == 14 and all(c["marks"] > 0 for c in result["charts"])
+    names = {c["name"] for c in result["charts"]}
+    assert {"reach-daily", "reach-top-videos", "content-type-daily", "retention-curves"} <= names
     assert (tmp_path / "shot.png").stat().st_size > 20_000
 
 
@@ -60,12 +72,26 @@ def test_sections_without_data_say_so_instead_of_empty_axes(tmp_path):
             "trending.categories_by_day",
             "trending.top_videos",
             "trending.region_category",
+            "creators.reach_daily",
+            "creators.reach_top_videos",
+            "creators.content_types",
+            "creators.retention",
         )
     )
     page = render(data, None)
+    assert "No reach in this window" in page and "No content-type split in this window." in page
+    assert "No retention curves in this window." in page
     assert "No trending charts in this window." in page and "No channel analytics in this window." in page
     assert "No demographics in the window" in page and "It comes from the Reporting API" in page
-    for missing in ("channel-daily", "demographics", "playback-locations", "trending-views-by-category"):
+    for missing in (
+        "channel-daily",
+        "demographics",
+        "playback-locations",
+        "trending-views-by-category",
+        "reach-daily",
+        "content-type-daily",
+        "retention-curves",
+    ):
         assert f'data-chart="{missing}"' not in page
     result = check_page(write_pages(tmp_path, None, page))
     assert result["problems"] == [] and len(result["charts"]) == 5
