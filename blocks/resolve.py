@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from prefect.blocks.core import Block
@@ -16,10 +17,16 @@ DEFAULT_BACKEND = "local-delta-spark/default"
 DEFAULT_SOURCE = "youtube-replay-source/sample"
 DEFAULT_LANDING = "local-landing/default"
 
+
+def sample_source() -> ReplayYouTubeSource:
+    """The bundled recording, channel analytics from bulk reports where they cover a day (it holds them)."""
+    return ReplayYouTubeSource(recording="sample", analytics_source="auto")
+
+
 # Used when the reference is one of these and no such block has been saved: the demo needs none.
-_BUILT_IN: dict[str, type[Block]] = {
+_BUILT_IN: dict[str, Callable[[], Block]] = {
     DEFAULT_BACKEND: LocalDeltaSpark,
-    DEFAULT_SOURCE: ReplayYouTubeSource,
+    DEFAULT_SOURCE: sample_source,
     DEFAULT_LANDING: LocalLanding,
 }
 

@@ -57,7 +57,8 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def create_blocks(env: Mapping[str, str]) -> list[str]:
-    from blocks import LocalDeltaSpark, LocalLanding, ReplayYouTubeSource
+    from blocks import LocalDeltaSpark, LocalLanding
+    from blocks.resolve import sample_source
 
     saved = []
 
@@ -67,7 +68,7 @@ def create_blocks(env: Mapping[str, str]) -> list[str]:
 
     save(LocalDeltaSpark(lake_root=env.get("YOUTUBE_LAKEHOUSE_LAKE_ROOT", ".lake")), "default")
     save(LocalLanding(root=env.get("YOUTUBE_LAKEHOUSE_LANDING_ROOT", ".lake/landing")), "default")
-    save(ReplayYouTubeSource(recording="sample"), "sample")
+    save(sample_source(), "sample")
     _youtube_blocks(env, save)
     _databricks_blocks(env, save)
     _aws_blocks(env, save)
