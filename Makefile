@@ -8,12 +8,13 @@ UV := $(VENV)/bin/uv
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test lint bench bench-sources reliability install jars browser lock sample clean help
+.PHONY: demo test lint docs bench bench-sources reliability install jars browser lock sample clean help
 
 help:
 	@echo "make demo   - install, then run the whole pipeline on the bundled sample (local delta-spark)"
 	@echo "make test   - install, lint, then run the test suite"
 	@echo "make lint   - ruff check and ruff format --check (seconds)"
+	@echo "make docs   - build the documentation site into site/ (mkdocs build --strict)"
 	@echo "make bench  - benchmark at BENCH_SIZE (default medium), write bench/RESULTS.md"
 	@echo "make reliability - faults, kills, overlapping runs, bad input, secrets, full disk: RELIABILITY.md"
 	@echo "make bench-sources - one daily run's channel analytics: reports.query vs bulk reports"
@@ -55,7 +56,11 @@ lint: install
 # pytest-xdist: a test module is one unit of work, the modules using the sample run's Prefect record one unit
 # together, longest units first (tests/conftest.py, tests/README.md). TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
-test: install lint jars browser
+# The documentation site: a broken link or a missing page fails the build (and `make test`).
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+
+test: install lint docs jars browser
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 BENCH_SIZE ?= medium

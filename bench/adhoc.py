@@ -92,7 +92,7 @@ def measure(work: Path, kept_driver_runs: int = 3) -> dict[str, Any]:
 def _kept_driver_samples(work: Path, env: dict[str, str], command: list[str], runs: int) -> list[dict[str, float]]:
     """The sample on a fresh lake `runs` times, each a fresh process attached to one kept driver (started
     first, not timed); each run's wall time and the peak RSS of its tree and the driver's together."""
-    from tasks.spark.kept_driver import KeptDriverProcess
+    from tasks.spark.kept_driver_server import KeptDriverProcess
 
     figures = []
     with KeptDriverProcess(work / "kept-driver.json", env=env) as driver:

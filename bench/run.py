@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from tasks.spark.standalone import free_port
 
 if TYPE_CHECKING:
-    from tasks.spark.kept_driver import KeptDriverProcess
+    from tasks.spark.kept_driver_server import KeptDriverProcess
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHORT_HISTORY_DAYS = 30
@@ -185,7 +185,7 @@ def _kept_driver_phases(
 ) -> dict[str, dict[str, Any]]:
     """The one more day on copies of `lake`, each a fresh flow process attached to one kept driver: the first
     copy stands for yesterday's run that warmed it, the second is the figure."""
-    from tasks.spark.kept_driver import KeptDriverProcess
+    from tasks.spark.kept_driver_server import KeptDriverProcess
 
     out = {}
     with KeptDriverProcess(work / "kept-driver.json", env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}) as driver:

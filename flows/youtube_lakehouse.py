@@ -67,8 +67,9 @@ def youtube_lakehouse(
     from flows.window import resolve_window
     from tasks.compute import run_spark_job
     from tasks.lake_lock import hold_lake
+    from tasks.processes import this_process
     from tasks.reporting import publish_run_summary, run_summary_markdown
-    from tasks.run_recovery import finalise_dead_runs, this_process
+    from tasks.run_recovery import finalise_dead_runs
 
     logger = get_run_logger()
     run_id = str(flow_run.get_id())

@@ -67,7 +67,7 @@ def ensure_limit(name: str) -> None:
 def _record_holder(name: str, flow_run_id: str | None) -> None:
     from prefect.variables import Variable
 
-    from tasks.run_recovery import this_process
+    from tasks.processes import this_process
 
     Variable.set(
         _holder_variable(name),
@@ -96,7 +96,8 @@ def holder(name: str) -> dict[str, Any] | None:
 def holder_is_over(record: dict[str, Any] | None) -> bool:
     """Whether the recorded holder can no longer give the slot back: its flow run ended, or its process
     is gone from this host. Unknown holders (another host, nothing recorded) are waited for."""
-    from tasks.run_recovery import TERMINAL_PREFECT, _prefect_state, process_alive
+    from tasks.processes import process_alive
+    from tasks.run_recovery import TERMINAL_PREFECT, _prefect_state
 
     if not record:
         return False

@@ -16,54 +16,13 @@ run (and the smoke check) looks at every other `RUNNING` row:
 from __future__ import annotations
 
 import json
-import os
-import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from tasks.processes import process_alive
+
 TERMINAL_PREFECT = {"COMPLETED": "COMPLETED", "FAILED": "FAILED", "CRASHED": "CRASHED", "CANCELLED": "CANCELLED"}
-
-
-def _boot_id() -> str | None:
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        return None
-
-
-def _start_ticks(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (None where /proc has no such process)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat.rsplit(")", 1)[1].split()[19]  # field 22; the command name may hold spaces
-
-
-def this_process() -> dict[str, Any]:
-    """Who runs this flow: what `process_alive` needs to tell later whether it still runs."""
-    pid = os.getpid()
-    return {"host": socket.gethostname(), "pid": pid, "boot_id": _boot_id(), "start_ticks": _start_ticks(pid)}
-
-
-def process_alive(recorded: dict[str, Any] | None) -> bool | None:
-    """Whether the recorded process still runs: True, False, or None when this host cannot tell."""
-    if not recorded or recorded.get("host") != socket.gethostname() or not recorded.get("pid"):
-        return None
-    if recorded.get("boot_id") and _boot_id() and recorded["boot_id"] != _boot_id():
-        return False  # the machine restarted since
-    pid = int(recorded["pid"])
-    if Path("/proc").is_dir() and recorded.get("start_ticks"):
-        return _start_ticks(pid) == recorded["start_ticks"]  # gone, or the pid now names another process
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass(frozen=True)

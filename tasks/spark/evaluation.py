@@ -14,9 +14,18 @@ cluster's session is left as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+
+def _not_built_here(spark: Any) -> bool:
+    return False
+
+
+# Whether a session is one this process built (or attached): `tasks.spark.session` installs its check when it
+# is imported. Where it never is (a Databricks job, whose cluster gives the session), no session is changed.
+is_own_session: Callable[[Any], bool] = _not_built_here
 
 SETTINGS: dict[str, str] = {
     "spark.sql.codegen.wholeStage": "false",
@@ -39,9 +48,7 @@ def interpret_small(params: dict[str, Any], input_bytes: int, max_bytes: int) ->
 def interpreted(spark: Any, when: bool = True) -> Iterator[bool]:
     """Inside the block, `spark` evaluates interpreted (when `when` and the session is this process's own);
     the settings it had are restored after. Yields whether it interprets."""
-    from tasks.spark.session import own_session
-
-    if not when or spark is None or spark is not own_session():
+    if not when or spark is None or not is_own_session(spark):
         yield False
         return
     saved = {key: spark.conf.get(key, None) for key in SETTINGS}

@@ -6,6 +6,8 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from tasks.spark import evaluation
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
@@ -116,6 +118,9 @@ def own_session() -> SparkSession | None:
     return _session
 
 
+evaluation.is_own_session = lambda spark: spark is _session
+
+
 def cluster_conf(master: str) -> dict[str, str]:
     """Settings for a cluster master (spark://...): executors run this Python; on loopback the driver
     is reachable at 127.0.0.1."""
@@ -158,7 +163,7 @@ def prewarm(master: str = "local[*]", conf: Mapping[str, str] | None = None) -> 
         import tempfile
 
         from tasks.spark.evaluation import interpreted
-        from tasks.spark.warmup import exercise
+        from tasks.spark.exercise import exercise
 
         wanted = (master, _settings(master, conf or {}))
         with _lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import threading
 import urllib.parse
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 
 import httplib2
 
+from tasks.youtube.recorded import RecordedResponse
 from tasks.youtube.shapes import analytics_shape_error, data_api_request_error
 
 IGNORED_QUERY_PARAMS = frozenset({"key", "alt", "prettyPrint", "quotaUser", "access_token"})
@@ -77,38 +79,6 @@ def rule_violation(path: str, params: dict[str, str]) -> bytes | None:
 
 
 @dataclass
-class RecordedResponse:
-    key: str
-    status: int
-    body: bytes
-    content_type: str = "application/json; charset=UTF-8"
-    as_of: str | None = None
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "as_of": self.as_of,
-                "key": self.key,
-                "status": self.status,
-                "content_type": self.content_type,
-                "body": self.body.decode("utf-8"),
-            },
-            ensure_ascii=False,
-        )
-
-    @classmethod
-    def from_json(cls, line: str) -> RecordedResponse:
-        doc = json.loads(line)
-        return cls(
-            doc["key"],
-            int(doc["status"]),
-            doc["body"].encode("utf-8"),
-            doc.get("content_type", "application/json"),
-            doc.get("as_of"),
-        )
-
-
-@dataclass
 class Recording:
     """A loaded recording: its manifest and responses by (as_of, key), indexed on disk (not in memory)."""
 
@@ -146,6 +116,20 @@ def write_recording(path: str | Path, manifest: dict[str, Any], responses: Itera
 
 def _response(status: int, content_type: str = "application/json; charset=UTF-8") -> httplib2.Response:
     return httplib2.Response({"status": str(status), "content-type": content_type})
+
+
+def serve_range(body: bytes, headers: Mapping[str, str] | None) -> tuple[httplib2.Response, bytes]:
+    """A media response for the request's `range` header (206 with content-range), or the whole body."""
+    wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", (headers or {}).get("range", ""))
+    media = "application/octet-stream"
+    if not wanted:
+        return httplib2.Response({"status": "200", "content-type": media, "content-length": str(len(body))}), body
+    start = int(wanted.group(1))
+    end = min(int(wanted.group(2)) if wanted.group(2) else len(body) - 1, len(body) - 1)
+    if start >= len(body):
+        return httplib2.Response({"status": "416", "content-type": media, "content-range": f"bytes */{len(body)}"}), b""
+    headers_out = {"status": "206", "content-type": media, "content-range": f"bytes {start}-{end}/{len(body)}"}
+    return httplib2.Response(headers_out), body[start : end + 1]
 
 
 class HttpLike(Protocol):
@@ -207,8 +191,6 @@ class ReplayHttp:
                 404, "notInRecording", f"no recorded response for {key} as of {self.as_of}"
             )
         if is_media(path) and found.status in (200, 206):
-            from tasks.youtube.synth_reporting import serve_range
-
             return serve_range(found.body, headers)  # chunked downloads ask for byte ranges
         return _response(found.status, found.content_type), found.body
 

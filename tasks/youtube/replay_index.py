@@ -99,7 +99,7 @@ class ResponseIndex(Mapping):
         return db
 
     def __getitem__(self, item: tuple[str | None, str]) -> Any:
-        from tasks.youtube.replay import RecordedResponse
+        from tasks.youtube.recorded import RecordedResponse
 
         as_of, key = item
         row = (

@@ -24,15 +24,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httplib2
 
+from tasks.youtube.replay import serve_range
 from tasks.youtube.reporting_codes import code_of
-
-if TYPE_CHECKING:
-    from tasks.youtube.synth import Video, World
 
 HOST = "youtubereporting.googleapis.com"
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -166,13 +164,13 @@ class Report:
 class ReportingState:
     """Jobs and reports of the channel whose OAuth credentials sign the requests (the world's first)."""
 
-    world: World
+    world: Any
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     now: datetime | None = None  # set: reports created after it do not exist yet
     _bodies: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def for_world(cls, world: World) -> ReportingState:
+    def for_world(cls, world: Any) -> ReportingState:
         state = cls(world)
         days = world.config.reporting_history_days
         if days:
@@ -244,7 +242,7 @@ def _fmt(value: float) -> str:
 
 
 def report_rows(
-    world: World, channel: Any, report_type: str, day: date, preliminary: bool = False
+    world: Any, channel: Any, report_type: str, day: date, preliminary: bool = False
 ) -> Iterator[list[str]]:
     """The CSV rows (without header) of one report of `channel` for `day`."""
     stamp = day.strftime("%Y%m%d")
@@ -265,7 +263,7 @@ def report_rows(
             yield [stamp, channel.id, video.id, live, extra[0], country] + [str(c) for c in extra[1:]]
 
 
-def _by_country(world: World, video: Video, day: date, base: dict[str, int]) -> dict[str, dict[str, int]]:
+def _by_country(world: Any, video: Any, day: date, base: dict[str, int]) -> dict[str, dict[str, int]]:
     """The query's country split, plus the unattributed remainder under ZZ (views and minutes)."""
     avg = base["averageViewDuration"]
     split = world.breakdown("country", video, day, base["views"])
@@ -277,7 +275,7 @@ def _by_country(world: World, video: Video, day: date, base: dict[str, int]) -> 
     return rows
 
 
-def _video_rows(world: World, video: Video, day: date, base: dict[str, int], report_type: str) -> Iterator[list[Any]]:
+def _video_rows(world: Any, video: Any, day: date, base: dict[str, int], report_type: str) -> Iterator[list[Any]]:
     """[country, subscribed_status, <columns after country_code>...] rows of one video-day."""
     avg = base["averageViewDuration"]
     pct = round(100 * avg / max(video.duration_s, 1), 1)
@@ -374,7 +372,7 @@ def _ctr(clicks: int, impressions: int) -> str:
     return f"{clicks / impressions:.6f}".rstrip("0").rstrip(".")
 
 
-def _reach_rows(world: World, video: Video, day: date, views: int, report_type: str) -> Iterator[list[Any]]:
+def _reach_rows(world: Any, video: Any, day: date, views: int, report_type: str) -> Iterator[list[Any]]:
     """[<columns after video_id>...] rows of one video-day of a reach report."""
     impressions, clicks = reach_totals(video.id, day, views)
     if report_type.startswith("channel_reach_basic"):
@@ -417,20 +415,6 @@ def _error(status: int, reason: str, message: str) -> tuple[httplib2.Response, b
     from tasks.youtube.replay import error_body
 
     return _resp(status, error_body(status, reason, message))
-
-
-def serve_range(body: bytes, headers: dict[str, str] | None) -> tuple[httplib2.Response, bytes]:
-    """A media response for the request's `range` header (206 with content-range), or the whole body."""
-    wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", (headers or {}).get("range", ""))
-    if not wanted:
-        return _resp(200, body, "application/octet-stream", **{"content-length": str(len(body))})
-    start = int(wanted.group(1))
-    end = min(int(wanted.group(2)) if wanted.group(2) else len(body) - 1, len(body) - 1)
-    if start >= len(body):
-        return _resp(416, b"", "application/octet-stream", **{"content-range": f"bytes */{len(body)}"})
-    return _resp(
-        206, body[start : end + 1], "application/octet-stream", **{"content-range": f"bytes {start}-{end}/{len(body)}"}
-    )
 
 
 def _page(items: list[dict[str, Any]], key: str, params: dict[str, str], size: int = 10) -> tuple:

@@ -15,6 +15,7 @@ import pytest
 from tasks.youtube.analytics_sources import contiguous, covered_days, plan_sources
 from tasks.youtube.clients import build_reporting_api
 from tasks.youtube.executor import ApiExecutor
+from tasks.youtube.replay import serve_range
 from tasks.youtube.reporting_api import (
     DEFAULT_REPORT_TYPES,
     ReportingContext,
@@ -26,7 +27,6 @@ from tasks.youtube.reporting_api import (
 )
 from tasks.youtube.reporting_codes import code_of, code_table, key_of
 from tasks.youtube.synth import SynthHttp, World, WorldConfig
-from tasks.youtube.synth_reporting import serve_range
 
 END = date(2026, 10, 30)
 

@@ -97,7 +97,7 @@ def _occupy_as(name: str, process: dict | None, flow_run_id: str | None = None) 
 
 def test_the_slot_of_a_killed_holder_is_freed_by_the_next_run(prefect_server):
     from tasks.lake_lock import holder, lock_name
-    from tasks.run_recovery import _start_ticks, this_process
+    from tasks.processes import _start_ticks, this_process
 
     dead = subprocess.Popen(["sleep", "60"])
     process = {**this_process(), "pid": dead.pid, "start_ticks": _start_ticks(dead.pid)}
@@ -115,7 +115,7 @@ def test_a_live_or_unknown_holder_is_waited_for_then_the_run_fails_clearly(prefe
     from prefect import flow
 
     from tasks.lake_lock import LakeBusyError, lake_lock, lock_name
-    from tasks.run_recovery import this_process
+    from tasks.processes import this_process
 
     lake = f"/lakes/{uuid.uuid4()}"
     _occupy_as(lock_name(lake), this_process())  # alive: this very process

@@ -30,7 +30,7 @@ def test_a_run_prefect_thinks_alive_is_judged_by_its_process(state):
 
 
 def test_process_identity_tells_a_dead_or_reused_pid_from_a_live_one():
-    from tasks.run_recovery import process_alive, this_process
+    from tasks.processes import process_alive, this_process
 
     me = this_process()
     assert me["pid"] == os.getpid() and me["host"] == socket.gethostname()

@@ -14,7 +14,8 @@ from pathlib import Path
 import prefect.main  # noqa: F401 - sets up logging when first imported: before caplog adds its handler, not over it
 import pytest
 
-from tasks.spark.kept_driver import DriverInfo, DriverUnavailable, KeptDriverProcess, attach
+from tasks.spark.kept_driver import DriverInfo, DriverUnavailable, attach
+from tasks.spark.kept_driver_server import KeptDriverProcess
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MASTER = "local[1]"
@@ -146,7 +147,7 @@ def test_a_run_is_told_why_it_cannot_attach(tmp_path, caplog):
     with pytest.raises(DriverUnavailable, match="unreadable"):
         attach(info, MASTER, wanted)
 
-    from tasks.run_recovery import this_process
+    from tasks.processes import this_process
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     DriverInfo(
