@@ -78,8 +78,9 @@ class LocalDeltaSpark(ComputeBackend):
     kept_driver: str | None = Field(
         default=None,
         description="Connection file of a kept, warm Spark driver ("
-        "`python -m tasks.spark.kept_driver_server --info FILE`, same master and spark_conf) that runs attach to instead of starting a JVM; when it is absent, busy or "
-        "started with other settings, a run starts its own JVM and logs why. Unset: the environment "
+        "`python -m tasks.spark.kept_driver_server --info FILE`, same master and spark_conf) that runs attach "
+        "to instead of starting a JVM; when it is absent, busy or started with other settings, a run starts its "
+        "own JVM and logs why. Unset: the environment "
         f"variable {KEPT_DRIVER_ENV} of the process running the flow, if set.",
     )
 
