@@ -115,3 +115,20 @@ def test_a_cycle_is_found_however_it_is_imported(tmp_path):
     assert cycles(graph(tmp_path, ("pkg",))) == [["pkg.a", "pkg.c", "pkg.sub.b"]]
     (package / "c.py").write_text("thing = 1\n")
     assert cycles(graph(tmp_path, ("pkg",))) == []
+
+
+def test_the_layers_import_downwards_only():
+    """flows on top, imported by no other package; the Spark work (jobs, Silver, the session), which also runs
+    inside a Databricks job where no Prefect block exists, imports neither blocks nor flows."""
+    edges = graph(ROOT, PRODUCT)
+    upward = {
+        m: sorted(d for d in deps if d.startswith("flows.")) for m, deps in edges.items() if not m.startswith("flows")
+    }
+    assert not {m: d for m, d in upward.items() if d}
+    spark_work = ("tasks.jobs", "tasks.silver", "tasks.spark")
+    config = {
+        m: sorted(d for d in deps if d.startswith(("blocks", "flows")))
+        for m, deps in edges.items()
+        if m.startswith(spark_work)
+    }
+    assert not {m: d for m, d in config.items() if d}
