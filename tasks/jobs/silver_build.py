@@ -8,18 +8,16 @@ queries interpreted, not compiled; by default for the same small inputs (`tasks.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from tasks.jobs import silver_facts
 from tasks.jobs.bronze_load import bootstrap as bronze_bootstrap
 from tasks.jobs.bronze_tables import REPORTS_RAW
 from tasks.jobs.quarantine import quarantine
-from tasks.silver import analytics, audience_retention, data_api, dims, file_drops, report_specs, reporting
-from tasks.silver.checks import split_good_bad
-from tasks.silver.increments import bytes_since, clear_watermarks, new_rows, read_watermarks, write_watermarks
-from tasks.silver.merge import merge_latest, replace_all, replace_slices
+from tasks.jobs.silver_run import SilverRun, lineage
+from tasks.silver import analytics, audience_retention, data_api, file_drops, report_specs
+from tasks.silver.increments import bytes_since, clear_watermarks, read_watermarks, write_watermarks
+from tasks.silver.merge import merge_latest
 from tasks.silver.scd2 import scd2_merge
 from tasks.spark.evaluation import interpret_small, interpreted
 from tasks.spark.lake import table_path
@@ -116,64 +114,7 @@ SILVER_INPUTS: tuple[str, ...] = (
 ) + tuple(spec.bronze_table for spec in analytics.FACTS.values())
 
 
-class _Run:
-    """Reads each Bronze table's new rows once and remembers the versions read."""
-
-    def __init__(self, spark: Any, lake_root: str, marks: dict[str, int]):
-        self.spark, self.lake_root, self.marks = spark, lake_root, marks
-        self.versions: dict[str, int] = {}
-        self.read_modes: dict[str, str] = {}
-        self.bad: list[Any] = []
-        self.held: list[Any] = []  # cached rejects, unpersisted once written
-        self.observed: dict[str, dict[str, Any]] = {}  # per table: the batch's distinct values, date range
-        self.seconds: dict[str, float] = {}  # wall time per step, for the run's figures
-
-    @contextmanager
-    def timed(self, step: str) -> Iterator[None]:
-        from tasks.spark.profile import spark_step
-
-        started = time.monotonic()
-        try:
-            with spark_step(self.spark, f"silver {step}"):
-                yield
-        finally:
-            self.seconds[step] = round(self.seconds.get(step, 0.0) + time.monotonic() - started, 2)
-
-    def bronze(self, table: str) -> Any:
-        rows, version, how = new_rows(self.spark, self.lake_root, table, self.marks.get(table))
-        self.versions[table], self.read_modes[table] = version, how
-        return rows
-
-    def reject(self, bad: Any, target: str, record_col: str = "item_json", now: bool = False) -> None:
-        """Quarantine `bad`'s rows (written after every step). `now`: compute them at once, while the
-        frame they come from is cached, and keep them until then."""
-        from pyspark.sql import functions as F
-
-        rows = bad.select(
-            "run_id",
-            F.lit("silver").alias("stage"),
-            F.lit(target).alias("target_table"),
-            "reason",
-            F.col("request_id" if "request_id" in bad.columns else "source_request_id").alias("source_request_id"),
-            "request",
-            "landing_path",
-            F.substring(F.col(record_col).cast("string"), 1, 2000).alias("record"),
-        )
-        if now:
-            rows = rows.persist()
-            rows.count()
-            self.held.append(rows)
-        self.bad.append(rows)
-
-
-def _lineage() -> list[Any]:
-    """Where a Silver row came from (see merge.LINEAGE_COLUMNS)."""
-    from pyspark.sql import functions as F
-
-    return ["ingest_ts_utc", "run_id", F.col("request_id").alias("source_request_id")]
-
-
-def _videos(run: _Run, metrics: dict[str, Any], workers: int = PARALLEL_STEPS) -> None:
+def _videos(run: SilverRun, metrics: dict[str, Any], workers: int = PARALLEL_STEPS) -> None:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -197,7 +138,7 @@ def _videos(run: _Run, metrics: dict[str, Any], workers: int = PARALLEL_STEPS) -
             spark,
             lake,
             "silver_videos",
-            videos.select(*VIDEO_COLUMNS, "snapshot_date", *_lineage()),
+            videos.select(*VIDEO_COLUMNS, "snapshot_date", *lineage()),
             ["video_id"],
             ("snapshot_date", "ingest_ts_utc"),
         )
@@ -215,7 +156,7 @@ def _videos(run: _Run, metrics: dict[str, Any], workers: int = PARALLEL_STEPS) -
                 "like_count",
                 "comment_count",
                 "favorite_count",
-                *_lineage(),
+                *lineage(),
             ),
             ["video_id", "snapshot_date"],
             date_column="snapshot_date",
@@ -247,7 +188,7 @@ def _videos(run: _Run, metrics: dict[str, Any], workers: int = PARALLEL_STEPS) -
             "view_count",
             "like_count",
             "comment_count",
-            *_lineage(),
+            *lineage(),
         )
         metrics["silver_trending_videos"] = merge_latest(
             spark,
@@ -265,7 +206,7 @@ def _videos(run: _Run, metrics: dict[str, Any], workers: int = PARALLEL_STEPS) -
         videos.unpersist()
 
 
-def _channels_and_categories(run: _Run, metrics: dict[str, Any]) -> None:
+def _channels_and_categories(run: SilverRun, metrics: dict[str, Any]) -> None:
     items, bad_pages = data_api.explode_items(run.bronze("channels_raw"), data_api.CHANNEL_ITEM)
     good, bad = data_api.channel_rows(items)
     run.reject(bad_pages, "silver_channels", "record")
@@ -283,7 +224,7 @@ def _channels_and_categories(run: _Run, metrics: dict[str, Any]) -> None:
         "hidden_subscriber_count",
         "video_count",
         "snapshot_date",
-        *_lineage(),
+        *lineage(),
     )
     metrics["silver_channels"] = merge_latest(
         run.spark, run.lake_root, "silver_channels", channels, ["channel_id"], ("snapshot_date", "ingest_ts_utc")
@@ -303,200 +244,6 @@ def _channels_and_categories(run: _Run, metrics: dict[str, Any]) -> None:
     )
 
 
-def _reports(run: _Run, metrics: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[Any]]:
-    """Bulk report rows -> the full-grain report tables; (fact rows summed from them, warnings, frames to
-    unpersist). Only each channel-day's winning report counts (see tasks/silver/reporting.py)."""
-    from pyspark.sql import functions as F
-
-    spark, lake = run.spark, run.lake_root
-    reporting.ensure_report_tables(spark, lake)
-    rows = reporting.with_family(run.bronze(REPORTS_RAW)).persist()
-    cached: list[Any] = [rows]
-    if rows.isEmpty():
-        return {}, [], cached
-    days = [r[0] for r in rows.select("snapshot_date").distinct().collect()]
-    stored = {t: reporting.stored_create_times(spark, lake, t, days) for t in report_specs.REPORT_TABLES}
-    winners, warnings = reporting.winning_reports(rows, stored)
-    rows = rows.filter(F.col("report_id").isin(*sorted(winners)))
-    warnings += reporting.unknown_columns(rows)
-    full_grain: dict[str, Any] = {}
-    for fam, spec in report_specs.SPECS.items():
-        good, bad = reporting.typed_rows(rows.filter(F.col("report_family") == fam), spec)
-        run.reject(bad, spec.table, "record_json")
-        good = good.drop("request", "landing_path", "record_json").persist()
-        cached.append(good)
-        with run.timed(spec.table):
-            metrics[spec.table] = replace_slices(
-                spark, lake, spec.table, good, spec.grain, observed=run.observed.setdefault(spec.table, {})
-            )
-        full_grain[fam] = good
-    good, bad = reporting.generic_rows(rows.filter(~F.col("report_family").isin(*report_specs.SPECS)))
-    run.reject(bad, report_specs.GENERIC_TABLE, "record_json")
-    metrics[report_specs.GENERIC_TABLE] = replace_slices(
-        spark,
-        lake,
-        report_specs.GENERIC_TABLE,
-        good.drop("request", "landing_path", "record_json"),
-        report_specs.GENERIC_GRAIN,
-        slice_columns=("report_family", "channel_id", "date"),
-        observed=run.observed.setdefault(report_specs.GENERIC_TABLE, {}),
-    )
-    facts = reporting.facts_from_reports(
-        full_grain["channel_basic"], full_grain["channel_traffic_source"], full_grain["channel_device_os"]
-    )
-    return facts, warnings, cached
-
-
-def _union_observed(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    distinct: dict[str, set[Any]] = {}
-    ranges = [p["range"] for p in parts if p.get("range") and p["range"][0] is not None]
-    for part in parts:
-        for column, values in part.get("distinct", {}).items():
-            distinct.setdefault(column, set()).update(values)
-    out: dict[str, Any] = {"distinct": {c: sorted(v) for c, v in distinct.items()}}
-    if ranges:
-        out["range"] = (min(r[0] for r in ranges), max(r[1] for r in ranges))
-    return out
-
-
-def _fact(run: _Run, metrics: dict[str, Any], reported: dict[str, Any], name: str) -> None:
-    """One fact table from reports.query pages, and from bulk reports where they exist: a channel-day with
-    report rows takes them, and query rows for that channel-day are dropped (never both)."""
-    spec = analytics.FACTS[name]
-    rows, bad_pages = analytics.report_rows(run.bronze(spec.bronze_table))
-    # Parsing the pages is most of a fact's cost (a year of country pages: ~50 s a pass); parsed once, the
-    # span, the MERGE and the rejects read the cache.
-    typed = analytics.typed_fact_rows(rows, spec).persist()
-    try:
-        _merge_fact(run, metrics, reported, name, typed, bad_pages)
-    finally:
-        typed.unpersist()
-
-
-def _merge_fact(
-    run: _Run, metrics: dict[str, Any], reported: dict[str, Any], name: str, typed: Any, bad_pages: Any
-) -> None:
-    from pyspark.sql import functions as F
-
-    spec = analytics.FACTS[name]
-    good, bad = split_good_bad(typed)
-    run.reject(bad_pages, name, "record")
-    facts = good.drop("request", "landing_path", "record_json").withColumn("metrics_source", F.lit("query"))
-    columns = [spec.dimension_column] if spec.dimension_column else []
-    parts: list[dict[str, Any]] = []
-    counts = {"inserted": 0, "updated": 0, "deleted": 0}
-    with run.timed(name):
-        if name in reported:
-            parts.append({"columns": columns})
-            done = replace_slices(run.spark, run.lake_root, name, reported[name], spec.grain, observed=parts[-1])
-            counts = {k: counts[k] + done.get(k, 0) for k in counts}
-        span = facts.select(F.min("date"), F.max("date")).first()
-        taken = (
-            reporting.reporting_slices(run.spark, run.lake_root, name, span[0], span[1])
-            if name in analytics.REPORT_FED
-            else None
-        )
-        if taken is not None:
-            facts = facts.join(F.broadcast(taken), ["channel_id", "date"], "left_anti")
-        parts.append({"columns": columns})
-        done = merge_latest(run.spark, run.lake_root, name, facts, spec.grain, date_column="date", observed=parts[-1])
-        counts = {k: counts[k] + done.get(k, 0) for k in counts}
-        run.reject(bad, name, "record_json", now=True)
-    metrics[name] = counts
-    run.observed[name] = _union_observed(parts)
-
-
-def _retention_curves(run: _Run, metrics: dict[str, Any]) -> None:
-    """Audience retention points of the pages read, MERGEd on (video, as-of date, elapsed ratio)."""
-    name = audience_retention.SILVER_TABLE
-    typed, bad_pages = audience_retention.typed_curve_rows(run.bronze(audience_retention.BRONZE_TABLE))
-    typed = typed.persist()
-    try:
-        good, bad = split_good_bad(typed)
-        run.reject(bad_pages, name, "record")
-        with run.timed(name):
-            metrics[name] = merge_latest(
-                run.spark,
-                run.lake_root,
-                name,
-                good.drop("request", "landing_path", "record_json"),
-                audience_retention.GRAIN,
-            )
-            run.reject(bad, name, "record_json", now=True)
-    finally:
-        typed.unpersist()
-
-
-DIMENSION_SOURCES = {  # dimension -> (fact tables whose batches name its members, id column)
-    "dim_traffic_source": (("fact_video_traffic_source_metrics",), "source_id"),
-    "dim_device": (("fact_video_device_metrics",), "device_type"),
-    "dim_country": (("fact_video_country_metrics",), "country_code"),
-    "dim_content_type": (("fact_channel_content_type_daily", "fact_video_content_type_daily"), "content_type"),
-}
-
-
-def _dimensions(run: _Run, metrics: dict[str, Any], workers: int = PARALLEL_STEPS) -> list[str]:
-    """Enum dimensions and the calendar from what they hold plus what this run's batches held:
-    no fact table is read back, so the cost does not grow with the history. Each writes its own table,
-    so they run `workers` at once."""
-    from delta.tables import DeltaTable
-    from pyspark.sql import functions as F
-
-    spark, lake = run.spark, run.lake_root
-
-    def stored(table: str) -> Any:
-        path = table_path(lake, "silver", table)
-        return spark.read.format("delta").load(path) if DeltaTable.isDeltaTable(spark, path) else None
-
-    def members(dim: str) -> list[str]:
-        facts, id_col = DIMENSION_SOURCES[dim]
-        seen = {
-            value
-            for fact in facts
-            for value in run.observed.get(fact, {}).get("distinct", {}).get(analytics.FACTS[fact].dimension_column, [])
-        }
-        table = stored(dim)
-        if table is not None:
-            seen |= {r[0] for r in table.filter(~F.col("is_known")).select(id_col).collect()}
-        return sorted(seen)
-
-    def enum(dim: str, known: dict[str, str], id_col: str, name_col: str, what: str) -> list[str]:
-        frame, unknown = dims.enum_dimension(spark, known, members(dim), id_col, name_col)
-        metrics[dim] = replace_all(spark, lake, dim, frame, [id_col])
-        return [f"unknown {what} {u!r} passed through, flagged is_known=false" for u in unknown]
-
-    def country() -> list[str]:
-        frame, unknown = dims.countries(spark, members("dim_country"))
-        metrics["dim_country"] = replace_all(spark, lake, "dim_country", frame, ["country_code"])
-        return [f"country code {u!r} is not ISO 3166-1, flagged is_known=false" for u in unknown]
-
-    def calendar() -> list[str]:
-        bounds = [o["range"] for o in run.observed.values() if o.get("range") and o["range"][0] is not None]
-        table = stored("dim_date")
-        if table is not None:
-            known = table.select(F.min("date"), F.max("date")).first()
-            if known[0] is not None:
-                bounds.append(tuple(known))
-        if bounds:
-            lo, hi = min(b[0] for b in bounds), max(b[1] for b in bounds)
-            metrics["dim_date"] = replace_all(spark, lake, "dim_date", dims.calendar(spark, lo, hi), ["date"])
-        elif table is None:  # no dated row yet: the table exists (empty) for Gold's relationships
-            metrics["dim_date"] = replace_all(spark, lake, "dim_date", dims.calendar(spark, None, None), ["date"])
-        return []
-
-    found = in_parallel(
-        [
-            lambda: enum("dim_traffic_source", dims.TRAFFIC_SOURCES, "source_id", "source_name", "traffic source"),
-            lambda: enum("dim_device", dims.DEVICES, "device_type", "device_name", "device type"),
-            lambda: enum("dim_content_type", dims.CONTENT_TYPES, "content_type", "content_type_name", "content type"),
-            country,
-            calendar,
-        ],
-        workers,
-    )
-    return [warning for part in found for warning in part]
-
-
 def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     """Build every Silver table; metrics per table (inserted/updated/quarantined) and warnings."""
     from delta.tables import DeltaTable
@@ -509,7 +256,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
             path = table_path(lake, "silver", table)
             if DeltaTable.isDeltaTable(spark, path):
                 DeltaTable.forPath(spark, path).delete()
-    state = _Run(spark, lake, read_watermarks(spark, lake))
+    state = SilverRun(spark, lake, read_watermarks(spark, lake))
     metrics: dict[str, Any] = {}
     to_read = sum(in_parallel([lambda t=t: bytes_since(spark, lake, t, state.marks.get(t)) for t in SILVER_INPUTS]))
     workers = steps_for(params, to_read, PARALLEL_MAX_BYTES)
@@ -525,7 +272,7 @@ def run(spark: Any, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _build(spark: Any, state: _Run, metrics: dict[str, Any], workers: int) -> dict[str, Any]:
+def _build(spark: Any, state: SilverRun, metrics: dict[str, Any], workers: int) -> dict[str, Any]:
     """Every Silver table from the run's Bronze reads, then quarantine and watermarks."""
     from delta.tables import DeltaTable
 
@@ -540,10 +287,10 @@ def _build(spark: Any, state: _Run, metrics: dict[str, Any], workers: int) -> di
             _channels_and_categories(state, metrics)
 
     def reports_and_facts() -> list[str]:  # the facts need the reports only, not the Data API tables
-        reported, report_warnings, cached = _reports(state, metrics)
+        reported, report_warnings, cached = silver_facts.reports(state, metrics)
         try:
-            steps = [lambda name=name: _fact(state, metrics, reported, name) for name in analytics.FACTS]
-            in_parallel([*steps, lambda: _retention_curves(state, metrics)], workers)
+            steps = [lambda name=name: silver_facts.fact(state, metrics, reported, name) for name in analytics.FACTS]
+            in_parallel([*steps, lambda: silver_facts.retention_curves(state, metrics)], workers)
         finally:
             for frame in cached:
                 frame.unpersist()
@@ -562,7 +309,9 @@ def _build(spark: Any, state: _Run, metrics: dict[str, Any], workers: int) -> di
         for t in ("dim_traffic_source", "dim_device", "dim_country", "dim_content_type", "dim_date")
     )
     with state.timed("dimensions"):
-        warnings = report_warnings + (_dimensions(state, metrics, workers) if batches_read or dims_missing else [])
+        warnings = report_warnings + (
+            silver_facts.dimensions(state, metrics, workers) if batches_read or dims_missing else []
+        )
     quarantined: dict[str, int] = {}
     if state.bad:
         from pyspark.sql import functions as F
