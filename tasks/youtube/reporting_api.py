@@ -14,12 +14,12 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from tasks.youtube.errors import Action, AuthenticationError, QuotaExhaustedError, classify_exception
 from tasks.youtube.executor import ApiExecutor
+from tasks.youtube.report_landing import DownloadedReport, land_report, report_day
 
 logger = logging.getLogger(__name__)
 
@@ -180,15 +180,6 @@ def resource_name(download_url: str) -> str:
     return path.split(marker, 1)[1]
 
 
-@dataclass(frozen=True)
-class DownloadedReport:
-    path: Path
-    size: int
-    gzip: bool
-    sha256: str
-    chunks: int
-
-
 def download_report(
     ctx: ReportingContext,
     report: dict[str, Any],
@@ -249,71 +240,6 @@ def download_report(
             destination.unlink(missing_ok=True)
             return None
     return DownloadedReport(destination, destination.stat().st_size, head == GZIP_MAGIC, digest.hexdigest(), chunks)
-
-
-REPORTS_FOLDER = "reporting"
-META_SUFFIX = ".meta.json"
-
-
-def report_day(report: dict[str, Any]) -> str:
-    """The day a report covers (YYYY-MM-DD): its startTime is midnight Pacific time of that day."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    start = datetime.fromisoformat(str(report["startTime"]).replace("Z", "+00:00"))
-    return start.astimezone(ZoneInfo("America/Los_Angeles")).date().isoformat()
-
-
-def first_line(path: Path, gzip_file: bool) -> str:
-    """A report file's header line (without reading the rest)."""
-    import gzip
-
-    opener = gzip.open if gzip_file else open
-    with opener(path, "rb") as f:
-        return f.readline(1 << 20).decode("utf-8-sig", errors="replace").rstrip("\r\n")
-
-
-def land_report(
-    storage: Any,
-    run_id: str,
-    report_type: str,
-    report: dict[str, Any],
-    downloaded: DownloadedReport,
-    content_owner: str | None,
-    source: str,
-) -> str:
-    """Land a downloaded report as served, with a meta file (what it is, its header, size and hash);
-    return the report file's landing path."""
-    import json
-    from datetime import datetime
-
-    from tasks.landing import request_id, run_prefix
-
-    day = report_day(report)
-    folder = f"{run_prefix(run_id)}/{REPORTS_FOLDER}/{report_type}/start_date={day}"
-    name = f"{report['id']}.csv" + (".gz" if downloaded.gzip else "")
-    storage.write_file(f"{folder}/{name}", downloaded.path)
-    meta = {
-        "run_id": run_id,
-        "report_type": report_type,
-        "job_id": report.get("jobId"),
-        "report_id": report["id"],
-        "start_time": report.get("startTime"),
-        "end_time": report.get("endTime"),
-        "create_time": report.get("createTime"),
-        "report_day": day,
-        "file": name,
-        "gzip": downloaded.gzip,
-        "bytes": downloaded.size,
-        "sha256": downloaded.sha256,
-        "header": first_line(downloaded.path, downloaded.gzip),
-        "content_owner": content_owner,
-        "source": source,
-        "request_id": request_id("youtubereporting.media.download", {"reportId": report["id"]}),
-        "fetched_at_utc": datetime.now(UTC).isoformat(),
-    }
-    storage.write_bytes(f"{folder}/{report['id']}{META_SUFFIX}", json.dumps(meta, sort_keys=True).encode("utf-8"))
-    return f"{folder}/{name}"
 
 
 @dataclass
