@@ -78,7 +78,7 @@ lock: install
 	$(UV) pip compile --quiet pyproject.toml --extra dev --python-version 3.11 --universal -o requirements.lock
 
 sample: install
-	$(PY) -m tasks.youtube.generate --out tasks/youtube/recordings/sample --size sample
+	$(PY) -m youtube_sim.generate --out tasks/youtube/recordings/sample --size sample
 
 clean:
 	rm -rf .lake spark-warehouse metastore_db derby.log .pytest_cache

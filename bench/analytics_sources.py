@@ -53,7 +53,7 @@ def _channels(world: Any, as_of: date, scratch: Path) -> dict[str, dict[str, Any
     from tasks.youtube.clients import build_data_api
     from tasks.youtube.executor import ApiExecutor
     from tasks.youtube.ingest_plan import fetch_data_api_snapshot
-    from tasks.youtube.synth import SynthHttp
+    from youtube_sim.synth import SynthHttp
 
     lander = Lander(LocalLanding(root=str(scratch / "snapshot")), run_id="bench", source="synth")
     outcome = fetch_data_api_snapshot(
@@ -76,7 +76,7 @@ def record(world: Any, as_of: date, channels: dict[str, dict[str, Any]], start: 
     from tasks.youtube.executor import ApiExecutor
     from tasks.youtube.ingest_plan import fetch_analytics, fetch_insights, fetch_reporting
     from tasks.youtube.replay import Recording, RecordingHttp
-    from tasks.youtube.synth import SynthHttp
+    from youtube_sim.synth import SynthHttp
 
     executor = ApiExecutor(max_retries=0, sleep=lambda s: None)
     landing = LocalLanding(root=str(scratch / "recording"))
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO_ROOT))
     from bench.run import bench_config, phase_windows
-    from tasks.youtube.synth import World
+    from youtube_sim.synth import World
 
     config = bench_config(args.size)
     start, end = phase_windows(config)["incremental"]

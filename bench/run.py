@@ -47,8 +47,8 @@ SIZES: dict[str, dict[str, Any]] = {
 
 def bench_config(size: str) -> Any:
     """The world of `size`, one day longer than its history: that day is the incremental run."""
-    from tasks.youtube.generate import SIZES as GENERATOR_SIZES
-    from tasks.youtube.synth import WorldConfig
+    from youtube_sim.generate import SIZES as GENERATOR_SIZES
+    from youtube_sim.synth import WorldConfig
 
     options = dict(SIZES.get(size) or GENERATOR_SIZES[size])
     options["chartless_regions"] = ()
@@ -409,7 +409,7 @@ def report(
 
 def _recording(folder: Path, config: Any, windows: list[tuple[date, date]]) -> dict[str, Any]:
     """Generate the recording, or reuse the one in `folder` made from the same config and windows."""
-    from tasks.youtube.generate import generate
+    from youtube_sim.generate import generate
 
     stats_file = folder / "bench-generation.json"
     wanted = {"config": repr(config), "windows": [[s.isoformat(), e.isoformat()] for s, e in windows]}

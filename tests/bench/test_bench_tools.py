@@ -135,10 +135,10 @@ def test_recorded_windows_answer_each_window_run(tmp_path):
     from tasks.landing import Lander
     from tasks.youtube.clients import build_analytics_api
     from tasks.youtube.executor import ApiExecutor
-    from tasks.youtube.generate import generate
     from tasks.youtube.ingest_plan import fetch_analytics
     from tasks.youtube.replay import Recording, ReplayHttp
-    from tasks.youtube.synth import World, WorldConfig
+    from youtube_sim.generate import generate
+    from youtube_sim.synth import World, WorldConfig
 
     config = WorldConfig(
         regions=("US",),

@@ -67,7 +67,7 @@ def test_the_sample_has_reach_beside_its_views(sample_run):
 def test_content_types_add_up_to_each_channel_day_and_follow_the_api(sample_run):
     """Views (and engaged views) summed over content types equal the channel's day; every video-level Gold
     table labels a video with the type the API gave it (the synthetic world's), each channel a mix."""
-    from tasks.youtube.synth import World, WorldConfig
+    from youtube_sim.synth import World, WorldConfig
 
     channel = {(r["channel_id"], r["date"]): r for r in gold(sample_run, "gold_channel_daily_summary").to_pylist()}
     split = defaultdict(lambda: [0, 0])

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.youtube.synth import SynthHttp, World, WorldConfig
+from youtube_sim.synth import SynthHttp, World, WorldConfig
 
 pytestmark = pytest.mark.spark
 
@@ -420,7 +420,7 @@ def test_the_same_gold_numbers_from_reports_and_from_query(spark, gold_lakes):
 
 def _reach_truth(world: World, day: date) -> dict[str, tuple[int, int]]:
     """video id -> (impressions, clicks) of the synthetic world's reach for the day (videos with views)."""
-    from tasks.youtube.synth_reporting import reach_totals
+    from youtube_sim.synth_reporting import reach_totals
 
     out = {}
     for video_id in world.channels[0].video_ids:

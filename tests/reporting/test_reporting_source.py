@@ -26,7 +26,7 @@ from tasks.youtube.reporting_api import (
     report_day,
 )
 from tasks.youtube.reporting_codes import code_of, code_table, key_of
-from tasks.youtube.synth import SynthHttp, World, WorldConfig
+from youtube_sim.synth import SynthHttp, World, WorldConfig
 
 END = date(2026, 10, 30)
 
@@ -214,7 +214,7 @@ def test_auto_chooses_per_day():
 
 def test_the_bulk_report_adds_up_to_the_query_numbers():
     """The synthetic world's two APIs agree: what the Silver comparison test relies on."""
-    from tasks.youtube.synth_reporting import HEADERS, report_rows
+    from youtube_sim.synth_reporting import HEADERS, report_rows
 
     world = World(WorldConfig())
     channel, day = world.channels[0], date(2026, 10, 20)
@@ -235,7 +235,7 @@ def test_a_day_reissued_after_the_window_moved_on_is_fetched_by_watermark(tmp_pa
     from blocks.landing import LocalLanding
     from tasks.youtube.reporting_api import fetch_reports
     from tasks.youtube.reporting_state import read_watermarks, write_watermarks
-    from tasks.youtube.synth_reporting import report_day_start
+    from youtube_sim.synth_reporting import report_day_start
 
     world = World(WorldConfig())
     restated = END - timedelta(days=world.config.restated_day_offset)

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from tasks.youtube.generate import generate, parse_args
 from tasks.youtube.replay import Recording
-from tasks.youtube.synth import UNKNOWN_TRAFFIC_SOURCE, WorldConfig
+from youtube_sim.generate import generate, parse_args
+from youtube_sim.synth import UNKNOWN_TRAFFIC_SOURCE, WorldConfig
 
 SMALL = WorldConfig(
     seed=3,

@@ -17,7 +17,7 @@ from tasks.youtube.executor import ApiExecutor
 from tasks.youtube.ingest_plan import fetch_data_api_snapshot, fetch_insights
 from tasks.youtube.replay import ReplayHttp
 from tasks.youtube.shapes import analytics_shape_error
-from tasks.youtube.synth import World, WorldConfig
+from youtube_sim.synth import World, WorldConfig
 
 DAY = date(2026, 10, 29)
 

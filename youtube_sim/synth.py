@@ -210,7 +210,7 @@ class World:
     def reporting(self) -> Any:
         """The Reporting API's jobs and reports (state: jobs can be created)."""
         if self._reporting is None:
-            from tasks.youtube.synth_reporting import ReportingState
+            from youtube_sim.synth_reporting import ReportingState
 
             self._reporting = ReportingState.for_world(self)
         return self._reporting
@@ -411,7 +411,7 @@ class SynthHttp:
     ) -> tuple[httplib2.Response, bytes]:
         method, host, path, params = split_request(uri, method, body, headers)
         if host == "youtubereporting.googleapis.com":
-            from tasks.youtube.synth_reporting import answer
+            from youtube_sim.synth_reporting import answer
 
             return answer(self.world.reporting, method, path, params, body, headers)
         rejected = rule_violation(path, params)

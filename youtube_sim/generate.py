@@ -1,7 +1,7 @@
 """Generate a recording of any size from the synthetic YouTube world.
 
-    python -m tasks.youtube.generate --out /tmp/rec --size sample
-    python -m tasks.youtube.generate --out /tmp/big --regions US,GB,IN,BR,DE,JP,KR,FR,MX,CA \
+    python -m youtube_sim.generate --out /tmp/rec --size sample
+    python -m youtube_sim.generate --out /tmp/big --regions US,GB,IN,BR,DE,JP,KR,FR,MX,CA \
         --videos-per-channel 2000 --snapshot-days 90 --analytics-days 365
 
 The generator drives the pipeline's own fetch code against `SynthHttp` through
@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from tasks.youtube.synth import WorldConfig
+from youtube_sim.synth import WorldConfig
 
 SIZES: dict[str, dict[str, Any]] = {
     "sample": {},
@@ -86,7 +86,7 @@ def generate(out: str | Path, config: WorldConfig, windows: list[tuple[date, dat
     from tasks.youtube.executor import ApiExecutor
     from tasks.youtube.ingest_plan import fetch_analytics, fetch_data_api_snapshot, fetch_insights, fetch_reporting
     from tasks.youtube.replay import RecordingHttp, write_recording
-    from tasks.youtube.synth import SynthHttp, World
+    from youtube_sim.synth import SynthHttp, World
 
     world = World(config)
     windows = windows or [(config.analytics_start, config.analytics_end)]
@@ -168,7 +168,7 @@ def generate(out: str | Path, config: WorldConfig, windows: list[tuple[date, dat
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[Path, WorldConfig]:
-    parser = argparse.ArgumentParser(prog="python -m tasks.youtube.generate", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m youtube_sim.generate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, type=Path, help="recording folder to write")
     parser.add_argument("--size", choices=sorted(SIZES), default="sample", help="preset; other options override it")
     parser.add_argument("--seed", type=int)
