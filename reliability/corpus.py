@@ -7,7 +7,7 @@ The corpus is files under `tests/reliability/corpus/`:
 
 Every case is landed into one fresh lake under its own run id (`corpus-<kind>`), API pages through
 `tasks.landing.Lander`, drops through `tasks.file_drops.land_drops`, reports through
-`tasks.youtube.reporting_api.land_report`; then `bronze_load` and `silver_build` run once for all of
+`tasks.youtube.report_landing.land_report`; then `bronze_load` and `silver_build` run once for all of
 them. A case holds when its bad records are in `bronze.quarantine` with their reasons (no more, no
 fewer), the good records beside them are in Silver under the case's run id (no more, no fewer),
 and the values it names are as expected. A crash is a landing step or a job that raised; when the
@@ -114,7 +114,7 @@ def land_drop(case: Case, landing: Any) -> dict[str, Any]:
 
 
 def land_report_file(case: Case, landing: Any) -> dict[str, Any]:
-    from tasks.youtube.reporting_api import DownloadedReport, land_report
+    from tasks.youtube.report_landing import DownloadedReport, land_report
 
     day = date.fromisoformat(case.spec["report_day"])
     data = case.path.read_bytes()

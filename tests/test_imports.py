@@ -132,3 +132,27 @@ def test_the_layers_import_downwards_only():
         if m.startswith(spark_work)
     }
     assert not {m: d for m, d in config.items() if d}
+
+
+def test_every_imported_name_exists():
+    """`from <our module> import name` names something that module has, for the imports inside functions too
+    (which run only when the function does): a name moved to another module fails here, not in a run."""
+    import importlib
+
+    ours = (*PRODUCT, SIMULATORS, "bench", "reliability", "tests")
+    missing = []
+    for package in ours:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if not (isinstance(node, ast.ImportFrom) and node.module and not node.level):
+                    continue
+                if node.module.split(".")[0] not in ours:
+                    continue
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    if not hasattr(module, alias.name):
+                        try:
+                            importlib.import_module(f"{node.module}.{alias.name}")
+                        except ImportError:
+                            missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.module}.{alias.name}")
+    assert not missing, missing

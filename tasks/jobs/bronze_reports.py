@@ -31,7 +31,7 @@ def _quote(value: str) -> str:
 def _meta(spark: Any, location: str) -> list[dict[str, Any]]:
     from pyspark.sql import functions as F
 
-    from tasks.youtube.reporting_api import META_SUFFIX
+    from tasks.youtube.report_landing import META_SUFFIX
 
     try:
         frame = (
