@@ -47,7 +47,17 @@ def test_dbt_parse(target, env, tmp_path):
     )
     assert done.returncode == 0, done.stdout[-3000:]
     manifest = (tmp_path / "target" / "manifest.json").read_text()
-    for model in ("gold_channel_daily_summary", "gold_trending_category_daily", "gold_video_country_daily_summary"):
-        assert f"model.youtube_lakehouse.{model}" in manifest
+    for model in (
+        "gold_channel_daily_summary",
+        "gold_trending_category_daily",
+        "gold_video_country_daily_summary",
+        "gold_channel_reach_daily",
+        "gold_video_reach_daily",
+        "gold_channel_content_type_daily",
+        "gold_video_retention",
+        "video_content_type",
+    ):
+        assert f"model.youtube_lakehouse.{model}" in manifest, model
+    assert "test.youtube_lakehouse.sums_to_gold_channel_content_type_daily" in manifest
     assert "unit_test.youtube_lakehouse.gold_channel_daily_summary.net_subscribers_is_gained_minus_lost" in manifest
     assert "unknown_traffic_source" in manifest
