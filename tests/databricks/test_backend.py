@@ -146,7 +146,7 @@ def test_block_settings_are_validated(make_backend):
 
 
 def test_a_job_runs_as_one_run_of_the_entry_file(make_backend, standin, standin_lake):
-    """A real spark-submit of tasks/jobs/entry.py; 3 transient 503s and a read timeout while polling are survived."""
+    """tasks/jobs/entry.py run on the cluster; 3 transient 503s and a read timeout while polling are survived."""
     from deltalake import DeltaTable
 
     standin.poll_errors, standin.poll_timeouts = 3, 1

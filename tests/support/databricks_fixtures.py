@@ -13,7 +13,7 @@ TOKEN = "dapi-TEST-standin-token-4b7c"
 GIT_URL = "https://github.com/youtube-lakehouse/youtube-lakehouse"
 WORKSPACE = "/Workspace/Users/ci@example.com/youtube-lakehouse"
 CLUSTER = "0923-164208-meows279"
-# The stand-in's workspace catalog is Spark's own session catalog (backed by a persistent Hive metastore),
+# The stand-in's workspace catalog is the session catalog of its all-purpose cluster's driver,
 # so three-part names `spark_catalog.<layer>.<table>` resolve there as `<catalog>.<layer>.<table>` do on UC.
 CATALOG = "spark_catalog"
 

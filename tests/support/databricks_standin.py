@@ -6,9 +6,11 @@ own HTTP client, either in-process (`transport()`: an httpx transport for the cr
 - checks the bearer token and validates every request body against `prefect_databricks.models.jobs`
   (plus the rules the models cannot say: one cluster choice, a git_source for GIT files, token length);
 - honours idempotency tokens;
-- moves runs PENDING -> RUNNING -> TERMINATED, running the submitted python file with local
-  `spark-submit` and its arguments; the "workspace" keeps a persistent Hive metastore, as Unity Catalog
-  keeps tables between runs;
+- moves runs PENDING -> RUNNING -> TERMINATED, running the submitted python file with its arguments: on the
+  all-purpose cluster (`existing_cluster_id`, tests/support/standin_cluster.py) in a Python process of its own
+  attached to the cluster's one driver JVM, whose session catalog is the workspace's catalog for the stand-in's
+  life, as Unity Catalog keeps tables between runs; on a job cluster or serverless with a `spark-submit` of its
+  own (a fresh driver: the tests only submit such runs, never start them);
 - injects faults: a FAILED or INTERNAL_ERROR run, 5xx answers and read timeouts while polling, a lost
   answer to a submit, a run that never ends.
 """
@@ -34,6 +36,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.standin_cluster import StandInCluster
+
 RUN_OUTPUT_LIMIT = 5 * 1024 * 1024  # get-output returns at most the last 5 MB of logs
 SPARK_CONF = {
     "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
@@ -44,7 +48,7 @@ SPARK_CONF = {
     "spark.databricks.delta.snapshotPartitions": "2",
     "spark.sql.sources.parallelPartitionDiscovery.parallelism": "8",
     "spark.driver.memory": "2g",
-    "spark.sql.catalogImplementation": "hive",
+    "spark.sql.catalogImplementation": "in-memory",
 }
 FAULTS = ("FAILED", "INTERNAL_ERROR", "NEVER_ENDS")
 
@@ -88,6 +92,7 @@ class DatabricksJobsStandIn:
         self._ids = itertools.count(1000)
         self._lock = threading.RLock()
         work_dir.mkdir(parents=True, exist_ok=True)
+        self.cluster = StandInCluster(work_dir / "cluster", master, self._spark_conf())
 
     # ---- HTTP ---------------------------------------------------------------------------------
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -189,6 +194,14 @@ class DatabricksJobsStandIn:
                     "CLOUD_PROVIDER_LAUNCH_FAILURE (CLOUD_FAILURE)."
                 )
                 return
+            on_cluster = run.fault is None and bool(run.task.get("existing_cluster_id"))
+            if on_cluster and not self.cluster.ready():
+                run.state_message = f"Waiting for cluster {run.task['existing_cluster_id']} to start"
+                return
+            if on_cluster and self.cluster.error:
+                run.life_cycle_state, run.ended = "INTERNAL_ERROR", time.time()
+                run.state_message = f"Cluster {run.task['existing_cluster_id']} failed to start: {self.cluster.error}"
+                return
             run.life_cycle_state, run.state_message, run.started = "RUNNING", "In run", time.time()
             if run.fault == "FAILED":
                 self._end(
@@ -216,28 +229,34 @@ class DatabricksJobsStandIn:
                     "see run output for details. This caused all downstream tasks to get skipped.",
                 )
 
+    def _spark_conf(self) -> dict[str, str]:
+        return {**SPARK_CONF, "spark.sql.warehouse.dir": str(self.work_dir / "warehouse")}
+
     def _start(self, run: StandInRun) -> None:
         python_task = run.task["spark_python_task"]
         file = self._resolve_file(run.body, python_task)
         run.folder = self.work_dir / f"run-{run.run_id}"
         run.folder.mkdir(parents=True, exist_ok=True)
-        conf = {
-            **SPARK_CONF,
-            "spark.sql.warehouse.dir": str(self.work_dir / "warehouse"),
-            "spark.hadoop.javax.jdo.option.ConnectionURL": (
-                f"jdbc:derby:;databaseName={self.work_dir / 'metastore_db'};create=true"
-            ),
-        }
+        if run.task.get("existing_cluster_id"):
+            run.command, env = self.cluster.task_command(file, python_task.get("parameters", []))
+        else:
+            run.command, env = self._spark_submit(file, python_task.get("parameters", []))
+        with open(run.folder / "stdout", "wb") as out, open(run.folder / "stderr", "wb") as err:
+            run.process = subprocess.Popen(
+                run.command, cwd=run.folder, stdout=out, stderr=err, env=env, start_new_session=True
+            )
+
+    def _spark_submit(self, file: Path, parameters: list[str]) -> tuple[list[str], dict[str, str]]:
         spark_submit = Path(sys.executable).parent / "spark-submit"
-        run.command = [
+        command = [
             str(spark_submit),
             "--master",
             self.master,
             "--packages",
             f"io.delta:delta-spark_2.13:{importlib.metadata.version('delta-spark')}",
-            *itertools.chain.from_iterable(("--conf", f"{k}={v}") for k, v in conf.items()),
+            *itertools.chain.from_iterable(("--conf", f"{k}={v}") for k, v in self._spark_conf().items()),
             str(file),
-            *python_task.get("parameters", []),
+            *parameters,
         ]
         env = {
             **os.environ,
@@ -246,10 +265,7 @@ class DatabricksJobsStandIn:
             "SPARK_LOCAL_IP": "127.0.0.1",
         }
         env.pop("PYTHONPATH", None)  # the entry file must find its own package, as on a cluster
-        with open(run.folder / "stdout", "wb") as out, open(run.folder / "stderr", "wb") as err:
-            run.process = subprocess.Popen(
-                run.command, cwd=run.folder, stdout=out, stderr=err, env=env, start_new_session=True
-            )
+        return command, env
 
     def _resolve_file(self, body: dict[str, Any], python_task: dict[str, Any]) -> Path:
         if python_task.get("source") == "GIT":
@@ -285,9 +301,10 @@ class DatabricksJobsStandIn:
         )
 
     def stop_all(self) -> None:
-        """Stop every run still going (test teardown)."""
+        """Stop every run still going, and the cluster (test teardown)."""
         for run in list(self.runs.values()):
             self._kill(run)
+        self.cluster.stop()
 
     # ---- views ---------------------------------------------------------------------------------
     def _state(self, run: StandInRun) -> dict[str, Any]:
@@ -341,7 +358,7 @@ class DatabricksJobsStandIn:
         return (run.folder / "stdout").read_text(errors="replace")
 
     def _error_text(self, run: StandInRun) -> str:
-        """The Python traceback: spark-submit's PythonRunner sends the driver's stderr to stdout."""
+        """The Python traceback (spark-submit's PythonRunner sends the driver's stderr to stdout)."""
         if run.folder is None:
             return "injected failure: the task raised before producing output"
         stdout = (run.folder / "stdout").read_text(errors="replace")
