@@ -1,5 +1,6 @@
 """Deployed for real: `prefect server start` on loopback, the bootstrap, `prefect --no-prompt deploy --all`, a
-process worker; a `youtube.landing.written` event then runs `bronze-to-silver`, whose event runs `gold`."""
+process worker beside a kept Spark driver (docs/kept-driver.md); a `youtube.landing.written` event then runs
+`bronze-to-silver`, whose event runs `gold`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 import httpx
 import pytest
 
+from blocks.compute import KEPT_DRIVER_ENV
 from tests.conftest import REPO_ROOT
 
 PREFECT = [sys.executable, "-m", "prefect"]
@@ -67,12 +69,17 @@ def deployed(tmp_path_factory):
         assert done.returncode == 0, f"{args} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         return done.stdout
 
-    try:
+    driver = root / "driver.json"
+    try:  # the kept driver starts while the server starts and the deployments are made
+        start("driver", [sys.executable, "-m", "tasks.spark.kept_driver_server", "--info", str(driver)])
         start("server", [*PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)])
         _wait(lambda: _healthy(api), 180, "the Prefect server")
         bootstrap = run([sys.executable, "-m", "deployments.bootstrap"])
         run([sys.executable, "-m", "deployments.bootstrap"])  # idempotent
         deployed_out = run([*PREFECT, "--no-prompt", "deploy", "--all"], timeout=600)
+        _wait(lambda: driver.exists() or processes[0].poll() is not None, 300, "the kept driver")
+        assert driver.exists(), (logs / "driver.log").read_text()[-3000:]
+        env[KEPT_DRIVER_ENV] = str(driver)  # the worker's flow runs inherit it (the default block names none)
         start("worker", [*PREFECT, "worker", "start", "--pool", "youtube-lakehouse-process", "--type", "process"])
         yield {
             "api": api,
@@ -170,6 +177,8 @@ def test_landing_event_runs_bronze_to_silver_then_gold_with_its_window(deployed)
     gold = _wait(lambda: _finished(api, "gold"), 900, "the gold run")
     assert {k: gold["parameters"][k] for k in WINDOW} == WINDOW
     assert (deployed["root"] / "lake" / "gold" / "gold_trending_category_daily" / "_delta_log").is_dir()
+    worker_log = (deployed["logs"] / "worker.log").read_text(errors="replace")
+    assert worker_log.count("attached to the kept Spark driver") == 3, "each run attaches to the kept driver"
 
 
 def test_the_notification_automation_is_deployed_disabled_then_notifies_through_a_block(deployed):
