@@ -235,30 +235,18 @@ class ReplayYouTubeSource(YouTubeSource):
         description="Data API days a run over a window fetches: every recorded day in it, "
         "or only the latest (as the live API, which only shows today).",
     )
-    fault_rate: float = Field(
-        default=0.0,
-        ge=0,
-        le=1,
-        description="Share of requests answered with a transient fault (500, 503, 429, "
-        "403 rateLimitExceeded, timeout, reset, body cut short): reliability probes.",
-    )
-    fault_seed: int = Field(default=0, description="Seed of the fault draw (the same seed, the same faults).")
 
     def _http(self, as_of: str | None = None) -> Any:
-        """The recording as an `http`, behind seeded transient faults when `fault_rate` is set."""
-        from tasks.youtube.faults import FaultyHttp, LengthCheckedHttp
+        """The recording as an `http` the client library sends its requests to."""
         from tasks.youtube.replay import ReplayHttp
 
-        http: Any = ReplayHttp(
+        return ReplayHttp(
             self._recording(),
             as_of=as_of,
             quota_requests=self.quota_requests,
             oauth=self.has_oauth(),
             keep_served=False,
         )
-        if self.fault_rate:
-            http = LengthCheckedHttp(FaultyHttp(http, rate=self.fault_rate, seed=self.fault_seed))
-        return http
 
     def recording_path(self) -> Path:
         candidate = Path(self.recording).expanduser()

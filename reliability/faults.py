@@ -1,5 +1,6 @@
 """Probe 1, transient faults: the replay source answers a share of requests with 500/503, 429, 403
-rateLimitExceeded, a read timeout, a reset connection or a body cut short (tasks/youtube/faults.py).
+rateLimitExceeded, a read timeout, a reset connection or a body cut short (youtube_sim/faults.py, through the
+block of youtube_sim/blocks.py).
 The run must give the clean run's tables, with every retry within the policy."""
 
 from __future__ import annotations

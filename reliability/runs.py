@@ -32,11 +32,17 @@ class Lake:
     def landing(self) -> Path:
         return self.root / "landing"
 
+    @property
+    def faulty(self) -> bool:
+        """Whether its source answers with transient faults (the simulator's block: `youtube_sim.blocks`)."""
+        return "fault_rate" in self.source_fields
+
     def refs(self) -> dict[str, str]:
+        source = "youtube-faulty-replay-source" if self.faulty else "youtube-replay-source"
         return {
             "backend": f"local-delta-spark/{self.name}",
             "landing": f"local-landing/{self.name}",
-            "source": f"youtube-replay-source/{self.name}",
+            "source": f"{source}/{self.name}",
         }
 
     def save(self, api_url: str) -> Lake:
@@ -44,21 +50,24 @@ class Lake:
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         from blocks import LocalDeltaSpark, LocalLanding, ReplayYouTubeSource
+        from youtube_sim.blocks import FaultyReplayYouTubeSource
 
+        source = FaultyReplayYouTubeSource if self.faulty else ReplayYouTubeSource
         with temporary_settings({PREFECT_API_URL: api_url}):
             LocalDeltaSpark(lake_root=str(self.lake), spark_master="local[2]").save(self.name, overwrite=True)
             LocalLanding(root=str(self.landing)).save(self.name, overwrite=True)
-            ReplayYouTubeSource(recording="sample", **self.source_fields).save(self.name, overwrite=True)
+            source(recording="sample", **self.source_fields).save(self.name, overwrite=True)
         return self
 
 
 def start(lake: Lake, env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen:
-    """Start `python -m flows.youtube_lakehouse` on the lake in its own process group."""
+    """Start `python -m flows.youtube_lakehouse` on the lake in its own process group (`youtube_sim.run_flow`, the
+    same with the simulator's block types known, for a faulty source)."""
     refs = lake.refs()
     command = [
         sys.executable,
         "-m",
-        "flows.youtube_lakehouse",
+        "youtube_sim.run_flow" if lake.faulty else "flows.youtube_lakehouse",
         "--backend",
         refs["backend"],
         "--source",

@@ -14,9 +14,9 @@ from blocks.landing import LocalLanding
 from tasks.landing import Lander, read_landed
 from tasks.youtube.clients import build_analytics_api, build_data_api
 from tasks.youtube.executor import ApiExecutor
-from tasks.youtube.faults import FAULT_KINDS, FaultyHttp, LengthCheckedHttp
 from tasks.youtube.ingest_plan import fetch_analytics, fetch_data_api_snapshot
 from tasks.youtube.replay import ReplayHttp
+from youtube_sim.faults import FAULT_KINDS, FaultyHttp, LengthCheckedHttp
 
 DAY = date(2026, 10, 29)
 
@@ -109,3 +109,16 @@ def test_fault_settings_are_checked():
         FaultyHttp(ReplayHttp.__new__(ReplayHttp), rate=1.5)
     with pytest.raises(ValueError):
         FaultyHttp(ReplayHttp.__new__(ReplayHttp), kinds=("meteor",))
+
+
+def test_the_faulty_replay_block_puts_seeded_faults_in_front_of_the_replay():
+    """The reliability probes' source (youtube_sim.blocks): the replay behind FaultyHttp, landed as a replay."""
+    from blocks import ReplayYouTubeSource
+    from youtube_sim.blocks import FaultyReplayYouTubeSource
+
+    block = FaultyReplayYouTubeSource(recording="sample", fault_rate=0.3, fault_seed=7)
+    http = block._http(DAY.isoformat())
+    assert isinstance(http, LengthCheckedHttp) and isinstance(http.inner, FaultyHttp)
+    assert (http.inner.rate, http.inner.seed) == (0.3, 7) and isinstance(http.inner.inner, ReplayHttp)
+    assert block.kind == ReplayYouTubeSource(recording="sample").kind == "youtube-replay-source"
+    assert not hasattr(ReplayYouTubeSource(), "fault_rate")  # the product's replay has no fault injection
