@@ -87,7 +87,7 @@ def gold(
         for warning in result["warnings"]:
             logger.warning("dbt warning: %s", warning)
         if docs != "never":
-            index, written = generate_docs(target, dbt_vars, plan["exclude"] or None, when=docs)
+            index, written = generate_docs(target, dbt_vars, when=docs)
             logger.info("dbt docs %s: %s", "generated" if written else "unchanged (project unchanged)", index)
             if index.is_file():
                 publish_docs_link(index)

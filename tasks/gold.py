@@ -60,30 +60,63 @@ def interpret_window(window_start: date | None, window_end: date | None, full_re
     return (end - window_start).days + 1 <= INTERPRETED_MAX_DAYS
 
 
-def _runner(profiles_dir: Path) -> Any:
+def _runner(profiles_dir: Path, raise_on_failure: bool = True) -> Any:
     from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
     settings = PrefectDbtSettings(project_dir=DBT_DIR, profiles_dir=profiles_dir, target_path=target_path())
-    return PrefectDbtRunner(settings=settings, raise_on_failure=True)
+    return PrefectDbtRunner(settings=settings, raise_on_failure=raise_on_failure)
 
 
 def dbt_args(command: list[str], target: str, dbt_vars: dict[str, Any]) -> list[str]:
     return [*command, "--target", target, "--vars", json.dumps(dbt_vars, default=str)]
 
 
-def invoke(target: DbtTarget, command: list[str], dbt_vars: dict[str, Any]) -> Any:
+def invoke(target: DbtTarget, command: list[str], dbt_vars: dict[str, Any], raise_on_failure: bool = True) -> Any:
     """Run one dbt command on `target` through PrefectDbtRunner (each node a Prefect task)."""
     with dbt_profile(target) as profiles_dir:
-        return _runner(profiles_dir).invoke(dbt_args(command, target.name, {**target.vars, **dbt_vars}))
+        runner = _runner(profiles_dir, raise_on_failure)
+        return runner.invoke(dbt_args(command, target.name, {**target.vars, **dbt_vars}))
+
+
+FAILED = ("error", "fail", "runtime error")  # prefect_dbt.core.runner.FAILURE_STATUSES
+MAX_RULE_ROWS = 50
+
+
+def broken_rules(target: DbtTarget, dbt_vars: dict[str, Any], compiled_sql: str) -> list[str]:
+    """The rules a failed `column_checks` test found broken ("unique(channel_id, date): 1"), from its compiled
+    query run again (`dbt show`): the test's own result says only how many rows failed."""
+    shown = invoke(target, ["show", "--inline", compiled_sql, "--limit", str(MAX_RULE_ROWS)], dbt_vars)
+    table = shown.result.results[0].agate_table
+    return [f"{row['rule']}: {row['failing_rows']}" for row in table.rows]
+
+
+def failure_message(target: DbtTarget, dbt_vars: dict[str, Any], command: list[str], results: list[Any]) -> str:
+    """Each failed node with dbt's message, and for a failed `column_checks` test the rules it found broken."""
+    lines = []
+    for r in results:
+        if str(r.status) not in FAILED:
+            continue
+        line = f'{r.node.resource_type.title()} {r.node.name} {r.status}ed with message: "{r.message}"'
+        test = getattr(r.node, "test_metadata", None)
+        if test is not None and test.name == "column_checks" and r.node.compiled_code:
+            try:
+                line += f"; broken rules: {', '.join(broken_rules(target, dbt_vars, r.node.compiled_code))}"
+            except Exception as exc:  # the failure stands; only its detail is missing
+                line += f"; broken rules not read: {type(exc).__name__}: {exc}"
+        lines.append(line)
+    return f"Failures detected during invocation of dbt command '{' '.join(command)}':\n" + "\n".join(lines)
 
 
 def build(
     target: DbtTarget, dbt_vars: dict[str, Any], full_refresh: bool = False, exclude: list[str] | None = None
 ) -> dict[str, Any]:
-    """`dbt build`: every model and test is a Prefect task; a failure raises naming each failed node."""
+    """`dbt build`: every model and test is a Prefect task; a failure raises naming each failed node (and the
+    rules a failed `column_checks` test found broken)."""
     command = ["build"] + (["--full-refresh"] if full_refresh else []) + (["--exclude", *exclude] if exclude else [])
-    result = invoke(target, command, dbt_vars)
+    result = invoke(target, command, dbt_vars, raise_on_failure=False)
     nodes = list(result.result.results) if result.result is not None else []
+    if not result.success:
+        raise ValueError(failure_message(target, dbt_vars, command, nodes))
     return {
         "nodes": len(nodes),
         "models": sorted(r.node.name for r in nodes if r.node.resource_type == "model"),
@@ -96,11 +129,11 @@ DOCS_STAMP = "docs_fingerprint.txt"
 PROJECT_PARTS = ("dbt_project.yml", "packages.yml", "models", "macros", "tests", "seeds", "snapshots", "analyses")
 
 
-def docs_fingerprint(target_name: str, exclude: list[str] | None = None) -> str:
-    """A hash of what the docs describe: the dbt project's files, the target and the selection."""
+def docs_fingerprint(target_name: str) -> str:
+    """A hash of what the docs describe: the dbt project's files and the target."""
     import hashlib
 
-    digest = hashlib.sha256(f"{target_name}|{sorted(exclude or [])}".encode())
+    digest = hashlib.sha256(target_name.encode())
     for part in PROJECT_PARTS:
         root = DBT_DIR / part
         for path in sorted([root] if root.is_file() else root.rglob("*") if root.is_dir() else []):
@@ -109,17 +142,16 @@ def docs_fingerprint(target_name: str, exclude: list[str] | None = None) -> str:
     return digest.hexdigest()
 
 
-def generate_docs(
-    target: DbtTarget, dbt_vars: dict[str, Any], exclude: list[str] | None = None, when: str = "changed"
-) -> tuple[Path, bool]:
-    """`dbt docs generate` (of the same selection as the build): the static index.html, and whether it was
-    written now. `when`: "changed" (only when the project, target or selection changed since the docs
-    were last generated), "always", or "never"."""
+def generate_docs(target: DbtTarget, dbt_vars: dict[str, Any], when: str = "changed") -> tuple[Path, bool]:
+    """`dbt docs generate`: the static index.html, and whether it was written now. `when`: "changed" (only when
+    the project or target changed since the docs were last generated), "always", or "never". A build's
+    selection is not the docs' business: it only leaves out freshness tests, which the catalog does not
+    describe, so runs that judge different kinds of data share one set of docs."""
     if when not in ("changed", "always", "never"):
         raise ValueError(f"docs must be 'changed', 'always' or 'never', got {when!r}")
     folder = target_path()
     index, stamp = folder / "index.html", folder / DOCS_STAMP
-    fingerprint = docs_fingerprint(target.name, exclude)
+    fingerprint = docs_fingerprint(target.name)
     current = (
         index.is_file()
         and (folder / "catalog.json").is_file()
@@ -129,6 +161,6 @@ def generate_docs(
     if when == "never" or (when == "changed" and current):
         return index, False
     stamp.unlink(missing_ok=True)
-    invoke(target, ["docs", "generate"] + (["--exclude", *exclude] if exclude else []), dbt_vars)
+    invoke(target, ["docs", "generate"], dbt_vars)
     stamp.write_text(fingerprint + "\n")
     return index, True

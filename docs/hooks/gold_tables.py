@@ -14,8 +14,8 @@ MARK = "<!-- gold-models -->"
 
 def _grain(model: dict[str, Any]) -> list[str]:
     for test in model.get("data_tests") or []:
-        if isinstance(test, dict) and "unique_combination" in test:
-            return list(test["unique_combination"]["arguments"]["columns"])
+        if isinstance(test, dict) and "column_checks" in test:
+            return list(test["column_checks"]["arguments"].get("unique", []))
     return []
 
 

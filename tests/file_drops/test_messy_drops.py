@@ -150,4 +150,4 @@ def test_a_trending_only_lake_builds_and_tests_the_trending_gold_models(messy):
     assert gold_run.state.is_completed()
     assert "test fresh_within_gold_trending_videos_snapshot_date" in tasks  # judged at the drop's last day
     assert not [t for t in tasks if "fresh_within_gold_channel" in t or "fresh_within_gold_video" in t]
-    assert "test unique_combination_gold_trending_category_daily_region__snapshot_date__category_id" in tasks
+    assert "test gold_trending_category_daily_checks" in tasks  # its grain, columns, in one query

@@ -240,19 +240,25 @@ def sample_lake(request, tmp_path_factory):
     return {**info, "lake": final / "lake"}
 
 
-@pytest.fixture
-def lake_copy(sample_lake, saved_blocks, tmp_path):
-    """A private copy of the sample lake (a Delta folder copies in about a second) and a backend block for it."""
+def copy_sample_lake(sample_lake: dict, saved_blocks: dict, folder: Path) -> dict:
+    """A private copy of the sample lake under `folder` (a Delta folder copies in about a second) and a backend
+    block for it."""
     import shutil
     import uuid
 
     from blocks import LocalDeltaSpark
 
-    lake = tmp_path / "lake"
+    lake = folder / "lake"
     shutil.copytree(sample_lake["lake"], lake)
     name = f"lake-copy-{uuid.uuid4().hex[:8]}"
     LocalDeltaSpark(lake_root=str(lake), spark_master="local[2]").save(name, overwrite=True)
     return {**saved_blocks, "lake": lake, "backend": f"local-delta-spark/{name}", "sample": sample_lake}
+
+
+@pytest.fixture
+def lake_copy(sample_lake, saved_blocks, tmp_path):
+    """A private copy of the sample lake and a backend block for it: change it freely."""
+    return copy_sample_lake(sample_lake, saved_blocks, tmp_path)
 
 
 @pytest.fixture(scope="session")
