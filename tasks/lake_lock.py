@@ -8,7 +8,8 @@ A run killed with SIGKILL cannot give its slot back. A Prefect server with its s
 start`, Prefect Cloud) frees it when the lease expires; a temporary server (ad-hoc runs, the test
 harness) dies with the run and runs no such service. So the holder is also recorded in a Prefect
 variable, and a waiting run frees the slot when that holder is over: its flow run is in a terminal state,
-or its process is gone from this host.
+or its process is gone from this host; or when the slot has been held with no holder recorded for
+`ORPHAN_SECONDS` (an acquisition the server granted after the client's try had timed out).
 
 A waiting run asks the server whether the slot is free before it tries to take it, and otherwise sleeps
 between polls: Prefect's acquisition logs an ERROR ("Service ... failed to process item") each time a try
@@ -30,7 +31,11 @@ from typing import Any
 
 LEASE_SECONDS = 120.0
 POLL_SECONDS = 15.0
-FIRST_TRY_SECONDS = 1.0
+FIRST_TRY_SECONDS = 10.0
+# A slot held with no holder recorded for this long is a lost acquisition: a try that timed out on the client
+# while the server granted it (seen on a loaded 2-core machine with a 1 s try), or a holder killed between
+# taking the slot and recording itself. A full server's lease expiry would have freed it by then.
+ORPHAN_SECONDS = 2 * LEASE_SECONDS
 DEFAULT_WAIT_SECONDS = 6 * 3600.0
 _HELD: ContextVar[frozenset[str]] = ContextVar("lake_locks_held", default=frozenset())
 
@@ -118,15 +123,25 @@ def slot_taken(name: str) -> bool:
     return bool(limit.active) and limit.active_slots >= limit.limit
 
 
-def _free_if_orphaned(name: str, logger: Any) -> bool:
-    """Free the slot of a holder that is over; whether it was freed."""
+def _free_if_orphaned(
+    name: str, logger: Any, unrecorded_for: float = 0.0, orphan_seconds: float = ORPHAN_SECONDS
+) -> bool:
+    """Free the slot of a holder that is over, or of nobody recorded for `orphan_seconds` (`unrecorded_for`: how
+    long this waiter has seen the slot taken with no record); whether it was freed."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 
     record = holder(name)
-    if not holder_is_over(record):
+    if record is None and unrecorded_for >= orphan_seconds:
+        logger.warning(
+            "lake slot %s: held for %.0f s with no holder recorded (a lost acquisition); freeing it",
+            name,
+            unrecorded_for,
+        )
+    elif not holder_is_over(record):
         return False
-    logger.warning("lake slot %s: holder %s is over without giving it back; freeing it", name, record)
+    else:
+        logger.warning("lake slot %s: holder %s is over without giving it back; freeing it", name, record)
     _record_holder(name, None)  # claimed first, so a second waiter sees a live record
     with get_client(sync_client=True) as client:
         client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(active_slots=0))
@@ -148,7 +163,10 @@ def hold_lake(backend: str, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Any:
 
 @contextmanager
 def lake_lock(
-    lake_key: str, wait_seconds: float = DEFAULT_WAIT_SECONDS, poll_seconds: float = POLL_SECONDS
+    lake_key: str,
+    wait_seconds: float = DEFAULT_WAIT_SECONDS,
+    poll_seconds: float = POLL_SECONDS,
+    orphan_seconds: float = ORPHAN_SECONDS,
 ) -> Iterator[str]:
     """Hold the lake's slot for the block; re-entrant within a run (subflows of a holder pass through)."""
     from uuid import UUID
@@ -166,6 +184,7 @@ def lake_lock(
     run_id = _flow_run_id()
     lease_holder = ConcurrencyLeaseHolder(type="flow_run", id=UUID(run_id)) if run_id else None
     started = time.monotonic()
+    unrecorded_since: float | None = None  # since when the slot has looked taken with no holder recorded
     # A try is short: the slot looked free, so a try that times out lost it to another run a moment before.
     try_seconds = min(poll_seconds, FIRST_TRY_SECONDS)
     with ExitStack() as stack:
@@ -186,7 +205,11 @@ def lake_lock(
                     break
                 except TimeoutError:
                     pass
-            if _free_if_orphaned(name, logger):
+            unrecorded_since = (unrecorded_since or time.monotonic()) if holder(name) is None else None
+            if _free_if_orphaned(
+                name, logger, time.monotonic() - (unrecorded_since or time.monotonic()), orphan_seconds
+            ):
+                unrecorded_since = None
                 continue
             waited = time.monotonic() - started
             if waited >= wait_seconds:

@@ -111,6 +111,27 @@ def test_the_slot_of_a_killed_holder_is_freed_by_the_next_run(prefect_server):
     assert holder(lock_name(lake)) is None  # released cleanly afterwards
 
 
+def test_a_slot_held_with_no_holder_recorded_is_freed_after_the_orphan_time(prefect_server):
+    """A lost acquisition (the server granted a try the client had given up on) holds the slot with nobody
+    recorded: the next run waits `orphan_seconds`, frees it with a warning, and takes it."""
+    from prefect import flow
+
+    from tasks.lake_lock import holder, lake_lock, lock_name
+
+    lake = f"/lakes/{uuid.uuid4()}"
+    _occupy_as(lock_name(lake), None)  # taken, no record
+
+    @flow
+    def patient() -> float:
+        started = time.monotonic()
+        with lake_lock(lake, wait_seconds=60, poll_seconds=0.5, orphan_seconds=3):
+            return time.monotonic() - started
+
+    waited = patient()
+    assert 3 <= waited < 30
+    assert holder(lock_name(lake)) is None  # released cleanly afterwards
+
+
 def test_a_live_or_unknown_holder_is_waited_for_then_the_run_fails_clearly(prefect_server):
     from prefect import flow
 
