@@ -78,7 +78,6 @@ def invoke(target: DbtTarget, command: list[str], dbt_vars: dict[str, Any], rais
         return runner.invoke(dbt_args(command, target.name, {**target.vars, **dbt_vars}))
 
 
-FAILED = ("error", "fail", "runtime error")  # prefect_dbt.core.runner.FAILURE_STATUSES
 MAX_RULE_ROWS = 50
 
 
@@ -92,9 +91,11 @@ def broken_rules(target: DbtTarget, dbt_vars: dict[str, Any], compiled_sql: str)
 
 def failure_message(target: DbtTarget, dbt_vars: dict[str, Any], command: list[str], results: list[Any]) -> str:
     """Each failed node with dbt's message, and for a failed `column_checks` test the rules it found broken."""
+    from prefect_dbt.core.runner import FAILURE_STATUSES
+
     lines = []
     for r in results:
-        if str(r.status) not in FAILED:
+        if r.status not in FAILURE_STATUSES:
             continue
         line = f'{r.node.resource_type.title()} {r.node.name} {r.status}ed with message: "{r.message}"'
         test = getattr(r.node, "test_metadata", None)

@@ -124,14 +124,17 @@ def slot_taken(name: str) -> bool:
 
 
 def _free_if_orphaned(
-    name: str, logger: Any, unrecorded_for: float = 0.0, orphan_seconds: float = ORPHAN_SECONDS
+    name: str,
+    logger: Any,
+    record: dict[str, Any] | None,
+    unrecorded_for: float = 0.0,
+    orphan_seconds: float = ORPHAN_SECONDS,
 ) -> bool:
-    """Free the slot of a holder that is over, or of nobody recorded for `orphan_seconds` (`unrecorded_for`: how
-    long this waiter has seen the slot taken with no record); whether it was freed."""
+    """Free the slot of a holder (`record`) that is over, or of nobody recorded for `orphan_seconds`
+    (`unrecorded_for`: how long this waiter has seen no record); whether it was freed."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 
-    record = holder(name)
     if record is None and unrecorded_for >= orphan_seconds:
         logger.warning(
             "lake slot %s: held for %.0f s with no holder recorded (a lost acquisition); freeing it",
@@ -185,7 +188,7 @@ def lake_lock(
     lease_holder = ConcurrencyLeaseHolder(type="flow_run", id=UUID(run_id)) if run_id else None
     started = time.monotonic()
     unrecorded_since: float | None = None  # since when the slot has looked taken with no holder recorded
-    # A try is short: the slot looked free, so a try that times out lost it to another run a moment before.
+    # A try is short: the slot looked free, so a try that times out most likely lost it to another run.
     try_seconds = min(poll_seconds, FIRST_TRY_SECONDS)
     with ExitStack() as stack:
         while True:
@@ -205,10 +208,9 @@ def lake_lock(
                     break
                 except TimeoutError:
                     pass
-            unrecorded_since = (unrecorded_since or time.monotonic()) if holder(name) is None else None
-            if _free_if_orphaned(
-                name, logger, time.monotonic() - (unrecorded_since or time.monotonic()), orphan_seconds
-            ):
+            record, now = holder(name), time.monotonic()
+            unrecorded_since = (unrecorded_since or now) if record is None else None
+            if _free_if_orphaned(name, logger, record, now - (unrecorded_since or now), orphan_seconds):
                 unrecorded_since = None
                 continue
             waited = time.monotonic() - started
