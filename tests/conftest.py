@@ -32,7 +32,6 @@ LONGEST_FIRST = (
     "tests/reporting/test_reporting_lake.py",
     "tests/flows/test_gold_failures.py",
     "tests/spark/test_standalone_cluster.py",
-    "tests/reporting/test_reporting_flow.py",
     "tests/spark/test_session_start.py",
     "tests/flows/test_failures.py",
     "tests/jobs/test_silver_build.py",

@@ -29,7 +29,7 @@ def reports(run: SilverRun, metrics: dict[str, Any]) -> tuple[dict[str, Any], li
     days = [r[0] for r in rows.select("snapshot_date").distinct().collect()]
     stored = {t: reporting.stored_create_times(spark, lake, t, days) for t in report_specs.REPORT_TABLES}
     winners, warnings = reporting.winning_reports(rows, stored)
-    rows = rows.filter(F.col("report_id").isin(*sorted(winners)))
+    rows = reporting.one_landing_per_report(rows.filter(F.col("report_id").isin(*sorted(winners))))
     warnings += reporting.unknown_columns(rows)
     full_grain: dict[str, Any] = {}
     for fam, spec in report_specs.SPECS.items():

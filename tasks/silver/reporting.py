@@ -89,6 +89,20 @@ def stored_create_times(spark: Any, lake_root: str, table: str, days: list[Any])
     return {(r[0], r[1]): r[2] for r in stored.groupBy("channel_id", "date").agg(F.max("report_create_time")).collect()}
 
 
+def one_landing_per_report(rows: Any) -> Any:
+    """The rows of one landing of each report (the latest run's): a report landed by two runs, or one run's
+    landing loaded again, is two copies in Bronze, and summing both into the facts would double them."""
+    from pyspark.sql import functions as F
+
+    latest = (
+        rows.groupBy("report_id")
+        .agg(F.max(F.struct("ingest_ts_utc", "run_id")).alias("_landing"))
+        .select(F.col("report_id").alias("_report"), F.col("_landing.run_id").alias("_run"))
+    )
+    landed = (F.col("report_id") == F.col("_report")) & (F.col("run_id") == F.col("_run"))
+    return rows.join(F.broadcast(latest), landed, "left_semi")
+
+
 def winning_reports(rows: Any, stored: dict[str, dict[tuple[str, Any], Any]]) -> tuple[set[str], list[str]]:
     """(report ids whose rows count, notes): per family, channel and day the latest created report of the
     batch, unless Silver holds a later one for that channel-day."""

@@ -41,6 +41,11 @@ def test_run_completes(sample_run):
 
 # content types: 2 channels + 56 videos; retention: 2 top-videos lists, 10 + 4 curves
 INSIGHTS = 2 + 56 + 2 + 14
+# reports.query with `auto`: the bulk reports cover the own channel's (52 videos) days 10-09..10-28, so queries ask
+# for its 8 days before and 2 after (two windows), and for the other channel's (4 videos) 30 days (one window):
+# countries one request per video and day, video daily/device/traffic source one per video and window, the
+# channel's days one per window
+QUERY_UNITS = (56 * 30 - 52 * 20) + 3 * (52 * 2 + 4) + (2 + 1)
 
 
 def test_a_small_run_is_evaluated_interpreted_from_silver_through_gold(sample_run):
@@ -53,8 +58,9 @@ def test_a_small_run_is_evaluated_interpreted_from_silver_through_gold(sample_ru
 def test_every_bronze_table_is_readable_by_delta_rs_with_the_contract(sample_run):
     for table in ALL_TABLES:
         data = read_delta(sample_run["lake"] / "bronze" / table)
-        if table == REPORTS_RAW:  # this source uses reports.query only: tests/reporting load reports
+        if table == REPORTS_RAW:  # a report's rows: one per CSV line, not an API page
             assert CONTRACT - {"payload", "region"} | {"record", "report_id"} <= set(data.column_names)
+            assert bronze_rows(sample_run["lake"], table, sample_run["run_id"]), table
             continue
         assert data.num_rows > 0, table
         if table in RAW_TABLES:
@@ -67,7 +73,11 @@ def test_bronze_holds_every_page_of_the_recording(sample_run, sample_recording):
     data_api = [k for (as_of, k) in sample_recording.responses if as_of]
     assert rows["trending_videos_raw"] == 3 * 3 * 4  # 3 days x 3 charted regions x 4 pages
     assert rows["video_categories_raw"] == 3 * 4 - 1  # one HTML page went to quarantine
-    assert rows["analytics_video_country_daily_raw"] == 56 * 30
+    # reports.query's country pages: one per video and day, but not for the days the bulk reports cover (`auto`)
+    reporting = sample_recording.manifest["reporting"]
+    mine_videos = sample_recording.manifest["generator"]["videos_per_channel"][0]
+    report_days = (date.fromisoformat(reporting["last_day"]) - date.fromisoformat(reporting["first_day"])).days + 1
+    assert rows["analytics_video_country_daily_raw"] == 56 * 30 - mine_videos * report_days == 56 * 30 - 52 * 20
     assert sum(rows[t] for t in RAW_TABLES if not t.startswith("analytics")) == len(data_api) - 3 - 1
     snapshot_days = {
         r["snapshot_date"].isoformat()
@@ -84,7 +94,7 @@ def test_run_context_log_is_finalised_completed(sample_run):
     assert json.loads(row["parameters"])["source"] == sample_run["source"]
     units = json.loads(row["api_units"])
     assert (
-        units["youtube.videos.list"] == 3 * (12 + 1 + 3) and units["youtubeAnalytics.reports.query"] == 1850 + INSIGHTS
+        units["youtube.videos.list"] == 3 * (12 + 1 + 3) and units["youtubeAnalytics.reports.query"] == QUERY_UNITS + INSIGHTS
     )
     assert row["failed_requests"] == 3 and row["quarantined_rows"] == 1  # the sample's bad page
     assert "IMMERSIVE_FEED" in row["message"]  # Silver's warning reaches the run log

@@ -1,5 +1,5 @@
-"""The parent flow on the bundled sample with `analytics_source="auto"`: bulk reports for the days they
-cover, reports.query for the others, through Gold, under a real Prefect server."""
+"""The parent flow on the bundled sample with `analytics_source="auto"` (the shared sample run, as `make demo`
+runs it): bulk reports for the days they cover, reports.query for the others, through Gold."""
 
 from __future__ import annotations
 
@@ -14,25 +14,13 @@ pytestmark = pytest.mark.spark
 
 
 @pytest.fixture(scope="module")
-def auto_run(prefect_server, spark, tmp_path_factory, sample_recording):
-    from blocks import LocalDeltaSpark, LocalLanding, ReplayYouTubeSource
-    from flows.youtube_lakehouse import youtube_lakehouse
-
-    root = tmp_path_factory.mktemp("reporting-auto")
-    LocalDeltaSpark(lake_root=str(root / "lake"), spark_master="local[2]").save("reporting", overwrite=True)
-    LocalLanding(root=str(root / "landing")).save("reporting", overwrite=True)
-    ReplayYouTubeSource(recording="sample", analytics_source="auto").save("reporting-auto", overwrite=True)
-    state = youtube_lakehouse(
-        backend="local-delta-spark/reporting",
-        source="youtube-replay-source/reporting-auto",
-        landing="local-landing/reporting",
-        return_state=True,
-    )
-    return {"state": state, "lake": root / "lake", "manifest": sample_recording.manifest}
+def auto_run(sample_lake, sample_recording):
+    """The shared sample run: its source takes `analytics_source="auto"`, as `make demo` runs it."""
+    return {"completed": sample_lake["completed"], "result": sample_lake["result"], "lake": sample_lake["lake"], "manifest": sample_recording.manifest}
 
 
 def test_auto_takes_reports_where_they_cover_and_query_elsewhere(auto_run):
-    assert auto_run["state"].is_completed(), auto_run["state"].message
+    assert auto_run["completed"], auto_run["result"]
     reporting = auto_run["manifest"]["reporting"]
     first, last = date.fromisoformat(reporting["first_day"]), date.fromisoformat(reporting["last_day"])
     sources: dict[tuple[str, date], set[str]] = defaultdict(set)
@@ -58,7 +46,7 @@ def test_the_bulk_reports_reach_bronze_and_the_api_counts(auto_run):
         "channel_reach_basic_a1",
         "channel_reach_combined_a1",
     }
-    usage = auto_run["state"].result()["ingest"]["usage"]
+    usage = auto_run["result"]["ingest"]["usage"]
     downloads = usage["youtubereporting.media.download"]["requests"]
     assert downloads == 7 * 20 and usage["youtubereporting.media.download"]["units"] == 0
     assert usage["youtubereporting.jobs.list"]["requests"] == 1
