@@ -16,7 +16,12 @@ pytestmark = pytest.mark.spark
 @pytest.fixture(scope="module")
 def auto_run(sample_lake, sample_recording):
     """The shared sample run: its source takes `analytics_source="auto"`, as `make demo` runs it."""
-    return {"completed": sample_lake["completed"], "result": sample_lake["result"], "lake": sample_lake["lake"], "manifest": sample_recording.manifest}
+    return {
+        "completed": sample_lake["completed"],
+        "result": sample_lake["result"],
+        "lake": sample_lake["lake"],
+        "manifest": sample_recording.manifest,
+    }
 
 
 def test_auto_takes_reports_where_they_cover_and_query_elsewhere(auto_run):

@@ -93,9 +93,8 @@ def test_run_context_log_is_finalised_completed(sample_run):
     assert row["window_start"] == date(2026, 10, 1) and row["window_end"] == date(2026, 10, 30)
     assert json.loads(row["parameters"])["source"] == sample_run["source"]
     units = json.loads(row["api_units"])
-    assert (
-        units["youtube.videos.list"] == 3 * (12 + 1 + 3) and units["youtubeAnalytics.reports.query"] == QUERY_UNITS + INSIGHTS
-    )
+    assert units["youtube.videos.list"] == 3 * (12 + 1 + 3)
+    assert units["youtubeAnalytics.reports.query"] == QUERY_UNITS + INSIGHTS
     assert row["failed_requests"] == 3 and row["quarantined_rows"] == 1  # the sample's bad page
     assert "IMMERSIVE_FEED" in row["message"]  # Silver's warning reaches the run log
     assert json.loads(row["rows_written"])["bronze.trending_videos_raw"] == 36

@@ -4,7 +4,7 @@ end: the second run of an `auto` window leaves every Silver and Gold table as it
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from tasks.silver.reporting import one_landing_per_report
 
