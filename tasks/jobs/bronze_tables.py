@@ -28,6 +28,9 @@ RUN_LOG = "run_context_log"
 QUARANTINE = "quarantine"
 ALL_TABLES: tuple[str, ...] = RAW_TABLES + (REPORTS_RAW, RUN_LOG, QUARANTINE)
 CHANGE_FEED_TABLES: tuple[str, ...] = RAW_TABLES + (REPORTS_RAW,)
+# Tables whose loads replace whole groups of rows (a reload of a run's report rewrites that run's rows of it):
+# the change feed then shows the group inserted once per load, and only the last load's rows are current.
+REWRITTEN_GROUPS: dict[str, tuple[str, ...]] = {REPORTS_RAW: ("run_id", "report_id")}
 
 
 def raw_schema() -> StructType:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from tasks.jobs.bronze_tables import REWRITTEN_GROUPS
 from tasks.silver.increments import new_rows
 
 
@@ -35,7 +36,9 @@ class SilverRun:
             self.seconds[step] = round(self.seconds.get(step, 0.0) + time.monotonic() - started, 2)
 
     def bronze(self, table: str) -> Any:
-        rows, version, how = new_rows(self.spark, self.lake_root, table, self.marks.get(table))
+        rows, version, how = new_rows(
+            self.spark, self.lake_root, table, self.marks.get(table), REWRITTEN_GROUPS.get(table, ())
+        )
         self.versions[table], self.read_modes[table] = version, how
         return rows
 

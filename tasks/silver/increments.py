@@ -79,8 +79,14 @@ def bytes_since(spark: Any, lake_root: str, bronze_table: str, since: int | None
     return int(history.agg(F.sum(added.cast("long"))).first()[0] or 0)
 
 
-def new_rows(spark: Any, lake_root: str, bronze_table: str, since: int | None) -> tuple[Any, int, str]:
-    """(rows added after version `since`, the version read up to, how they were read)."""
+def new_rows(
+    spark: Any, lake_root: str, bronze_table: str, since: int | None, rewritten_groups: tuple[str, ...] = ()
+) -> tuple[Any, int, str]:
+    """(rows added after version `since`, the version read up to, how they were read). `rewritten_groups`: the
+    columns of the groups a load replaces whole; a group inserted by several commits of the range counts from
+    the last one only (the earlier copies were replaced)."""
+    from pyspark.sql import functions as F
+
     path = table_path(lake_root, "bronze", bronze_table)
     latest = current_version(spark, path)
     snapshot = spark.read.format("delta").option("versionAsOf", latest).load(path)
@@ -96,9 +102,15 @@ def new_rows(spark: Any, lake_root: str, bronze_table: str, since: int | None) -
             .option("endingVersion", latest)
             .load(path)
         )
-        inserted = changes.filter("_change_type = 'insert'").drop(
-            "_change_type", "_commit_version", "_commit_timestamp"
-        )
+        inserted = changes.filter("_change_type = 'insert'")
+        if rewritten_groups:
+            last = inserted.groupBy(*rewritten_groups).agg(F.max("_commit_version").alias("_last_version"))
+            inserted = (
+                inserted.join(last, list(rewritten_groups))
+                .filter(F.col("_commit_version") == F.col("_last_version"))
+                .select(*inserted.columns)
+            )
+        inserted = inserted.drop("_change_type", "_commit_version", "_commit_timestamp")
         _ = inserted.schema  # resolve now: a range the feed cannot serve fails here
         return inserted, latest, "change-feed"
     except Exception:  # noqa: BLE001 - the feed was not on for part of the range: read everything
