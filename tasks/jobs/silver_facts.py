@@ -22,14 +22,15 @@ def reports(run: SilverRun, metrics: dict[str, Any]) -> tuple[dict[str, Any], li
 
     spark, lake = run.spark, run.lake_root
     reporting.ensure_report_tables(spark, lake)
-    rows = reporting.with_family(run.bronze(REPORTS_RAW)).persist()
+    # one landing per report before the cache, so every family below reads the deduplicated rows from it
+    rows = reporting.with_family(reporting.one_landing_per_report(run.bronze(REPORTS_RAW))).persist()
     cached: list[Any] = [rows]
     if rows.isEmpty():
         return {}, [], cached
     days = [r[0] for r in rows.select("snapshot_date").distinct().collect()]
     stored = {t: reporting.stored_create_times(spark, lake, t, days) for t in report_specs.REPORT_TABLES}
     winners, warnings = reporting.winning_reports(rows, stored)
-    rows = reporting.one_landing_per_report(rows.filter(F.col("report_id").isin(*sorted(winners))))
+    rows = rows.filter(F.col("report_id").isin(*sorted(winners)))
     warnings += reporting.unknown_columns(rows)
     full_grain: dict[str, Any] = {}
     for fam, spec in report_specs.SPECS.items():

@@ -90,8 +90,9 @@ def stored_create_times(spark: Any, lake_root: str, table: str, days: list[Any])
 
 
 def one_landing_per_report(rows: Any) -> Any:
-    """The rows of one landing of each report (the latest run's): a report landed by two runs, or one run's
-    landing loaded again, is two copies in Bronze, and summing both into the facts would double them."""
+    """The rows of one landing of each report (the latest run's): a report fetched again by a later run is a
+    second copy in Bronze, and summing both into the facts would double them. (A run's landing loaded again
+    replaces that run's copy in Bronze; `increments.new_rows` reads such a copy once.)"""
     from pyspark.sql import functions as F
 
     latest = (
