@@ -30,8 +30,14 @@ def imported(prefect_server, spark, tmp_path_factory):
     root = tmp_path_factory.mktemp("file-drops")
     LocalDeltaSpark(lake_root=str(root / "lake"), spark_master="local[2]").save("drops", overwrite=True)
     LocalLanding(root=str(root / "landing")).save("drops", overwrite=True)
+    # through Silver: these tests read Bronze and Silver; a drop through Gold is test_messy_drops.py's
     kaggle = import_file_drops(
-        folder=str(KAGGLE), layout="kaggle", year=2017, backend="local-delta-spark/drops", landing="local-landing/drops"
+        folder=str(KAGGLE),
+        layout="kaggle",
+        year=2017,
+        backend="local-delta-spark/drops",
+        landing="local-landing/drops",
+        through="silver",
     )
     trending_after_kaggle = _read(root / "lake" / "silver" / "silver_trending_videos")
 
@@ -44,7 +50,11 @@ def imported(prefect_server, spark, tmp_path_factory):
     (aws / "raw_statistics_reference_data").mkdir()
     shutil.copy(KAGGLE / "US_category_id.json", aws / "raw_statistics_reference_data/US_category_id.json")
     again = import_file_drops(
-        folder=str(aws), layout="aws", backend="local-delta-spark/drops", landing="local-landing/drops"
+        folder=str(aws),
+        layout="aws",
+        backend="local-delta-spark/drops",
+        landing="local-landing/drops",
+        through="silver",
     )
     return {
         "root": root,
