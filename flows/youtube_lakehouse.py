@@ -52,6 +52,7 @@ def youtube_lakehouse(
     lookback_days: int = 7,
     through: Literal["bronze", "silver", "gold"] = "gold",
     retention_videos: int | None = None,
+    report: bool = True,
 ) -> Any:
     """ingest -> bronze_to_silver -> gold for a window, recorded in `bronze.run_context_log` whatever happens.
 
@@ -59,7 +60,8 @@ def youtube_lakehouse(
 
     `through` stops after that layer (e.g. "silver" while the SQL warehouse Gold runs on is unavailable).
     `retention_videos`: how many of each channel's most viewed videos get retention curves (default: the
-    source block's `retention_top_videos`).
+    source block's `retention_top_videos`). `report`: write the window's HTML report after Gold (False: the
+    tables only, e.g. for a run nobody reads the page of).
     """
     from prefect.states import Failed
 
@@ -85,6 +87,7 @@ def youtube_lakehouse(
         "lookback_days": lookback_days,
         "through": through,
         "retention_videos": retention_videos,
+        "report": report,
     }
     with hold_lake(backend):
         opened = run_spark_job(
@@ -149,6 +152,7 @@ def youtube_lakehouse(
                     skip_freshness=bool(summary["quota_exhausted"]),
                     api_units={e: u["units"] for e, u in summary["usage"].items()},
                     interpreted=silver.get("interpreted"),
+                    report=report,
                 )  # a small Silver run: a small Gold one
         except BaseException as exc:
             status = "CANCELLED" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "FAILED"
@@ -227,6 +231,7 @@ def parse_args(argv: list[str] | None = None) -> dict[str, Any]:
         default="gold",
         help="stop after this layer (default: %(default)s)",
     )
+    parser.add_argument("--no-report", action="store_true", help="do not write the HTML report after Gold")
     args = parser.parse_args(argv)
     split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
     return {
@@ -239,6 +244,7 @@ def parse_args(argv: list[str] | None = None) -> dict[str, Any]:
         "end_date": args.end_date,
         "lookback_days": args.lookback_days,
         "through": args.through,
+        "report": not args.no_report,
     }
 
 

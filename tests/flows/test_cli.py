@@ -24,6 +24,7 @@ def test_help_lists_the_parameters():
         "--start-date",
         "--end-date",
         "--lookback-days",
+        "--no-report",
     ):
         assert option in out
 
@@ -35,6 +36,7 @@ def test_arguments_become_typed_parameters():
     assert params["regions"] == ["us", "GB"] and params["channels"] == ["mine", "UCabc"]
     assert params["end_date"] == date(2026, 10, 30) and params["lookback_days"] == 3
     assert params["backend"] == "local-delta-spark/default" and params["start_date"] is None
+    assert params["report"] is True and parse_args(["--no-report"])["report"] is False
 
 
 def test_window_rules():

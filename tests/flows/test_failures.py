@@ -51,6 +51,7 @@ def test_quota_exhaustion_keeps_fetched_pages_and_names_the_quota(own_lake):
         backend=own_lake["backend"],
         source="youtube-replay-source/quota",
         landing=own_lake["landing_ref"],
+        report=False,  # the page is tests/flows/test_report.py's
         return_state=True,
     )
     assert state.is_failed() and state.name == "QuotaExhausted"

@@ -25,6 +25,7 @@ def key_only_run(saved_blocks, tmp_path_factory):
         backend="local-delta-spark/key-only",
         source="youtube-replay-source/key-only",
         landing="local-landing/key-only",
+        report=False,  # the page is tests/flows/test_report.py's
         return_state=True,
     )
     return {"state": state, "lake": root / "lake", "run_id": str(state.state_details.flow_run_id)}
@@ -38,6 +39,7 @@ def test_the_run_completes_with_one_warning_and_no_analytics_request(key_only_ru
     assert len(warnings) == 1 and "Analytics skipped and channel 'mine'" in warnings[0]
     assert not [e for e in result["ingest"]["usage"] if e.startswith("youtubeAnalytics")]
     assert {f["reason"] for f in result["ingest"]["failures"]} == {"videoChartNotFound"}  # no 401 anywhere
+    assert result["gold"]["report"] is None and not (key_only_run["lake"] / "reports").exists()  # report=False
     assert result["gold"]["freshness"] == (
         "freshness judged for trending (ingested by this run); not judged for channel (not ingested by this run)"
     )
