@@ -8,11 +8,12 @@ UV := $(VENV)/bin/uv
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test lint docs bench bench-sources reliability install jars browser lock sample clean help
+.PHONY: demo test test-quick lint docs bench bench-sources reliability install jars browser lock sample clean help
 
 help:
 	@echo "make demo   - install, then run the whole pipeline on the bundled sample (local delta-spark)"
 	@echo "make test   - install, lint, then run the test suite"
+	@echo "make test-quick - install, lint, then the tests that are not marked slow (a few minutes)"
 	@echo "make lint   - ruff check and ruff format --check (seconds)"
 	@echo "make docs   - build the documentation site into site/ (mkdocs build --strict)"
 	@echo "make bench  - benchmark at BENCH_SIZE (default medium), write bench/RESULTS.md"
@@ -62,6 +63,11 @@ docs: install
 
 test: install lint docs jars browser
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+
+# While working: the suite less its units of minutes (marked `slow` in tests/conftest.py: pipeline runs, their own
+# servers and JVMs, the sample run). `make test` runs every test; CI runs `make test`.
+test-quick: install lint jars browser
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope -m "not slow" $(PYTEST_ARGS)
 
 BENCH_SIZE ?= medium
 bench: install jars

@@ -23,7 +23,7 @@ SAMPLE_MODULES = frozenset(
                  "test_smoke_check")
 )  # fmt: skip
 # Units that take longest (tests/README.md, "Durations"), handed to the workers first so that no worker starts a
-# long one near the end; the other units follow in collection order.
+# long one near the end; the other units follow in collection order. Their tests are marked `slow`.
 LONGEST_FIRST = (
     SAMPLE_GROUP,
     "tests/deployments/test_deploy_e2e.py",
@@ -73,8 +73,14 @@ def pytest_xdist_make_scheduler(config, log):
     return Units(config, log)
 
 
+# Fixtures that run the whole sample pipeline (or wait for the worker that runs it): minutes.
+SAMPLE_FIXTURES = frozenset({"sample_run", "sample_rerun", "sample_lake", "lake_copy"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the `slow` mark given here
 def pytest_collection_modifyitems(config, items):
-    """Longest units first; a module that uses the sample run's Prefect record must be in SAMPLE_MODULES."""
+    """Longest units first, and marked `slow` with every test that needs the sample run (`make test-quick`
+    leaves them out); a module that uses the sample run's Prefect record must be in SAMPLE_MODULES."""
     unlisted = sorted(
         {i.nodeid.split("::", 1)[0] for i in items if {"sample_run", "sample_rerun"} & set(i.fixturenames)}
         - SAMPLE_MODULES
@@ -82,6 +88,9 @@ def pytest_collection_modifyitems(config, items):
     if unlisted:
         raise pytest.UsageError(f"add {unlisted} to SAMPLE_MODULES in tests/conftest.py (they use sample_run)")
     rank = {unit: n for n, unit in enumerate(LONGEST_FIRST)}
+    for item in items:
+        if unit_of(item.nodeid) in rank or SAMPLE_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
     items.sort(key=lambda i: rank.get(unit_of(i.nodeid), len(rank)))  # stable: collection order within a unit
 
 
