@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import LONGEST_FIRST, REPO_ROOT, SAMPLE_GROUP, SAMPLE_MODULES
+from tests.conftest import LONGEST_FIRST, REPO_ROOT, SAMPLE_MODULES
 
 
 def collected(*args: str) -> set[str]:
@@ -31,4 +31,3 @@ def test_the_quick_tier_leaves_out_the_long_units_and_the_sample():
     assert not {n for n in quick if n.startswith("tests/flows/test_s3_landing.py::test_ingest_lands_in_s3")}
     assert "tests/flows/test_auto_analytics.py" not in modules  # `sample_lake` only
     assert "tests/youtube/test_retry_policy.py" in modules and "tests/test_quick_tier.py" in modules
-    assert SAMPLE_GROUP not in modules
